@@ -1,0 +1,1 @@
+"""edge.drivers: see README architecture section."""

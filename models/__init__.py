@@ -1,0 +1,1 @@
+"""edge.models: see README architecture section."""

@@ -1,0 +1,1 @@
+"""edge.sim: see README architecture section."""

@@ -1,0 +1,1 @@
+"""edge.sync: see README architecture section."""
