@@ -34,8 +34,11 @@ def name_tokens(text: str) -> tuple[str, ...]:
     for raw in _NON_ALPHA.split(text):
         if not raw or raw in _FILLER_WORDS:
             continue
-        for long, short in _DIGRAPHS:
-            raw = raw.replace(long, short)
+        folded = None
+        while folded != raw:
+            folded = raw
+            for long, short in _DIGRAPHS:
+                raw = raw.replace(long, short)
         tokens.append(raw)
     return tuple(tokens)
 
@@ -50,7 +53,7 @@ def surname_index_key(text: str) -> str:
     return "".join(name_tokens(text))
 
 
-MIN_PREFIX = 4  # a truncated MRZ surname shorter than this only matches exactly
+MIN_PREFIX = 3  # a truncated (folded) surname shorter than this only matches exactly
 
 
 def surname_matches(seen: str, listed: str) -> bool:
