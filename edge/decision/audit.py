@@ -80,9 +80,15 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
         conn.execute(stmt)
 
 
+def _exists(conn: sqlite3.Connection) -> bool:
+    return conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone() is not None
+
+
 def head(conn: sqlite3.Connection) -> tuple[int, str]:
-    """(seq, hash) of the newest entry, or (0, GENESIS) for an empty log."""
-    ensure_schema(conn)
+    """(seq, hash) of the newest entry, or (0, GENESIS) for an empty or absent log."""
+    if not _exists(conn):
+        return (0, GENESIS)
     row = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
@@ -130,11 +136,13 @@ def record_officer_decision(conn: sqlite3.Connection, crossing_id: str, officer:
 
 def verify_chain(conn: sqlite3.Connection,
                  expected_head: tuple[int, str] | None = None) -> VerifyResult:
-    """Recompute every hash and link; optionally compare with a head recorded elsewhere."""
-    ensure_schema(conn)
+    """Recompute every hash and link; optionally compare with a head recorded elsewhere.
+
+    Read-only: works on a connection opened with `mode=ro`."""
     prev, last_seq, n = GENESIS, 0, 0
-    rows = conn.execute(
-        "SELECT seq, ts, kind, actor, crossing_id, body, prev_hash, hash FROM audit ORDER BY seq")
+    rows: Any = conn.execute(
+        "SELECT seq, ts, kind, actor, crossing_id, body, prev_hash, hash FROM audit ORDER BY seq"
+    ) if _exists(conn) else []
     for seq, ts, kind, actor, crossing_id, body, prev_hash, digest in rows:
         n += 1
         if seq != last_seq + 1:
