@@ -48,17 +48,34 @@ from edge.errors import LaneEdgeError
 from edge.models.scorer import SHIPPED_MODEL, Scorer
 
 
+def _out(text: str) -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
 def score_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="lanectl score",
-        description="Recommend for one crossing read as JSON on stdin (shape: see module docs).")
+        description="Recommend for one crossing read as JSON on stdin (shape: see module docs).",
+    )
     p.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     p.add_argument("--refdata", type=Path, help="reference-data SQLite file (default: empty)")
-    p.add_argument("--model", type=Path, default=SHIPPED_MODEL,
-                   help="risk model .onnx (default: the shipped model)")
+    p.add_argument(
+        "--model",
+        type=Path,
+        default=SHIPPED_MODEL,
+        help="risk model .onnx (default: the shipped model)",
+    )
     p.add_argument("--shadow", type=Path, help="a second model to score in shadow mode")
-    p.add_argument("--refer-score", type=float, default=Thresholds().refer_score,
-                   help="risk score at or above which the crossing is referred")
+    p.add_argument(
+        "--refer-score",
+        type=float,
+        default=Thresholds().refer_score,
+        help="risk score at or above which the crossing is referred",
+    )
     return p
 
 
@@ -86,41 +103,43 @@ def main(argv: list[str] | None = None) -> int:
     try:
         facts = from_dict(json.loads(sys.stdin.read()))
     except json.JSONDecodeError:
-        print("error: standard input is not JSON", file=sys.stderr)
+        _err("error: standard input is not JSON")
         return 2
     except FactsError as err:
-        print(f"error: {err} {json.dumps(err.fields)}", file=sys.stderr)
+        _err(f"error: {err} {json.dumps(err.fields)}")
         return 2
     if args.refdata is not None and not args.refdata.is_file():
-        print("error: reference-data file not found", file=sys.stderr)
+        _err("error: reference-data file not found")
         return 2
     with tempfile.TemporaryDirectory() as tmp:
         try:
             refdata = RefData(args.refdata or Path(tmp) / "empty.sqlite")
         except (LaneEdgeError, sqlite3.Error) as err:
-            print(f"error: reference data unreadable: {err}", file=sys.stderr)
+            _err(f"error: reference data unreadable: {err}")
             return 2
         try:
             scorer = _scorer(args.model)
             if scorer.fault:
-                print(f"warning: model unavailable ({scorer.fault}); crossing referred",
-                      file=sys.stderr)
+                _err(
+                    f"warning: model unavailable ({scorer.fault}); crossing referred")
             shadow = _scorer(args.shadow) if args.shadow else None
-            engine = DecisionEngine(refdata, scorer, Thresholds(refer_score=args.refer_score),
-                                    shadow=shadow)
+            engine = DecisionEngine(
+                refdata, scorer, Thresholds(refer_score=args.refer_score), shadow=shadow
+            )
             rec = engine.decide(facts)
         finally:
             refdata.close()
     if args.json:
-        print(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
+        _out(json.dumps(rec.to_dict(), ensure_ascii=False, indent=2))
     else:
-        print(format_text(rec))
+        _out(format_text(rec))
     return 0
 
 
 def audit_verify_main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="lanectl audit verify",
-                                description="Check the audit log's hash chain.")
+    p = argparse.ArgumentParser(
+        prog="lanectl audit verify", description="Check the audit log's hash chain."
+    )
     p.add_argument("--store", type=Path, required=True, help="SQLite file holding the audit table")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--head", help="expected head SEQ:HASH (as last reported to headquarters)")
@@ -129,11 +148,11 @@ def audit_verify_main(argv: list[str] | None = None) -> int:
     if args.head:
         seq, _, digest = args.head.partition(":")
         if not seq.isdigit() or len(digest) != 64:
-            print("error: --head must be SEQ:HASH", file=sys.stderr)
+            _err("error: --head must be SEQ:HASH")
             return 2
         expected = (int(seq), digest)
     if not args.store.is_file():
-        print("error: store not found", file=sys.stderr)
+        _err("error: store not found")
         return 2
     try:
         conn = sqlite3.connect(f"file:{args.store}?mode=ro", uri=True)
@@ -142,15 +161,16 @@ def audit_verify_main(argv: list[str] | None = None) -> int:
         finally:
             conn.close()
     except sqlite3.Error as err:
-        print(f"error: store unreadable: {err}", file=sys.stderr)
+        _err(f"error: store unreadable: {err}")
         return 2
     out: dict[str, Any] = result.to_dict()
     if args.json:
-        print(json.dumps(out))
+        _out(json.dumps(out))
     elif result.ok:
-        print(f"audit chain OK: {result.entries} entries, head {result.head_seq}:"
-              f"{result.head_hash}")
+        _out(f"audit chain OK: {result.entries} entries, head {result.head_seq}:{result.head_hash}")
     else:
-        print(f"audit chain BROKEN at seq {result.bad_seq}: {result.problem}"
-              f" (verified up to {result.head_seq})")
+        _out(
+            f"audit chain BROKEN at seq {result.bad_seq}: {result.problem}"
+            f" (verified up to {result.head_seq})"
+        )
     return 0 if result.ok else 1

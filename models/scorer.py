@@ -127,8 +127,9 @@ class Scorer:
     def _check(self, session: ort.InferenceSession) -> None:
         inputs = session.get_inputs()
         outputs = {o.name for o in session.get_outputs()}
-        mismatch = ModelUnavailableError("model does not fit the schema",
-                                         fault="model.schema_mismatch")
+        mismatch = ModelUnavailableError(
+            "model does not fit the schema", fault="model.schema_mismatch"
+        )
         if len(inputs) != 1 or inputs[0].name != INPUT_NAME or not set(OUTPUTS) <= outputs:
             raise mismatch
         shape = inputs[0].shape
@@ -197,14 +198,21 @@ class Scorer:
         elapsed_ms = (self._clock() - start) * 1000.0
         if elapsed_ms > self.timeout_ms:
             self.slow_runs += 1
-            raise ModelUnavailableError("model too slow", fault="model.slow",
-                                        elapsed_ms=round(elapsed_ms, 3))
+            raise ModelUnavailableError(
+                "model too slow", fault="model.slow", elapsed_ms=round(elapsed_ms, 3)
+            )
         scores = tuple(float(v) for v in np.asarray(risk).reshape(-1))
-        return ScoreResult(scores, np.asarray(contrib, dtype=np.float32), loaded.version,
-                           elapsed_ms)
+        return ScoreResult(
+            scores, np.asarray(contrib, dtype=np.float32), loaded.version, elapsed_ms
+        )
 
     def describe(self) -> dict[str, Any]:
         loaded = self._loaded
-        return {"path": str(self.path), "version": self.version, "fault": self.fault,
-                "sha256": None if loaded is None else loaded.sha256, "reloads": self.reloads,
-                "slow_runs": self.slow_runs}
+        return {
+            "path": str(self.path),
+            "version": self.version,
+            "fault": self.fault,
+            "sha256": None if loaded is None else loaded.sha256,
+            "reloads": self.reloads,
+            "slow_runs": self.slow_runs,
+        }

@@ -26,15 +26,64 @@ from typing import Any
 import numpy as np
 
 SURNAMES = (
-    "TREMBLAY", "GAGNON", "ROY", "CÔTÉ", "BOUCHARD", "GAUTHIER", "MORIN", "LAVOIE", "SMITH",
-    "BROWN", "WILSON", "MACDONALD", "MÜLLER", "SCHRÖDER", "NGUYEN", "LI", "WANG", "SINGH",
-    "PATEL", "GARCÍA", "HERNÁNDEZ", "O'BRIEN", "D'ARCY", "KOWALSKI", "PETROVIĆ", "ØSTERGÅRD",
-    "FITZGERALD-LAMBERT", "VANDERBILT", "MONTGOMERY-WHITAKER", "ABDULLAH", "OKAFOR", "BÉLANGER",
+    "TREMBLAY",
+    "GAGNON",
+    "ROY",
+    "CÔTÉ",
+    "BOUCHARD",
+    "GAUTHIER",
+    "MORIN",
+    "LAVOIE",
+    "SMITH",
+    "BROWN",
+    "WILSON",
+    "MACDONALD",
+    "MÜLLER",
+    "SCHRÖDER",
+    "NGUYEN",
+    "LI",
+    "WANG",
+    "SINGH",
+    "PATEL",
+    "GARCÍA",
+    "HERNÁNDEZ",
+    "O'BRIEN",
+    "D'ARCY",
+    "KOWALSKI",
+    "PETROVIĆ",
+    "ØSTERGÅRD",
+    "FITZGERALD-LAMBERT",
+    "VANDERBILT",
+    "MONTGOMERY-WHITAKER",
+    "ABDULLAH",
+    "OKAFOR",
+    "BÉLANGER",
 )
 GIVEN = (
-    "MARIE", "JEAN", "LOUIS", "SOPHIE", "JAMES", "EMMA", "OLIVIA", "NOAH", "LIAM", "CHLOÉ",
-    "FRANÇOIS", "ZOË", "JÜRGEN", "ANA", "MIGUEL", "WEI", "PRIYA", "ARJUN", "FATIMA", "SØREN",
-    "ALEXANDRA", "CHRISTOPHER", "ÉLODIE", "MAXIMILIAN",
+    "MARIE",
+    "JEAN",
+    "LOUIS",
+    "SOPHIE",
+    "JAMES",
+    "EMMA",
+    "OLIVIA",
+    "NOAH",
+    "LIAM",
+    "CHLOÉ",
+    "FRANÇOIS",
+    "ZOË",
+    "JÜRGEN",
+    "ANA",
+    "MIGUEL",
+    "WEI",
+    "PRIYA",
+    "ARJUN",
+    "FATIMA",
+    "SØREN",
+    "ALEXANDRA",
+    "CHRISTOPHER",
+    "ÉLODIE",
+    "MAXIMILIAN",
 )
 LOOKOUT_REASONS = ("LO-WANTED", "LO-STOLEN-DOC", "LO-STOLEN-VEH", "LO-INTEL", "LO-SMUGGLING")
 LANE_KINDS = ("nexus", "fast", "passenger", "commercial")
@@ -146,7 +195,9 @@ def _plate(rng: np.random.Generator) -> str:
     return "".join(chr(65 + int(x)) for x in letters) + f"{int(rng.integers(0, 1000)):03d}"
 
 
-def iter_members(cfg: PopulationConfig, start: int = 0, stop: int | None = None) -> Iterator[Member]:
+def iter_members(
+    cfg: PopulationConfig, start: int = 0, stop: int | None = None
+) -> Iterator[Member]:
     """Members `start..stop` drawn in chunks (a 2,000,000-member roster streams)."""
     stop = cfg.members if stop is None else stop
     today = date.fromisoformat(cfg.today)
@@ -164,8 +215,13 @@ def iter_members(cfg: PopulationConfig, start: int = 0, stop: int | None = None)
         exp = np.where(expired, rng.integers(-700, -1, n), rng.integers(1, 1_800, n))
         nplates = rng.choice(3, n, p=[0.2, 0.6, 0.2])
         for k in range(n):
-            status = ("revoked" if status_u[k] < cfg.revoked_rate else "suspended"
-                      if status_u[k] < cfg.revoked_rate + cfg.suspended_rate else "active")
+            status = (
+                "revoked"
+                if status_u[k] < cfg.revoked_rate
+                else "suspended"
+                if status_u[k] < cfg.revoked_rate + cfg.suspended_rate
+                else "active"
+            )
             yield Member(
                 card_id=_card_id(lo + k, cfg.seed),
                 programme="FAST" if prog[k] else "NEXUS",
@@ -185,42 +241,63 @@ def generate(cfg: PopulationConfig) -> Population:
     pop = Population(config=cfg, members=list(iter_members(cfg)))
     for i in range(cfg.travellers):
         expired = rng.random() < cfg.doc_expired_rate
-        pop.travellers.append(Traveller(
-            document_number=f"{chr(65 + int(rng.integers(0, 26)))}{chr(65 + int(rng.integers(0, 26)))}"
-            f"{(i * 7_919 + cfg.seed) % 10_000_000:07d}",
-            surname=SURNAMES[int(rng.integers(0, len(SURNAMES)))],
-            given_names=GIVEN[int(rng.integers(0, len(GIVEN)))],
-            birth_date=_day(today, int(rng.integers(-30_000, -400))),
-            expiry_date=_day(today, int(rng.integers(-900, -1) if expired
-                                        else rng.integers(1, 3_650))),
-            damaged=bool(rng.random() < cfg.doc_damaged_rate),
-        ))
+        pop.travellers.append(
+            Traveller(
+                document_number="".join(chr(65 + int(c)) for c in rng.integers(0, 26, 2))
+                + f"{(i * 7_919 + cfg.seed) % 10_000_000:07d}",
+                surname=SURNAMES[int(rng.integers(0, len(SURNAMES)))],
+                given_names=GIVEN[int(rng.integers(0, len(GIVEN)))],
+                birth_date=_day(today, int(rng.integers(-30_000, -400))),
+                expiry_date=_day(
+                    today, int(rng.integers(-900, -1) if expired else rng.integers(1, 3_650))
+                ),
+                damaged=bool(rng.random() < cfg.doc_damaged_rate),
+            )
+        )
     for kind, count, prefix in (("carrier", cfg.carriers, "CR"), ("importer", cfg.importers, "IM")):
         for i in range(count):
             trusted = rng.random() < cfg.trader_trusted_rate
             programme = str(rng.choice(["PIP", "C-TPAT", "MRA:MX", "MRA:EU"])) if trusted else ""
-            pop.traders.append(Trader(
-                entity_id=f"{prefix}{i:05d}", kind=kind, name=f"{kind.title()} {i}",
-                programme=programme,
-                status="active" if trusted or rng.random() < 0.5 else "suspended",
-                valid_until=_day(today, int(rng.integers(30, 1_000))),
-            ))
+            pop.traders.append(
+                Trader(
+                    entity_id=f"{prefix}{i:05d}",
+                    kind=kind,
+                    name=f"{kind.title()} {i}",
+                    programme=programme,
+                    status="active" if trusted or rng.random() < 0.5 else "suspended",
+                    valid_until=_day(today, int(rng.integers(30, 1_000))),
+                )
+            )
     n_lo = 0
     for t in pop.travellers:
         u = rng.random()
         if u < cfg.document_lookout_rate:
-            pop.lookouts.append(Lookout(f"LO{n_lo:06d}", "document", t.document_number,
-                                        str(rng.choice(LOOKOUT_REASONS))))
+            pop.lookouts.append(
+                Lookout(
+                    f"LO{n_lo:06d}", "document", t.document_number, str(rng.choice(LOOKOUT_REASONS))
+                )
+            )
             n_lo += 1
         elif u < cfg.document_lookout_rate + cfg.name_lookout_rate:
-            pop.lookouts.append(Lookout(
-                f"LO{n_lo:06d}", "name", t.surname, str(rng.choice(LOOKOUT_REASONS)),
-                surname=t.surname, given_names=t.given_names, birth_date=t.birth_date))
+            pop.lookouts.append(
+                Lookout(
+                    f"LO{n_lo:06d}",
+                    "name",
+                    t.surname,
+                    str(rng.choice(LOOKOUT_REASONS)),
+                    surname=t.surname,
+                    given_names=t.given_names,
+                    birth_date=t.birth_date,
+                )
+            )
             n_lo += 1
     for m in pop.members:
         if m.plates and rng.random() < cfg.plate_lookout_rate:
-            pop.lookouts.append(Lookout(f"LO{n_lo:06d}", "plate", m.plates[0], "LO-STOLEN-VEH",
-                                        expiry=_day(today, 365)))
+            pop.lookouts.append(
+                Lookout(
+                    f"LO{n_lo:06d}", "plate", m.plates[0], "LO-STOLEN-VEH", expiry=_day(today, 365)
+                )
+            )
             n_lo += 1
     fast = [m for m in pop.members if m.programme == "FAST"] or pop.members
     carriers = [t for t in pop.traders if t.kind == "carrier"]
@@ -228,18 +305,22 @@ def generate(cfg: PopulationConfig) -> Population:
     for i in range(cfg.manifests if fast and carriers and importers else 0):
         driver = fast[int(rng.integers(0, len(fast)))]
         start = cfg.epoch + float(rng.integers(0, 86_400 * 30))
-        pop.manifests.append(ShipmentManifest(
-            shipment_ref=f"SH{cfg.seed:03d}{i:07d}",
-            carrier_id=carriers[int(rng.integers(0, len(carriers)))].entity_id,
-            importer_id=importers[int(rng.integers(0, len(importers)))].entity_id,
-            driver_card=driver.card_id,
-            plate=driver.plates[0] if driver.plates else _plate(rng),
-            window_start=start, window_end=start + 4 * 3_600,
-        ))
+        pop.manifests.append(
+            ShipmentManifest(
+                shipment_ref=f"SH{cfg.seed:03d}{i:07d}",
+                carrier_id=carriers[int(rng.integers(0, len(carriers)))].entity_id,
+                importer_id=importers[int(rng.integers(0, len(importers)))].entity_id,
+                driver_card=driver.card_id,
+                plate=driver.plates[0] if driver.plates else _plate(rng),
+                window_start=start,
+                window_end=start + 4 * 3_600,
+            )
+        )
     return pop
 
 
 # --- records as the lane's reference data loads them ------------------------------------------
+
 
 def member_record(m: Member) -> dict[str, Any]:
     rec = asdict(m)
@@ -263,8 +344,9 @@ def traveller_record(t: Traveller) -> dict[str, Any]:
     return asdict(t)
 
 
-def write_jsonl(path: str | Path, records: Iterable[dict[str, Any]],
-                meta: dict[str, Any] | None = None) -> int:
+def write_jsonl(
+    path: str | Path, records: Iterable[dict[str, Any]], meta: dict[str, Any] | None = None
+) -> int:
     """Write records as JSON lines, with an optional `{"_meta": ...}` header line."""
     n = 0
     with Path(path).open("w", encoding="utf-8") as fh:
@@ -299,13 +381,23 @@ def write_population(pop: Population, folder: str | Path, version: str = "1") ->
 
 # indicator -> (probability when the crossing is secretly risky, when it is not). Synthetic.
 INDICATORS: dict[str, tuple[float, float]] = {
-    "no_card": (0.30, 0.02), "bad_card": (0.25, 0.02), "unknown_card": (0.15, 0.005),
-    "plate_unregistered": (0.35, 0.06), "plate_lookout": (0.15, 0.002),
-    "plate_unread": (0.10, 0.05), "doc_lookout": (0.25, 0.002), "name_lookout": (0.15, 0.003),
-    "doc_invalid": (0.25, 0.02), "doc_expired": (0.20, 0.02), "undeclared": (0.20, 0.01),
-    "frequent": (0.30, 0.10), "manifest_missing": (0.25, 0.03),
-    "manifest_mismatch": (0.30, 0.02), "outside_window": (0.20, 0.05),
-    "untrusted_trader": (0.40, 0.10), "identity_mismatch": (0.15, 0.003),
+    "no_card": (0.30, 0.02),
+    "bad_card": (0.25, 0.02),
+    "unknown_card": (0.15, 0.005),
+    "plate_unregistered": (0.35, 0.06),
+    "plate_lookout": (0.15, 0.002),
+    "plate_unread": (0.10, 0.05),
+    "doc_lookout": (0.25, 0.002),
+    "name_lookout": (0.15, 0.003),
+    "doc_invalid": (0.25, 0.02),
+    "doc_expired": (0.20, 0.02),
+    "undeclared": (0.20, 0.01),
+    "frequent": (0.30, 0.10),
+    "manifest_missing": (0.25, 0.03),
+    "manifest_mismatch": (0.30, 0.02),
+    "outside_window": (0.20, 0.05),
+    "untrusted_trader": (0.40, 0.10),
+    "identity_mismatch": (0.15, 0.003),
 }
 
 
@@ -325,7 +417,9 @@ def _ascii(text: str) -> str:
     return "".join(c for c in folded if c.isascii() and (c.isalpha() or c in " -")).upper()
 
 
-def _doc(t: Traveller, today: str, *, invalid: bool = False, truncate: bool = False) -> dict[str, Any]:
+def _doc(
+    t: Traveller, today: str, *, invalid: bool = False, truncate: bool = False
+) -> dict[str, Any]:
     surname = _ascii(t.surname)
     return {
         "valid": not (invalid or t.damaged),
@@ -340,7 +434,11 @@ def _doc(t: Traveller, today: str, *, invalid: bool = False, truncate: bool = Fa
 
 
 def labelled_crossings(
-    pop: Population, n: int, seed: int, *, risky_rate: float = 0.08,
+    pop: Population,
+    n: int,
+    seed: int,
+    *,
+    risky_rate: float = 0.08,
     lane_mix: tuple[float, float, float, float] = (0.35, 0.15, 0.35, 0.15),
 ) -> Iterator[LabelledCrossing]:
     """`n` crossings over lanes nexus/fast/passenger/commercial with ground-truth labels."""
@@ -353,15 +451,22 @@ def labelled_crossings(
     ok_ids = {m.card_id for m in ok}
     bad = [m for m in pop.members if m.card_id not in ok_ids] or pop.members
     flagged = {lo.value for lo in pop.lookouts if lo.kind == "document"}
-    named = {(lo.surname, lo.given_names, lo.birth_date) for lo in pop.lookouts
-             if lo.kind == "name"}
+    named = {
+        (lo.surname, lo.given_names, lo.birth_date) for lo in pop.lookouts if lo.kind == "name"
+    }
     plates = [lo.value for lo in pop.lookouts if lo.kind == "plate"] or ["ZZZZ999"]
     doc_hit = [t for t in pop.travellers if t.document_number in flagged] or pop.travellers
-    name_hit = [t for t in pop.travellers
-                if (t.surname, t.given_names, t.birth_date) in named] or pop.travellers
-    clean = [t for t in pop.travellers if t.document_number not in flagged
-             and (t.surname, t.given_names, t.birth_date) not in named
-             and not t.damaged and t.expiry_date >= today]
+    name_hit = [
+        t for t in pop.travellers if (t.surname, t.given_names, t.birth_date) in named
+    ] or pop.travellers
+    clean = [
+        t
+        for t in pop.travellers
+        if t.document_number not in flagged
+        and (t.surname, t.given_names, t.birth_date) not in named
+        and not t.damaged
+        and t.expiry_date >= today
+    ]
     expired = [t for t in pop.travellers if t.expiry_date < today] or pop.travellers
     trusted = {t.entity_id for t in pop.traders if t.programme and t.status == "active"}
     good_mf = [m for m in pop.manifests if m.carrier_id in trusted and m.importer_id in trusted]
@@ -456,10 +561,15 @@ def labelled_crossings(
             used.add("frequent")
         yield LabelledCrossing(
             crossing={
-                "crossing_id": f"X{seed:04d}-{i:07d}", "lane_id": "L01", "lane_kind": kind,
-                "ts": ts, "card_ids": cards,
+                "crossing_id": f"X{seed:04d}-{i:07d}",
+                "lane_id": "L01",
+                "lane_kind": kind,
+                "ts": ts,
+                "card_ids": cards,
                 "plate": None if plate is None else {"text": plate, "confidence": confidence},
-                "documents": docs, "declared_occupants": declared, "shipment_ref": shipment,
+                "documents": docs,
+                "declared_occupants": declared,
+                "shipment_ref": shipment,
                 "recent_crossings": recent,
             },
             should_refer=risky,

@@ -59,8 +59,14 @@ class VerifyResult:
     problem: str | None = None  # audit.altered | audit.broken_link | audit.gap | audit.head
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "entries": self.entries, "head_seq": self.head_seq,
-                "head_hash": self.head_hash, "bad_seq": self.bad_seq, "problem": self.problem}
+        return {
+            "ok": self.ok,
+            "entries": self.entries,
+            "head_seq": self.head_seq,
+            "head_hash": self.head_hash,
+            "bad_seq": self.bad_seq,
+            "problem": self.problem,
+        }
 
 
 def canonical(obj: Any) -> str:
@@ -68,10 +74,18 @@ def canonical(obj: Any) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def entry_hash(seq: int, ts: float, kind: str, actor: str, crossing_id: str, body: str,
-               prev_hash: str) -> str:
-    doc = {"seq": seq, "ts": ts, "kind": kind, "actor": actor, "crossing_id": crossing_id,
-           "body": body, "prev_hash": prev_hash}
+def entry_hash(
+    seq: int, ts: float, kind: str, actor: str, crossing_id: str, body: str, prev_hash: str
+) -> str:
+    doc = {
+        "seq": seq,
+        "ts": ts,
+        "kind": kind,
+        "actor": actor,
+        "crossing_id": crossing_id,
+        "body": body,
+        "prev_hash": prev_hash,
+    }
     return hashlib.sha256(canonical(doc).encode("utf-8")).hexdigest()
 
 
@@ -81,8 +95,12 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 
 
 def _exists(conn: sqlite3.Connection) -> bool:
-    return conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone() is not None
+    return (
+        conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'"
+        ).fetchone()
+        is not None
+    )
 
 
 def head(conn: sqlite3.Connection) -> tuple[int, str]:
@@ -93,8 +111,15 @@ def head(conn: sqlite3.Connection) -> tuple[int, str]:
     return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
 
 
-def append(conn: sqlite3.Connection, kind: str, body: dict[str, Any], *, actor: str = "lane",
-           crossing_id: str = "", ts: float | None = None) -> AuditEntry:
+def append(
+    conn: sqlite3.Connection,
+    kind: str,
+    body: dict[str, Any],
+    *,
+    actor: str = "lane",
+    crossing_id: str = "",
+    ts: float | None = None,
+) -> AuditEntry:
     """Append one entry (in the caller's transaction if one is open, else in its own)."""
     ensure_schema(conn)
     own = not conn.in_transaction
@@ -109,7 +134,8 @@ def append(conn: sqlite3.Connection, kind: str, body: dict[str, Any], *, actor: 
         conn.execute(
             "INSERT INTO audit(seq, ts, kind, actor, crossing_id, body, prev_hash, hash)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (seq, when, kind, actor, crossing_id, text, prev, digest))
+            (seq, when, kind, actor, crossing_id, text, prev, digest),
+        )
         if own:
             conn.execute("COMMIT")
     except sqlite3.Error as err:
@@ -119,30 +145,44 @@ def append(conn: sqlite3.Connection, kind: str, body: dict[str, Any], *, actor: 
     return AuditEntry(seq, when, kind, actor, crossing_id, text, prev, digest)
 
 
-def record_recommendation(conn: sqlite3.Connection, rec: Any, *, actor: str = "lane",
-                          ts: float | None = None) -> AuditEntry:
+def record_recommendation(
+    conn: sqlite3.Connection, rec: Any, *, actor: str = "lane", ts: float | None = None
+) -> AuditEntry:
     """Audit a `Recommendation` (action, score, reasons, versions of model and data)."""
-    return append(conn, "recommendation", rec.to_dict(), actor=actor,
-                  crossing_id=rec.crossing_id, ts=ts)
+    return append(
+        conn, "recommendation", rec.to_dict(), actor=actor, crossing_id=rec.crossing_id, ts=ts
+    )
 
 
-def record_officer_decision(conn: sqlite3.Connection, crossing_id: str, officer: str,
-                            action: str, *, note_code: str | None = None,
-                            ts: float | None = None) -> AuditEntry:
+def record_officer_decision(
+    conn: sqlite3.Connection,
+    crossing_id: str,
+    officer: str,
+    action: str,
+    *,
+    note_code: str | None = None,
+    ts: float | None = None,
+) -> AuditEntry:
     """Audit what the officer decided (the officer decides; the lane records)."""
     body = {"action": action, "note_code": note_code}
     return append(conn, "officer_decision", body, actor=officer, crossing_id=crossing_id, ts=ts)
 
 
-def verify_chain(conn: sqlite3.Connection,
-                 expected_head: tuple[int, str] | None = None) -> VerifyResult:
+def verify_chain(
+    conn: sqlite3.Connection, expected_head: tuple[int, str] | None = None
+) -> VerifyResult:
     """Recompute every hash and link; optionally compare with a head recorded elsewhere.
 
     Read-only: works on a connection opened with `mode=ro`."""
     prev, last_seq, n = GENESIS, 0, 0
-    rows: Any = conn.execute(
-        "SELECT seq, ts, kind, actor, crossing_id, body, prev_hash, hash FROM audit ORDER BY seq"
-    ) if _exists(conn) else []
+    rows: Any = (
+        conn.execute(
+            "SELECT seq, ts, kind, actor, crossing_id, body, prev_hash, hash"
+            " FROM audit ORDER BY seq"
+        )
+        if _exists(conn)
+        else []
+    )
     for seq, ts, kind, actor, crossing_id, body, prev_hash, digest in rows:
         n += 1
         if seq != last_seq + 1:

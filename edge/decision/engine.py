@@ -33,16 +33,21 @@ class ShadowStats:
 
     def to_dict(self) -> dict[str, Any]:
         total = self.agree + self.disagree
-        return {"agree": self.agree, "disagree": self.disagree,
-                "agreement": None if total == 0 else round(self.agree / total, 4),
-                "shadow_faults": self.shadow_faults, "live_faults": self.live_faults}
+        return {
+            "agree": self.agree,
+            "disagree": self.disagree,
+            "agreement": None if total == 0 else round(self.agree / total, 4),
+            "shadow_faults": self.shadow_faults,
+            "live_faults": self.live_faults,
+        }
 
 
 class DecisionEngine:
     """Recommendations for crossings, from local reference data and the live model."""
 
-    def __init__(self, refdata: RefData, scorer: Scorer, thresholds: Thresholds,
-                 shadow: Scorer | None = None) -> None:
+    def __init__(
+        self, refdata: RefData, scorer: Scorer, thresholds: Thresholds, shadow: Scorer | None = None
+    ) -> None:
         self.refdata = refdata
         self.scorer = scorer
         self.shadow = shadow
@@ -57,8 +62,9 @@ class DecisionEngine:
         x = feature_matrix(view, thr.plate_min_confidence)
         rows = np.vstack([x, x.max(axis=0, keepdims=True)])
         versions = {f"refdata.{k}": v for k, v in view.versions}
-        versions.update({"model": self.scorer.version, "features": SCHEMA_VERSION,
-                         "rules": RULES_VERSION})
+        versions.update(
+            {"model": self.scorer.version, "features": SCHEMA_VERSION, "rules": RULES_VERSION}
+        )
         try:
             res = self.scorer.score(rows)
             s = ScoreInput(res.scores[-1], res.contrib[-1], res.scores[:-1])
@@ -85,7 +91,8 @@ class DecisionEngine:
                 self.shadow_stats.live_faults += 1
             else:
                 agrees = (score >= self.thresholds.refer_score) == (
-                    live >= self.thresholds.refer_score)
+                    live >= self.thresholds.refer_score
+                )
                 out["agrees"] = agrees
                 if agrees:
                     self.shadow_stats.agree += 1

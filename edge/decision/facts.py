@@ -127,8 +127,16 @@ def from_dict(m: Any) -> CrossingFacts:
     if not isinstance(m, Mapping):
         raise FactsError("crossing is not a JSON object")
     known = {
-        "crossing_id", "lane_id", "lane_kind", "ts", "card_ids", "plate", "documents",
-        "declared_occupants", "shipment_ref", "recent_crossings",
+        "crossing_id",
+        "lane_id",
+        "lane_kind",
+        "ts",
+        "card_ids",
+        "plate",
+        "documents",
+        "declared_occupants",
+        "shipment_ref",
+        "recent_crossings",
     }
     unknown = sorted(set(m) - known)
     if unknown:

@@ -57,19 +57,34 @@ FEATURES: tuple[FeatureSpec, ...] = (
     _t("t_identity_mismatch", "binary", "document birth date differs from the card member's"),
     _c("c_unidentified", "ratio", "declared occupants without card or document, /4, capped at 1"),
     _c("c_plate_unread", "binary", "no plate read, or read below the confidence threshold"),
-    _c("c_plate_not_registered", "binary",
-       "plate read but registered to no card member in the vehicle (cards present only)"),
+    _c(
+        "c_plate_not_registered",
+        "binary",
+        "plate read but registered to no card member in the vehicle (cards present only)",
+    ),
     _c("c_lookout_plate", "binary", "plate matches an active lookout"),
-    _c("c_recent_crossings", "ratio",
-       "crossings at this lane in the recent window, log-scaled to [0, 1] (cap 60)"),
+    _c(
+        "c_recent_crossings",
+        "ratio",
+        "crossings at this lane in the recent window, log-scaled to [0, 1] (cap 60)",
+    ),
     _c("c_manifest_missing", "binary", "commercial lanes: no pre-arrival manifest for the truck"),
-    _c("c_manifest_mismatch", "binary",
-       "commercial lanes: manifest driver card or plate differs from what was read"),
+    _c(
+        "c_manifest_mismatch",
+        "binary",
+        "commercial lanes: manifest driver card or plate differs from what was read",
+    ),
     _c("c_manifest_outside_window", "binary", "commercial lanes: arrival outside the window"),
-    _c("c_carrier_not_trusted", "binary",
-       "commercial lanes: manifest carrier not an active trusted trader"),
-    _c("c_importer_not_trusted", "binary",
-       "commercial lanes: manifest importer not an active trusted trader"),
+    _c(
+        "c_carrier_not_trusted",
+        "binary",
+        "commercial lanes: manifest carrier not an active trusted trader",
+    ),
+    _c(
+        "c_importer_not_trusted",
+        "binary",
+        "commercial lanes: manifest importer not an active trusted trader",
+    ),
 )
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 N_FEATURES = len(FEATURES)
@@ -102,7 +117,8 @@ def _traveller(view: CrossingView, t: TravellerView, out: npt.NDArray[np.float32
         out[_INDEX["t_card_revoked"]] = float(m.status == "revoked")
         out[_INDEX["t_card_expired"]] = float(m.expiry is not None and m.expiry < view.day)
         wrong = (lane == "nexus" and m.programme != "NEXUS") or (
-            lane == "fast" and m.programme != "FAST")
+            lane == "fast" and m.programme != "FAST"
+        )
         out[_INDEX["t_card_wrong_programme"]] = float(wrong)
     d = t.document
     if d is not None:
@@ -138,22 +154,30 @@ def crossing_features(view: CrossingView, plate_min_confidence: float) -> npt.ND
         out[_INDEX["c_plate_not_registered"]] = float(not plate_registered(view))
     out[_INDEX["c_lookout_plate"]] = float(bool(view.plate_hits))
     out[_INDEX["c_recent_crossings"]] = math.log1p(min(f.recent_crossings, MAX_RECENT)) / (
-        math.log1p(MAX_RECENT))
+        math.log1p(MAX_RECENT)
+    )
     if f.lane_kind in COMMERCIAL:
         mf = view.manifest
         out[_INDEX["c_manifest_missing"]] = float(mf is None)
         if mf is not None:
             driver_bad = mf.driver_card is not None and mf.driver_card not in f.card_ids
-            plate_bad = (mf.plate is not None and f.plate is not None and not unread
-                         and plate_key(f.plate.text) != mf.plate)
+            plate_bad = (
+                mf.plate is not None
+                and f.plate is not None
+                and not unread
+                and plate_key(f.plate.text) != mf.plate
+            )
             out[_INDEX["c_manifest_mismatch"]] = float(driver_bad or plate_bad)
             outside = (mf.window_start is not None and f.ts < mf.window_start - 3_600) or (
-                mf.window_end is not None and f.ts > mf.window_end + 3_600)
+                mf.window_end is not None and f.ts > mf.window_end + 3_600
+            )
             out[_INDEX["c_manifest_outside_window"]] = float(outside)
             out[_INDEX["c_carrier_not_trusted"]] = float(
-                view.carrier is None or not view.carrier.trusted_on(view.day))
+                view.carrier is None or not view.carrier.trusted_on(view.day)
+            )
             out[_INDEX["c_importer_not_trusted"]] = float(
-                view.importer is None or not view.importer.trusted_on(view.day))
+                view.importer is None or not view.importer.trusted_on(view.day)
+            )
     return out
 
 

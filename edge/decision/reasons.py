@@ -16,74 +16,93 @@ from edge.errors import DecisionError
 RULE_TEXTS: dict[str, tuple[str, str]] = {
     "model_unavailable": (
         "Risk model unavailable: refer and report the fault",
-        "Modèle de risque indisponible : renvoyer et signaler la panne"),
+        "Modèle de risque indisponible : renvoyer et signaler la panne",
+    ),
     "risk_score_high": (
         "Risk score above the referral threshold",
-        "Score de risque supérieur au seuil de renvoi"),
+        "Score de risque supérieur au seuil de renvoi",
+    ),
     "card_unknown": (
         "Card not found in the trusted-traveller roster",
-        "Carte introuvable dans la liste des voyageurs dignes de confiance"),
+        "Carte introuvable dans la liste des voyageurs dignes de confiance",
+    ),
     "card_suspended": ("Membership suspended", "Adhésion suspendue"),
     "card_revoked": ("Membership revoked", "Adhésion révoquée"),
     "card_expired": ("Membership expired", "Adhésion expirée"),
     "card_wrong_programme": (
         "Card programme not valid for this lane",
-        "Programme de la carte non valide pour cette voie"),
+        "Programme de la carte non valide pour cette voie",
+    ),
     "occupant_without_card": (
         "An occupant has no valid programme card",
-        "Un occupant n'a pas de carte de programme valide"),
+        "Un occupant n'a pas de carte de programme valide",
+    ),
     "occupant_unidentified": (
         "More occupants declared than identified",
-        "Plus d'occupants déclarés que d'occupants identifiés"),
+        "Plus d'occupants déclarés que d'occupants identifiés",
+    ),
     "lookout_document": (
         "Document number matches a lookout",
-        "Le numéro du document correspond à un avis de surveillance"),
+        "Le numéro du document correspond à un avis de surveillance",
+    ),
     "lookout_name": (
         "Traveller name matches a lookout",
-        "Le nom du voyageur correspond à un avis de surveillance"),
+        "Le nom du voyageur correspond à un avis de surveillance",
+    ),
     "lookout_plate": (
         "Licence plate matches a lookout",
-        "La plaque d'immatriculation correspond à un avis de surveillance"),
+        "La plaque d'immatriculation correspond à un avis de surveillance",
+    ),
     "plate_unread": (
         "Licence plate not read reliably",
-        "Plaque d'immatriculation non lue de façon fiable"),
+        "Plaque d'immatriculation non lue de façon fiable",
+    ),
     "plate_not_registered": (
         "Plate not registered to a member in the vehicle",
-        "Plaque non enregistrée au nom d'un membre présent dans le véhicule"),
+        "Plaque non enregistrée au nom d'un membre présent dans le véhicule",
+    ),
     "document_invalid": (
         "Travel document failed its checks",
-        "Le document de voyage a échoué aux vérifications"),
+        "Le document de voyage a échoué aux vérifications",
+    ),
     "document_expired": ("Travel document expired", "Document de voyage expiré"),
     "identity_mismatch": (
         "Document does not match the card holder",
-        "Le document ne correspond pas au titulaire de la carte"),
+        "Le document ne correspond pas au titulaire de la carte",
+    ),
     "manifest_missing": (
         "No pre-arrival manifest for this truck",
-        "Aucun manifeste préalable à l'arrivée pour ce camion"),
+        "Aucun manifeste préalable à l'arrivée pour ce camion",
+    ),
     "manifest_mismatch": (
         "Manifest driver or plate differs from what was read",
-        "Le conducteur ou la plaque du manifeste diffère de la lecture"),
+        "Le conducteur ou la plaque du manifeste diffère de la lecture",
+    ),
     "manifest_outside_window": (
         "Arrival outside the manifest's expected window",
-        "Arrivée hors de la fenêtre prévue au manifeste"),
+        "Arrivée hors de la fenêtre prévue au manifeste",
+    ),
     "carrier_not_trusted": (
         "Carrier is not an active trusted trader",
-        "Le transporteur n'est pas un négociant fiable actif"),
+        "Le transporteur n'est pas un négociant fiable actif",
+    ),
     "importer_not_trusted": (
         "Importer is not an active trusted trader",
-        "L'importateur n'est pas un négociant fiable actif"),
+        "L'importateur n'est pas un négociant fiable actif",
+    ),
     "eligible_nexus": (
         "All occupants hold valid NEXUS cards; no concerns found",
-        "Tous les occupants ont une carte NEXUS valide; aucune préoccupation"),
+        "Tous les occupants ont une carte NEXUS valide; aucune préoccupation",
+    ),
     "eligible_fast": (
         "Driver, carrier, importer and manifest eligible for FAST",
-        "Conducteur, transporteur, importateur et manifeste admissibles à EXPRES"),
-    "no_concerns": (
-        "No rule or risk concern found",
-        "Aucune préoccupation de règle ou de risque"),
+        "Conducteur, transporteur, importateur et manifeste admissibles à EXPRES",
+    ),
+    "no_concerns": ("No rule or risk concern found", "Aucune préoccupation de règle ou de risque"),
     "score_low": (
         "No risk indicator raised the score",
-        "Aucun indicateur de risque n'a augmenté le score"),
+        "Aucun indicateur de risque n'a augmenté le score",
+    ),
 }
 
 FEATURE_TEXTS: dict[str, tuple[str, str]] = {
@@ -92,25 +111,33 @@ FEATURE_TEXTS: dict[str, tuple[str, str]] = {
     "t_card_suspended": ("membership suspended", "adhésion suspendue"),
     "t_card_revoked": ("membership revoked", "adhésion révoquée"),
     "t_card_expired": ("membership expired", "adhésion expirée"),
-    "t_card_wrong_programme": ("card programme does not fit the lane",
-                               "programme de la carte inadapté à la voie"),
+    "t_card_wrong_programme": (
+        "card programme does not fit the lane",
+        "programme de la carte inadapté à la voie",
+    ),
     "t_doc_invalid": ("document failed its checks", "document non conforme aux vérifications"),
     "t_doc_expired": ("document expired", "document expiré"),
     "t_doc_errors": ("document read with errors", "document lu avec des erreurs"),
     "t_lookout_document": ("document on a lookout", "document visé par un avis"),
     "t_lookout_name": ("name on a lookout", "nom visé par un avis"),
-    "t_identity_mismatch": ("document differs from card holder",
-                            "document différent du titulaire de la carte"),
+    "t_identity_mismatch": (
+        "document differs from card holder",
+        "document différent du titulaire de la carte",
+    ),
     "c_unidentified": ("occupants not identified", "occupants non identifiés"),
     "c_plate_unread": ("plate not read", "plaque non lue"),
-    "c_plate_not_registered": ("plate not registered to an occupant",
-                               "plaque non enregistrée au nom d'un occupant"),
+    "c_plate_not_registered": (
+        "plate not registered to an occupant",
+        "plaque non enregistrée au nom d'un occupant",
+    ),
     "c_lookout_plate": ("plate on a lookout", "plaque visée par un avis"),
     "c_recent_crossings": ("frequent recent crossings", "passages récents fréquents"),
     "c_manifest_missing": ("no manifest", "aucun manifeste"),
     "c_manifest_mismatch": ("manifest differs from reads", "manifeste différent des lectures"),
-    "c_manifest_outside_window": ("arrival outside manifest window",
-                                  "arrivée hors de la fenêtre du manifeste"),
+    "c_manifest_outside_window": (
+        "arrival outside manifest window",
+        "arrivée hors de la fenêtre du manifeste",
+    ),
     "c_carrier_not_trusted": ("carrier not trusted", "transporteur non fiable"),
     "c_importer_not_trusted": ("importer not trusted", "importateur non fiable"),
 }
@@ -147,8 +174,12 @@ class Reason:
     contribution: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"code": self.code, "en": self.en, "fr": self.fr,
-                               "source": self.source}
+        out: dict[str, Any] = {
+            "code": self.code,
+            "en": self.en,
+            "fr": self.fr,
+            "source": self.source,
+        }
         if self.detail is not None:
             out["detail"] = self.detail
         if self.contribution is not None:
@@ -156,8 +187,9 @@ class Reason:
         return out
 
 
-def reason(code: str, *, source: str = "rule", detail: str | None = None,
-           contribution: float | None = None) -> Reason:
+def reason(
+    code: str, *, source: str = "rule", detail: str | None = None, contribution: float | None = None
+) -> Reason:
     """Build a reason from the table; an unknown code is a programming error."""
     try:
         en, fr = REASONS[code]

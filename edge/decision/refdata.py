@@ -125,7 +125,9 @@ class Snapshot:
     def member(self, card_id: str) -> Member | None:
         row = self._conn.execute(
             "SELECT card_id, programme, surname, given_names, birth_date, status, expiry, plates"
-            " FROM members WHERE card_id = ?", (card_id.upper(),)).fetchone()
+            " FROM members WHERE card_id = ?",
+            (card_id.upper(),),
+        ).fetchone()
         if row is None:
             return None
         return Member(*row[:7], tuple(p for p in row[7].split(";") if p))
@@ -133,19 +135,25 @@ class Snapshot:
     def entity(self, entity_id: str) -> Entity | None:
         row = self._conn.execute(
             "SELECT entity_id, kind, programme, status, valid_until FROM registry"
-            " WHERE entity_id = ?", (entity_id,)).fetchone()
+            " WHERE entity_id = ?",
+            (entity_id,),
+        ).fetchone()
         return None if row is None else Entity(*row)
 
     def manifest(self, shipment_ref: str) -> Manifest | None:
         row = self._conn.execute(
             "SELECT shipment_ref, carrier_id, importer_id, driver_card, plate, window_start,"
-            " window_end FROM manifests WHERE shipment_ref = ?", (shipment_ref,)).fetchone()
+            " window_end FROM manifests WHERE shipment_ref = ?",
+            (shipment_ref,),
+        ).fetchone()
         return None if row is None else Manifest(*row)
 
     def _hits(self, kind: str, key: str, day: str) -> list[LookoutHit]:
         rows = self._conn.execute(
             "SELECT lookout_id, kind, reason_code FROM lookouts WHERE kind = ? AND key = ?"
-            " AND (expiry IS NULL OR expiry >= ?) ORDER BY lookout_id", (kind, key, day))
+            " AND (expiry IS NULL OR expiry >= ?) ORDER BY lookout_id",
+            (kind, key, day),
+        )
         return [LookoutHit(*r) for r in rows]
 
     def lookout_document(self, number: str, day: str) -> list[LookoutHit]:
@@ -167,7 +175,9 @@ class Snapshot:
         rows = self._conn.execute(
             "SELECT lookout_id, kind, reason_code, key, given_key, birth_date FROM lookouts"
             " WHERE kind = 'name' AND key >= ? AND key < ? AND (expiry IS NULL OR expiry >= ?)"
-            " ORDER BY lookout_id", (seen, seen + "\x7f", day))
+            " ORDER BY lookout_id",
+            (seen, seen + "\x7f", day),
+        )
         given = name_key(given_names)
         hits = []
         for lookout_id, kind, reason, key, given_key, dob in rows:
@@ -272,8 +282,7 @@ class RefData:
         ds = DATASETS.get(change.dataset)
         if ds is None:
             raise RefDataError("unknown data set", dataset=change.dataset)
-        row = conn.execute(
-            "SELECT version FROM datasets WHERE name = ?", (ds.name,)).fetchone()
+        row = conn.execute("SELECT version FROM datasets WHERE name = ?", (ds.name,)).fetchone()
         current = NO_VERSION if row is None else row[0]
         cols = ", ".join(ds.columns)
         marks = ", ".join("?" for _ in ds.columns)
@@ -285,8 +294,11 @@ class RefData:
         elif change.kind == "delta":
             if change.from_version != current:
                 raise RefDataError(
-                    "delta does not apply to the version in force", dataset=ds.name,
-                    expected=current, got=change.from_version)
+                    "delta does not apply to the version in force",
+                    dataset=ds.name,
+                    expected=current,
+                    got=change.from_version,
+                )
             count = 0
             delete = f"DELETE FROM {ds.table} WHERE {ds.key} = ?"  # noqa: S608
             ups: list[tuple[Any, ...]] = []
@@ -312,5 +324,7 @@ class RefData:
             raise RefDataError("change kind must be snapshot or delta", dataset=ds.name)
         conn.execute(
             "INSERT OR REPLACE INTO datasets(name, version, applied_at, kind, changes)"
-            " VALUES (?, ?, ?, ?, ?)", (ds.name, change.version, time.time(), change.kind, count))
+            " VALUES (?, ?, ?, ?, ?)",
+            (ds.name, change.version, time.time(), change.kind, count),
+        )
         return int(count)

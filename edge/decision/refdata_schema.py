@@ -56,16 +56,47 @@ class Dataset:
 
 
 DATASETS: dict[str, Dataset] = {
-    "roster": Dataset("roster", "members", "card_id", (
-        "card_id", "programme", "surname", "given_names", "birth_date", "status", "expiry",
-        "plates")),
-    "registry": Dataset("registry", "registry", "entity_id", (
-        "entity_id", "kind", "name", "programme", "status", "valid_until")),
-    "lookouts": Dataset("lookouts", "lookouts", "lookout_id", (
-        "lookout_id", "kind", "key", "given_key", "birth_date", "reason_code", "expiry")),
-    "manifests": Dataset("manifests", "manifests", "shipment_ref", (
-        "shipment_ref", "carrier_id", "importer_id", "driver_card", "plate", "window_start",
-        "window_end")),
+    "roster": Dataset(
+        "roster",
+        "members",
+        "card_id",
+        (
+            "card_id",
+            "programme",
+            "surname",
+            "given_names",
+            "birth_date",
+            "status",
+            "expiry",
+            "plates",
+        ),
+    ),
+    "registry": Dataset(
+        "registry",
+        "registry",
+        "entity_id",
+        ("entity_id", "kind", "name", "programme", "status", "valid_until"),
+    ),
+    "lookouts": Dataset(
+        "lookouts",
+        "lookouts",
+        "lookout_id",
+        ("lookout_id", "kind", "key", "given_key", "birth_date", "reason_code", "expiry"),
+    ),
+    "manifests": Dataset(
+        "manifests",
+        "manifests",
+        "shipment_ref",
+        (
+            "shipment_ref",
+            "carrier_id",
+            "importer_id",
+            "driver_card",
+            "plate",
+            "window_start",
+            "window_end",
+        ),
+    ),
 }
 
 PROGRAMMES = ("NEXUS", "FAST")
@@ -124,18 +155,23 @@ def row_for(dataset: str, rec: Mapping[str, Any]) -> tuple[Any, ...]:
     """Validate one record of `dataset` into the row its table stores."""
     if dataset == "roster":
         return (
-            key_of(dataset, rec), _choice(rec, "programme", PROGRAMMES),
+            key_of(dataset, rec),
+            _choice(rec, "programme", PROGRAMMES),
             name_key(_text(rec, "surname", required=False) or ""),
             name_key(_text(rec, "given_names", required=False) or ""),
             _text(rec, "birth_date", required=False),
-            _choice(rec, "status", MEMBER_STATUSES), _text(rec, "expiry", required=False),
+            _choice(rec, "status", MEMBER_STATUSES),
+            _text(rec, "expiry", required=False),
             _plates(rec.get("plates")),
         )
     if dataset == "registry":
         return (
-            key_of(dataset, rec), _choice(rec, "kind", ENTITY_KINDS), _text(rec, "name") or "",
+            key_of(dataset, rec),
+            _choice(rec, "kind", ENTITY_KINDS),
+            _text(rec, "name") or "",
             _text(rec, "programme", required=False) or "",
-            _choice(rec, "status", MEMBER_STATUSES), _text(rec, "valid_until", required=False),
+            _choice(rec, "status", MEMBER_STATUSES),
+            _text(rec, "valid_until", required=False),
         )
     if dataset == "lookouts":
         kind = _choice(rec, "kind", LOOKOUT_KINDS)
@@ -150,15 +186,24 @@ def row_for(dataset: str, rec: Mapping[str, Any]) -> tuple[Any, ...]:
         if not key:
             raise RefDataError("lookout value is empty after normalisation", field="value")
         return (
-            key_of(dataset, rec), kind, key, given, _text(rec, "birth_date", required=False),
-            _req(rec, "reason_code"), _text(rec, "expiry", required=False),
+            key_of(dataset, rec),
+            kind,
+            key,
+            given,
+            _text(rec, "birth_date", required=False),
+            _req(rec, "reason_code"),
+            _text(rec, "expiry", required=False),
         )
     if dataset == "manifests":
         plate = _text(rec, "plate", required=False)
         driver = _text(rec, "driver_card", required=False)
         return (
-            key_of(dataset, rec), _req(rec, "carrier_id"), _req(rec, "importer_id"),
-            driver.upper() if driver else None, plate_key(plate) if plate else None,
-            _float(rec, "window_start"), _float(rec, "window_end"),
+            key_of(dataset, rec),
+            _req(rec, "carrier_id"),
+            _req(rec, "importer_id"),
+            driver.upper() if driver else None,
+            plate_key(plate) if plate else None,
+            _float(rec, "window_start"),
+            _float(rec, "window_end"),
         )
     raise RefDataError("unknown data set", dataset=dataset)

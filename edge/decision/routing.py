@@ -141,8 +141,13 @@ def manifest_reasons(view: CrossingView, thr: Thresholds) -> list[Reason]:
 
     c = crossing_features(view, thr.plate_min_confidence)
     out: list[Reason] = []
-    for code in ("manifest_missing", "manifest_mismatch", "manifest_outside_window",
-                 "carrier_not_trusted", "importer_not_trusted"):
+    for code in (
+        "manifest_missing",
+        "manifest_mismatch",
+        "manifest_outside_window",
+        "carrier_not_trusted",
+        "importer_not_trusted",
+    ):
         if c[index_of("c_" + code)] > 0:
             _add(out, code)
     return out
@@ -161,8 +166,9 @@ def model_reasons(s: ScoreInput, thr: Thresholds) -> list[Reason]:
     return out or [reason("score_low", source="model")]
 
 
-def route(view: CrossingView, s: ScoreInput, thr: Thresholds,
-          versions: dict[str, str]) -> Recommendation:
+def route(
+    view: CrossingView, s: ScoreInput, thr: Thresholds, versions: dict[str, str]
+) -> Recommendation:
     """The recommendation for one crossing."""
     lane = view.facts.lane_kind
     refer = lookout_reasons(view)
@@ -188,8 +194,11 @@ def route(view: CrossingView, s: ScoreInput, thr: Thresholds,
         if view.facts.declared_occupants > len(view.travellers) or not view.travellers:
             _add(refer, "occupant_unidentified")
         if lane == "commercial":
-            refer += [r for r in manifest_reasons(view, thr)
-                      if r.code in ("manifest_missing", "manifest_mismatch")]
+            refer += [
+                r
+                for r in manifest_reasons(view, thr)
+                if r.code in ("manifest_missing", "manifest_mismatch")
+            ]
         ok_action, ok_reason = "release_recommended", "no_concerns"
     if refer:
         action, rules = "refer", refer + [r for r in ineligible if r not in refer]

@@ -67,17 +67,23 @@ def resolve(snap: Snapshot, facts: CrossingFacts) -> CrossingView:
         else:
             docs_by_holder[holder] = doc
 
-    def with_hits(card: str | None, member: Member | None, doc: DocumentFacts | None) -> TravellerView:
+    def with_hits(
+        card: str | None, member: Member | None, doc: DocumentFacts | None
+    ) -> TravellerView:
         if doc is None:
             return TravellerView(card, member, None)
         return TravellerView(
-            card, member, doc,
+            card,
+            member,
+            doc,
             tuple(snap.lookout_document(doc.document_number, day)),
             tuple(snap.lookout_name(doc.surname, doc.given_names, doc.birth_date, day)),
         )
 
-    travellers = [with_hits(c, m, docs_by_holder.get(i))
-                  for i, (c, m) in enumerate(zip(facts.card_ids, members, strict=True))]
+    travellers = [
+        with_hits(c, m, docs_by_holder.get(i))
+        for i, (c, m) in enumerate(zip(facts.card_ids, members, strict=True))
+    ]
     travellers += [with_hits(None, None, d) for d in loose]
     plate_hits = snap.lookout_plate(facts.plate.text, day) if facts.plate else []
     manifest = snap.manifest(facts.shipment_ref) if facts.shipment_ref else None

@@ -24,13 +24,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import onnx
+from edge.sim import population as popmod
 from onnx import TensorProto, helper
 
 from edge.decision.facts import from_dict
-from edge.decision.features import FEATURE_NAMES, N_FEATURES, SCHEMA_VERSION, feature_matrix, schema_json
+from edge.decision.features import (
+    FEATURE_NAMES,
+    N_FEATURES,
+    SCHEMA_VERSION,
+    feature_matrix,
+    schema_json,
+)
 from edge.decision.refdata import Change, RefData
 from edge.decision.views import resolve
-from edge.sim import population as popmod
 
 MODEL_NAME = "risk-lr"
 MODEL_VERSION = "1"
@@ -44,12 +50,16 @@ def build_dataset(seed: int, crossings: int) -> tuple[F32, npt.NDArray[np.int8]]
     pop = popmod.generate(cfg)
     with tempfile.TemporaryDirectory() as tmp:
         ref = RefData(Path(tmp) / "ref.sqlite")
-        ref.apply([
-            Change("roster", "snapshot", "train", map(popmod.member_record, pop.members)),
-            Change("registry", "snapshot", "train", map(popmod.trader_record, pop.traders)),
-            Change("lookouts", "snapshot", "train", map(popmod.lookout_record, pop.lookouts)),
-            Change("manifests", "snapshot", "train", map(popmod.manifest_record, pop.manifests)),
-        ])
+        ref.apply(
+            [
+                Change("roster", "snapshot", "train", map(popmod.member_record, pop.members)),
+                Change("registry", "snapshot", "train", map(popmod.trader_record, pop.traders)),
+                Change("lookouts", "snapshot", "train", map(popmod.lookout_record, pop.lookouts)),
+                Change(
+                    "manifests", "snapshot", "train", map(popmod.manifest_record, pop.manifests)
+                ),
+            ]
+        )
         xs = np.zeros((crossings, N_FEATURES), dtype=np.float32)
         ys = np.zeros(crossings, dtype=np.int8)
         with ref.snapshot() as snap:
@@ -95,9 +105,12 @@ def auc(scores: npt.NDArray[np.float64], y: npt.NDArray[np.int8]) -> float:
 
 def metrics(w: F32, b: float, x: F32, y: npt.NDArray[np.int8]) -> dict[str, Any]:
     p = 1.0 / (1.0 + np.exp(-(x.astype(np.float64) @ w + b)))
-    out: dict[str, Any] = {"rows": len(y), "base_rate": round(float(y.mean()), 4),
-                           "auc": round(auc(p, y), 4),
-                           "brier": round(float(np.mean((p - y) ** 2)), 4)}
+    out: dict[str, Any] = {
+        "rows": len(y),
+        "base_rate": round(float(y.mean()), 4),
+        "auc": round(auc(p, y), 4),
+        "brier": round(float(np.mean((p - y) ** 2)), 4),
+    }
     for thr in (0.3, 0.5):
         pred = p >= thr
         tp = int((pred & (y == 1)).sum())
@@ -118,18 +131,28 @@ def to_onnx(w: F32, b: float, seed: int) -> onnx.ModelProto:
         ],
         "risk_lr",
         [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["N", n])],
-        [helper.make_tensor_value_info("risk", TensorProto.FLOAT, ["N", 1]),
-         helper.make_tensor_value_info("contrib", TensorProto.FLOAT, ["N", n])],
-        [helper.make_tensor("W", TensorProto.FLOAT, [n, 1], w.tolist()),
-         helper.make_tensor("B", TensorProto.FLOAT, [1], [b]),
-         helper.make_tensor("W_row", TensorProto.FLOAT, [1, n], w.tolist())],
+        [
+            helper.make_tensor_value_info("risk", TensorProto.FLOAT, ["N", 1]),
+            helper.make_tensor_value_info("contrib", TensorProto.FLOAT, ["N", n]),
+        ],
+        [
+            helper.make_tensor("W", TensorProto.FLOAT, [n, 1], w.tolist()),
+            helper.make_tensor("B", TensorProto.FLOAT, [1], [b]),
+            helper.make_tensor("W_row", TensorProto.FLOAT, [1, n], w.tolist()),
+        ],
     )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
-                              producer_name="lane-edge train_risk")
+    model = helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13)], producer_name="lane-edge train_risk"
+    )
     model.ir_version = 8
-    meta = {"model_name": MODEL_NAME, "model_version": MODEL_VERSION,
-            "feature_schema_version": SCHEMA_VERSION, "feature_names": json.dumps(FEATURE_NAMES),
-            "training_seed": str(seed), "training_data": "synthetic (edge.sim.population)"}
+    meta = {
+        "model_name": MODEL_NAME,
+        "model_version": MODEL_VERSION,
+        "feature_schema_version": SCHEMA_VERSION,
+        "feature_names": json.dumps(FEATURE_NAMES),
+        "training_seed": str(seed),
+        "training_data": "synthetic (edge.sim.population)",
+    }
     for k, v in meta.items():
         model.metadata_props.add(key=k, value=v)
     onnx.checker.check_model(model)
@@ -176,8 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seed", type=int, default=7, help="population and split seed")
     ap.add_argument("--crossings", type=int, default=40_000, help="labelled crossings to draw")
-    ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent,
-                    help="folder for risk.onnx, MODEL_CARD.md, feature_schema.json")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent,
+        help="folder for risk.onnx, MODEL_CARD.md, feature_schema.json",
+    )
     args = ap.parse_args(argv)
     start = time.perf_counter()
     x, y = build_dataset(args.seed, args.crossings)
@@ -192,14 +219,24 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "risk.onnx").write_bytes(data)
     sha = hashlib.sha256(data).hexdigest()
     (args.out / "feature_schema.json").write_text(json.dumps(schema_json(), indent=2) + "\n")
-    (args.out / "MODEL_CARD.md").write_text(CARD.format(
-        name=MODEL_NAME, version=MODEL_VERSION, sha=sha, n=N_FEATURES, schema=SCHEMA_VERSION,
-        seed=args.seed, train_rows=int((~test).sum()), test_rows=int(test.sum()),
-        seconds=seconds,
-        metric_rows="\n".join(f"| {k} | {v} |" for k, v in held.items()),
-        weight_rows="\n".join(f"| `{n}` | {float(v):.4f} |" for n, v in zip(FEATURE_NAMES, w,
-                                                                          strict=True)),
-        bias=b))
+    (args.out / "MODEL_CARD.md").write_text(
+        CARD.format(
+            name=MODEL_NAME,
+            version=MODEL_VERSION,
+            sha=sha,
+            n=N_FEATURES,
+            schema=SCHEMA_VERSION,
+            seed=args.seed,
+            train_rows=int((~test).sum()),
+            test_rows=int(test.sum()),
+            seconds=seconds,
+            metric_rows="\n".join(f"| {k} | {v} |" for k, v in held.items()),
+            weight_rows="\n".join(
+                f"| `{n}` | {float(v):.4f} |" for n, v in zip(FEATURE_NAMES, w, strict=True)
+            ),
+            bias=b,
+        )
+    )
     print(json.dumps({"sha256": sha, "held_out": held, "seconds": round(seconds, 1)}))
     return 0
 

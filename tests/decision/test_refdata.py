@@ -18,10 +18,20 @@ from .conftest import MEMBERS
 
 
 def test_snapshot_then_delta(refdata: RefData) -> None:
-    refdata.apply([Change("roster", "delta", "2", [
-        {"op": "delete", "card_id": "N2"},
-        {"card_id": "N9", "programme": "NEXUS", "surname": "New", "status": "active"},
-    ], from_version="1")])
+    refdata.apply(
+        [
+            Change(
+                "roster",
+                "delta",
+                "2",
+                [
+                    {"op": "delete", "card_id": "N2"},
+                    {"card_id": "N9", "programme": "NEXUS", "surname": "New", "status": "active"},
+                ],
+                from_version="1",
+            )
+        ]
+    )
     with refdata.snapshot() as snap:
         assert snap.versions["roster"] == "2"
         assert snap.versions["lookouts"] == "1"
@@ -40,12 +50,13 @@ def test_bad_record_rolls_back_everything(refdata: RefData) -> None:
     good = {"card_id": "N9", "programme": "NEXUS", "surname": "X", "status": "active"}
     bad = {"card_id": "N8", "programme": "NEXUS", "surname": "Y", "status": "sleeping"}
     with pytest.raises(RefDataError):
-        refdata.apply([
-            Change("lookouts", "snapshot", "9", []),
-            Change("roster", "delta", "2", [good, bad], from_version="1"),
-        ])
-    assert refdata.versions() == {"roster": "1", "registry": "1", "lookouts": "1",
-                                  "manifests": "1"}
+        refdata.apply(
+            [
+                Change("lookouts", "snapshot", "9", []),
+                Change("roster", "delta", "2", [good, bad], from_version="1"),
+            ]
+        )
+    assert refdata.versions() == {"roster": "1", "registry": "1", "lookouts": "1", "manifests": "1"}
     with refdata.snapshot() as snap:
         assert snap.member("N9") is None
     assert refdata.count("lookouts") == 4
@@ -55,12 +66,15 @@ def test_jsonl_and_csv_files(tmp_path: Path) -> None:
     jl = tmp_path / "roster.jsonl"
     write_jsonl(jl, MEMBERS, {"dataset": "roster", "kind": "snapshot", "version": "7"})
     csv_path = tmp_path / "lookouts.csv"
-    csv_path.write_text("lookout_id,kind,value,reason_code,expiry\n"
-                        "L1,plate,ab c-12,LO-X,\nL2,document,XY1,LO-Y,2099-01-01\n")
+    csv_path.write_text(
+        "lookout_id,kind,value,reason_code,expiry\n"
+        "L1,plate,ab c-12,LO-X,\nL2,document,XY1,LO-Y,2099-01-01\n"
+    )
     ref = RefData(tmp_path / "r.sqlite")
     try:
-        load_files(ref, change_from_file(jl),
-                   change_from_file(csv_path, dataset="lookouts", version="c1"))
+        load_files(
+            ref, change_from_file(jl), change_from_file(csv_path, dataset="lookouts", version="c1")
+        )
         assert ref.versions()["roster"] == "7"
         assert ref.versions()["lookouts"] == "c1"
         with ref.snapshot() as snap:
@@ -88,14 +102,17 @@ def test_newer_schema_refused(tmp_path: Path) -> None:
         RefData(path)
 
 
-@pytest.mark.parametrize(("seen", "given_names", "hit"), [
-    ("MUELLER", "JURGEN", True),      # ICAO transliteration
-    ("MULLER", "JUERGEN", True),
-    ("Müller", "Jürgen", True),
-    ("MUEL", "J", True),              # truncated
-    ("MU", "JURGEN", False),          # too short to be a truncation
-    ("MULLER", "PETER", False),       # other given name
-])
+@pytest.mark.parametrize(
+    ("seen", "given_names", "hit"),
+    [
+        ("MUELLER", "JURGEN", True),  # ICAO transliteration
+        ("MULLER", "JUERGEN", True),
+        ("Müller", "Jürgen", True),
+        ("MUEL", "J", True),  # truncated
+        ("MU", "JURGEN", False),  # too short to be a truncation
+        ("MULLER", "PETER", False),  # other given name
+    ],
+)
 def test_tolerant_name_lookout(refdata: RefData, seen: str, given_names: str, hit: bool) -> None:
     with refdata.snapshot() as snap:
         hits = snap.lookout_name(seen, given_names, "1970-05-05", "2025-06-01")
@@ -131,11 +148,21 @@ def test_concurrent_updates_never_show_a_mixed_version(tmp_path: Path) -> None:
 
     def change(v: int) -> list[Change]:
         return [
-            Change("roster", "snapshot", str(v), [
-                {"card_id": c, "programme": "NEXUS", "surname": tag(v), "status": "active"}
-                for c in cards]),
-            Change("lookouts", "snapshot", str(v), [
-                {"lookout_id": f"L{v}", "kind": "plate", "value": f"P{v}", "reason_code": "R"}]),
+            Change(
+                "roster",
+                "snapshot",
+                str(v),
+                [
+                    {"card_id": c, "programme": "NEXUS", "surname": tag(v), "status": "active"}
+                    for c in cards
+                ],
+            ),
+            Change(
+                "lookouts",
+                "snapshot",
+                str(v),
+                [{"lookout_id": f"L{v}", "kind": "plate", "value": f"P{v}", "reason_code": "R"}],
+            ),
         ]
 
     ref.apply(change(0))

@@ -15,10 +15,16 @@ from edge.decision.routing import Thresholds
 
 from .conftest import T0, crossing, doc
 
-NEXUS_OK = {"card_ids": ["N1", "N2"], "plate": {"text": "ABC-123", "confidence": 0.9},
-            "declared_occupants": 2}
-FAST_OK = {"card_ids": ["F1"], "plate": {"text": "TRK111", "confidence": 0.9},
-           "shipment_ref": "SH1"}
+NEXUS_OK = {
+    "card_ids": ["N1", "N2"],
+    "plate": {"text": "ABC-123", "confidence": 0.9},
+    "declared_occupants": 2,
+}
+FAST_OK = {
+    "card_ids": ["F1"],
+    "plate": {"text": "TRK111", "confidence": 0.9},
+    "shipment_ref": "SH1",
+}
 
 
 def codes(engine: DecisionEngine, facts: CrossingFacts) -> tuple[str, set[str]]:
@@ -54,26 +60,49 @@ CASES: dict[str, tuple[str, dict[str, Any], str]] = {
     "card_expired": ("nexus", {**NEXUS_OK, "card_ids": ["N1", "NE"]}, "refer"),
     "card_wrong_programme": ("nexus", {**NEXUS_OK, "card_ids": ["N1", "F1"]}, "refer"),
     "occupant_without_card": ("nexus", {**NEXUS_OK, "declared_occupants": 3}, "refer"),
-    "occupant_unidentified": ("passenger", {"documents": [doc()], "declared_occupants": 2},
-                              "refer"),
+    "occupant_unidentified": (
+        "passenger",
+        {"documents": [doc()], "declared_occupants": 2},
+        "refer",
+    ),
     "lookout_document": ("passenger", {"documents": [doc("ZZ-9999999")]}, "refer"),
-    "lookout_name": ("passenger", {"documents": [doc(surname="MUELLER", given_names="JURG",
-                                                     birth_date="1970-05-05")]}, "refer"),
-    "lookout_plate": ("fast", {**FAST_OK, "plate": {"text": "BAD 999", "confidence": 0.9}},
-                      "refer"),
-    "plate_unread": ("nexus", {**NEXUS_OK, "plate": {"text": "ABC123", "confidence": 0.2}},
-                     "refer"),
-    "plate_not_registered": ("nexus", {**NEXUS_OK, "plate": {"text": "XYZ9", "confidence": 1}},
-                             "refer"),
-    "document_invalid": ("passenger", {"documents": [doc(valid=False, errors=["mrz.check"])]},
-                         "refer"),
+    "lookout_name": (
+        "passenger",
+        {"documents": [doc(surname="MUELLER", given_names="JURG", birth_date="1970-05-05")]},
+        "refer",
+    ),
+    "lookout_plate": (
+        "fast",
+        {**FAST_OK, "plate": {"text": "BAD 999", "confidence": 0.9}},
+        "refer",
+    ),
+    "plate_unread": (
+        "nexus",
+        {**NEXUS_OK, "plate": {"text": "ABC123", "confidence": 0.2}},
+        "refer",
+    ),
+    "plate_not_registered": (
+        "nexus",
+        {**NEXUS_OK, "plate": {"text": "XYZ9", "confidence": 1}},
+        "refer",
+    ),
+    "document_invalid": (
+        "passenger",
+        {"documents": [doc(valid=False, errors=["mrz.check"])]},
+        "refer",
+    ),
     "document_expired": ("passenger", {"documents": [doc(expiry_date="2025-05-31")]}, "refer"),
-    "identity_mismatch": ("nexus", {**NEXUS_OK, "documents": [
-        doc(surname="TREMBLAY", given_names="MARIE", birth_date="1999-09-09")]}, "refer"),
+    "identity_mismatch": (
+        "nexus",
+        {
+            **NEXUS_OK,
+            "documents": [doc(surname="TREMBLAY", given_names="MARIE", birth_date="1999-09-09")],
+        },
+        "refer",
+    ),
     "manifest_missing": ("fast", {**FAST_OK, "shipment_ref": "NOPE"}, "redirect_commercial"),
     "manifest_mismatch": ("fast", {**FAST_OK, "card_ids": ["F2"]}, "redirect_commercial"),
-    "manifest_outside_window": ("fast", {**FAST_OK, "ts": T0 + 6 * 3600},
-                                "redirect_commercial"),
+    "manifest_outside_window": ("fast", {**FAST_OK, "ts": T0 + 6 * 3600}, "redirect_commercial"),
     "carrier_not_trusted": ("fast", {**FAST_OK, "shipment_ref": "SH2"}, "redirect_commercial"),
     "importer_not_trusted": ("fast", {**FAST_OK, "shipment_ref": "SH2"}, "redirect_commercial"),
     "eligible_nexus": ("nexus", NEXUS_OK, "proceed_nexus"),
@@ -97,8 +126,11 @@ def test_every_rule_reason_has_a_case() -> None:
 
 def test_high_score_refers_every_lane(engine: DecisionEngine) -> None:
     engine.thresholds = Thresholds(refer_score=0.0)
-    for lane, fields in (("nexus", NEXUS_OK), ("fast", FAST_OK),
-                         ("passenger", {"documents": [doc()]})):
+    for lane, fields in (
+        ("nexus", NEXUS_OK),
+        ("fast", FAST_OK),
+        ("passenger", {"documents": [doc()]}),
+    ):
         action, found = codes(engine, crossing(lane, **fields))
         assert action == "refer"
         assert "risk_score_high" in found
@@ -148,5 +180,3 @@ def test_recommendation_is_frozen(engine: DecisionEngine) -> None:
     with pytest.raises(AttributeError):
         rec.action = "x"  # type: ignore[misc]
     assert replace(rec, action="refer").action == "refer"
-
-

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 
+from edge.models.scorer import SHIPPED_MODEL
+
 from edge.decision.features import FEATURE_NAMES, FEATURES, SCHEMA_VERSION, schema_json
 from edge.decision.reasons import FEATURE_TEXTS, REASONS, SCORE_PREFIX, reason
-from edge.models.scorer import SHIPPED_MODEL
 
 PROTECTED = re.compile(
     r"\b(sex|gender|nationality|citizenship|country|age|birth|dob|ethnic\w*|race|religio\w*|"
-    r"language|marital)\b", re.IGNORECASE)
+    r"language|marital)\b",
+    re.IGNORECASE,
+)
 
 
 def test_schema_has_no_protected_attribute() -> None:
@@ -43,7 +46,8 @@ def test_every_reason_has_english_and_french() -> None:
     for code, texts in REASONS.items():
         assert len(texts) == 2, code
         en, fr = texts
-        assert en.strip() and fr.strip(), code
+        assert en.strip()
+        assert fr.strip(), code
         assert en != fr, code
 
 
@@ -51,7 +55,8 @@ def test_every_feature_has_a_model_reason() -> None:
     assert set(FEATURE_TEXTS) == set(FEATURE_NAMES)
     for name in FEATURE_NAMES:
         r = reason(SCORE_PREFIX + name, source="model")
-        assert r.en and r.fr
+        assert r.en
+        assert r.fr
 
 
 def test_model_card_names_sha_of_shipped_model() -> None:

@@ -9,41 +9,57 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
+from edge.models.scorer import SHIPPED_MODEL, ModelUnavailableError, Scorer
 from onnx import TensorProto, helper
 
 from edge.decision.engine import DecisionEngine
 from edge.decision.features import FEATURE_NAMES, N_FEATURES, SCHEMA_VERSION
 from edge.decision.refdata import RefData
 from edge.decision.routing import Thresholds
-from edge.models.scorer import SHIPPED_MODEL, ModelUnavailableError, Scorer
 
 from .conftest import crossing, doc, make_scorer
 from .test_routing import FAST_OK, NEXUS_OK
 
 
-def build_model(path: Path, *, input_name: str = "features", n: int = N_FEATURES,
-                schema: str = SCHEMA_VERSION, names: list[str] | None = None,
-                bias: float = -5.0, version: str = "9") -> Path:
+def build_model(
+    path: Path,
+    *,
+    input_name: str = "features",
+    n: int = N_FEATURES,
+    schema: str = SCHEMA_VERSION,
+    names: list[str] | None = None,
+    bias: float = -5.0,
+    version: str = "9",
+) -> Path:
     """A tiny logistic model (constant weights) with the scorer's contract, or a broken one."""
     w = [0.1] * n
     graph = helper.make_graph(
-        [helper.make_node("MatMul", [input_name, "W"], ["z0"]),
-         helper.make_node("Add", ["z0", "B"], ["z"]),
-         helper.make_node("Sigmoid", ["z"], ["risk"]),
-         helper.make_node("Mul", [input_name, "Wr"], ["contrib"])],
+        [
+            helper.make_node("MatMul", [input_name, "W"], ["z0"]),
+            helper.make_node("Add", ["z0", "B"], ["z"]),
+            helper.make_node("Sigmoid", ["z"], ["risk"]),
+            helper.make_node("Mul", [input_name, "Wr"], ["contrib"]),
+        ],
         "t",
         [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["N", n])],
-        [helper.make_tensor_value_info("risk", TensorProto.FLOAT, ["N", 1]),
-         helper.make_tensor_value_info("contrib", TensorProto.FLOAT, ["N", n])],
-        [helper.make_tensor("W", TensorProto.FLOAT, [n, 1], w),
-         helper.make_tensor("B", TensorProto.FLOAT, [1], [bias]),
-         helper.make_tensor("Wr", TensorProto.FLOAT, [1, n], w)])
+        [
+            helper.make_tensor_value_info("risk", TensorProto.FLOAT, ["N", 1]),
+            helper.make_tensor_value_info("contrib", TensorProto.FLOAT, ["N", n]),
+        ],
+        [
+            helper.make_tensor("W", TensorProto.FLOAT, [n, 1], w),
+            helper.make_tensor("B", TensorProto.FLOAT, [1], [bias]),
+            helper.make_tensor("Wr", TensorProto.FLOAT, [1, n], w),
+        ],
+    )
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
-    for k, v in {"model_name": "test", "model_version": version,
-                 "feature_schema_version": schema,
-                 "feature_names": json.dumps(names if names is not None
-                                             else list(FEATURE_NAMES))}.items():
+    for k, v in {
+        "model_name": "test",
+        "model_version": version,
+        "feature_schema_version": schema,
+        "feature_names": json.dumps(names if names is not None else list(FEATURE_NAMES)),
+    }.items():
         model.metadata_props.add(key=k, value=v)
     path.write_bytes(model.SerializeToString())
     return path
@@ -51,9 +67,12 @@ def build_model(path: Path, *, input_name: str = "features", n: int = N_FEATURES
 
 def assert_refers_unavailable(refdata: RefData, scorer: Scorer) -> None:
     engine = DecisionEngine(refdata, scorer, Thresholds())
-    for lane, fields in (("nexus", NEXUS_OK), ("fast", FAST_OK),
-                         ("passenger", {"documents": [doc()]}),
-                         ("commercial", {**FAST_OK, "documents": [doc()]})):
+    for lane, fields in (
+        ("nexus", NEXUS_OK),
+        ("fast", FAST_OK),
+        ("passenger", {"documents": [doc()]}),
+        ("commercial", {**FAST_OK, "documents": [doc()]}),
+    ):
         rec = engine.decide(crossing(lane, **fields))
         assert rec.action == "refer", lane
         assert rec.score is None
@@ -98,12 +117,15 @@ def test_garbage_model(refdata: RefData, tmp_path: Path) -> None:
     assert make_scorer(path).fault == "model.corrupt"
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"input_name": "x"},
-    {"n": N_FEATURES - 1},
-    {"schema": "risk-features/0"},
-    {"names": list(reversed(FEATURE_NAMES))},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"input_name": "x"},
+        {"n": N_FEATURES - 1},
+        {"schema": "risk-features/0"},
+        {"names": list(reversed(FEATURE_NAMES))},
+    ],
+)
 def test_mismatched_model(refdata: RefData, tmp_path: Path, kwargs: dict[str, object]) -> None:
     s = make_scorer(build_model(tmp_path / "m.onnx", **kwargs))  # type: ignore[arg-type]
     assert s.fault == "model.schema_mismatch"
@@ -134,13 +156,15 @@ def test_reload_swaps_atomically_and_recovers(refdata: RefData, tmp_path: Path) 
     before = s.version
     assert not s.maybe_reload()  # unchanged file: nothing to do
     assert s.install(build_model(tmp_path / "new.onnx", version="42"))
-    assert s.version != before and s.version.startswith("test-42@")
+    assert s.version != before
+    assert s.version.startswith("test-42@")
     live.write_bytes(b"broken")
     s.maybe_reload()
     assert not s.ready
     assert_refers_unavailable(refdata, s)
     assert s.install(SHIPPED_MODEL)
-    assert s.ready and s.version == before
+    assert s.ready
+    assert s.version == before
 
 
 def test_shadow_counts_agreement(refdata: RefData, scorer: Scorer, tmp_path: Path) -> None:
@@ -148,16 +172,20 @@ def test_shadow_counts_agreement(refdata: RefData, scorer: Scorer, tmp_path: Pat
     engine = DecisionEngine(refdata, scorer, Thresholds(), shadow=high)
     rec = engine.decide(crossing("nexus", **NEXUS_OK))
     assert rec.action == "proceed_nexus"  # only the live model acts
-    assert rec.shadow is not None and rec.shadow["agrees"] is False
+    assert rec.shadow is not None
+    assert rec.shadow["agrees"] is False
     engine.shadow = scorer
     engine.decide(crossing("nexus", **NEXUS_OK))
     stats = engine.shadow_stats.to_dict()
-    assert stats["agree"] == 1 and stats["disagree"] == 1 and stats["agreement"] == 0.5
+    assert stats["agree"] == 1
+    assert stats["disagree"] == 1
+    assert stats["agreement"] == 0.5
 
 
 def test_shadow_fault_never_acts(refdata: RefData, scorer: Scorer, tmp_path: Path) -> None:
-    engine = DecisionEngine(refdata, scorer, Thresholds(),
-                            shadow=make_scorer(tmp_path / "absent.onnx"))
+    engine = DecisionEngine(
+        refdata, scorer, Thresholds(), shadow=make_scorer(tmp_path / "absent.onnx")
+    )
     rec = engine.decide(crossing("nexus", **NEXUS_OK))
     assert rec.action == "proceed_nexus"
     assert rec.shadow == {"model": "none", "fault": "model.missing"}
