@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -87,6 +87,7 @@ GIVEN = (
 )
 LOOKOUT_REASONS = ("LO-WANTED", "LO-STOLEN-DOC", "LO-STOLEN-VEH", "LO-INTEL", "LO-SMUGGLING")
 LANE_KINDS = ("nexus", "fast", "passenger", "commercial")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -472,7 +473,10 @@ def labelled_crossings(
     good_mf = [m for m in pop.manifests if m.carrier_id in trusted and m.importer_id in trusted]
     good_refs = {m.shipment_ref for m in good_mf}
     weak_mf = [m for m in pop.manifests if m.shipment_ref not in good_refs] or good_mf
-    pick = lambda seq: seq[int(rng.integers(0, len(seq)))]  # noqa: E731
+
+    def pick(seq: list[T]) -> T:
+        return seq[int(rng.integers(0, len(seq)))]
+
     for i in range(n):
         risky = bool(rng.random() < risky_rate)
         on = {k for k, (pr, pn) in INDICATORS.items() if rng.random() < (pr if risky else pn)}

@@ -130,7 +130,17 @@ class Snapshot:
         ).fetchone()
         if row is None:
             return None
-        return Member(*row[:7], tuple(p for p in row[7].split(";") if p))
+        card, programme, surname, given, birth, status, expiry, plates = row
+        return Member(
+            card,
+            programme,
+            surname,
+            given,
+            birth,
+            status,
+            expiry,
+            tuple(p for p in plates.split(";") if p),
+        )
 
     def entity(self, entity_id: str) -> Entity | None:
         row = self._conn.execute(
