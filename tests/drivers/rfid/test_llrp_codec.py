@@ -5,9 +5,6 @@ from __future__ import annotations
 import struct
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from edge.drivers.rfid import llrp_codec as c
 from edge.drivers.rfid.llrp_params import (
     AISpec,
@@ -26,6 +23,8 @@ from edge.drivers.rfid.llrp_params import (
     TagReportContentSelector,
 )
 from edge.drivers.rfid.llrp_wire import LlrpError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)
@@ -85,7 +84,8 @@ def test_status_error_with_description_and_field_error() -> None:
     raw = c.encode_message(c.AddRospecResponse(5, status))
     back = c.decode_message(raw)
     assert isinstance(back, c.AddRospecResponse)
-    assert back.status == status and not back.status.ok
+    assert back.status == status
+    assert not back.status.ok
 
 
 def test_unknown_message_type_is_kept_not_raised() -> None:
