@@ -48,6 +48,7 @@ class OpenVehicle:
     last_seen: float  # reader time of the last counted read
     last_arrival: float  # our clock when that read arrived
     tracks: dict[str, CardTrack] = field(default_factory=dict)
+    bridge: bool = False  # the reader was down: the next read continues, whatever its time
 
     def card_count(self) -> int:
         return len(self.tracks)
@@ -70,6 +71,16 @@ class VehicleGrouper:
         """One sighting (`ts` reader time, `now` arrival time); returns vehicles it closed."""
         closed: list[Vehicle] = []
         counts = self.th.counts(antenna, rssi)
+        cur = self.open
+        if cur is not None and counts and cur.bridge:
+            cur.bridge = False
+            cur.last_seen = max(cur.last_seen, ts)
+        if cur is not None and counts and ts - cur.last_seen > self.opt.gap_s:
+            closed.append(self._close("gap"))
+            cur = None
+        if cur is not None and counts and ts - cur.first_seen > self.opt.max_vehicle_s:
+            closed.append(self._close("max_duration"))
+            cur = None
         held_since = self._held.get(epc)
         if held_since is not None:
             if ts - held_since < self.opt.hold_s:
@@ -77,13 +88,6 @@ class VehicleGrouper:
                 self.late_reads += 1
                 return closed
             del self._held[epc]
-        cur = self.open
-        if cur is not None and counts and ts - cur.last_seen > self.opt.gap_s:
-            closed.append(self._close("gap"))
-            cur = None
-        if cur is not None and counts and ts - cur.first_seen > self.opt.max_vehicle_s:
-            closed.append(self._close("max_duration"))
-            cur = None
         if cur is not None and not counts and ts - cur.last_seen > self.opt.gap_s:
             self.stray_reads += 1  # long after the open vehicle: noise, not its diagnostics
             return closed
@@ -130,6 +134,7 @@ class VehicleGrouper:
         self._suspended_at = None
         if self.open is not None:
             self.open.last_arrival = now
+            self.open.bridge = True
 
     def flush(self) -> list[Vehicle]:
         return [self._close("flush")] if self.open is not None else []
