@@ -43,13 +43,35 @@ HEADER_SIZE = 10
 MAX_MESSAGE = 1 << 20  # a lane reader's report is a few kB; refuse absurd lengths early
 
 __all__ = [
-    "AddRospec", "AddRospecResponse", "CloseConnection", "CloseConnectionResponse",
-    "DeleteRospec", "DeleteRospecResponse", "EnableEventsAndReports", "EnableRospec",
-    "EnableRospecResponse", "ErrorMessage", "GetReaderCapabilities",
-    "GetReaderCapabilitiesResponse", "Keepalive", "KeepaliveAck", "LlrpError", "LlrpFramer",
-    "LlrpMessage", "ReaderEventNotification", "RoAccessReport", "SetReaderConfig",
-    "SetReaderConfigResponse", "StartRospec", "StartRospecResponse", "StopRospec",
-    "StopRospecResponse", "UnknownMessage", "decode_message", "encode_message",
+    "AddRospec",
+    "AddRospecResponse",
+    "CloseConnection",
+    "CloseConnectionResponse",
+    "DeleteRospec",
+    "DeleteRospecResponse",
+    "EnableEventsAndReports",
+    "EnableRospec",
+    "EnableRospecResponse",
+    "ErrorMessage",
+    "GetReaderCapabilities",
+    "GetReaderCapabilitiesResponse",
+    "Keepalive",
+    "KeepaliveAck",
+    "LlrpError",
+    "LlrpFramer",
+    "LlrpMessage",
+    "ReaderEventNotification",
+    "RoAccessReport",
+    "SetReaderConfig",
+    "SetReaderConfigResponse",
+    "StartRospec",
+    "StartRospecResponse",
+    "StatusResponse",
+    "StopRospec",
+    "StopRospecResponse",
+    "UnknownMessage",
+    "decode_message",
+    "encode_message",
 ]
 
 
@@ -69,7 +91,9 @@ class LlrpMessage:
 
 
 @dataclass(frozen=True, slots=True)
-class _StatusResponse(LlrpMessage):
+class StatusResponse(LlrpMessage):
+    """Base of the responses that carry only an LLRPStatus (and of ERROR_MESSAGE)."""
+
     status: LlrpStatus = field(default_factory=LlrpStatus)
 
     def body(self) -> bytes:
@@ -151,12 +175,12 @@ class SetReaderConfig(LlrpMessage):
 
 
 @dataclass(frozen=True, slots=True)
-class SetReaderConfigResponse(_StatusResponse):
+class SetReaderConfigResponse(StatusResponse):
     TYPE: ClassVar[int] = 13
 
 
 @dataclass(frozen=True, slots=True)
-class CloseConnectionResponse(_StatusResponse):
+class CloseConnectionResponse(StatusResponse):
     TYPE: ClassVar[int] = 4
 
 
@@ -200,27 +224,27 @@ class EnableRospec(_RospecIdMessage):
 
 
 @dataclass(frozen=True, slots=True)
-class AddRospecResponse(_StatusResponse):
+class AddRospecResponse(StatusResponse):
     TYPE: ClassVar[int] = 30
 
 
 @dataclass(frozen=True, slots=True)
-class DeleteRospecResponse(_StatusResponse):
+class DeleteRospecResponse(StatusResponse):
     TYPE: ClassVar[int] = 31
 
 
 @dataclass(frozen=True, slots=True)
-class StartRospecResponse(_StatusResponse):
+class StartRospecResponse(StatusResponse):
     TYPE: ClassVar[int] = 32
 
 
 @dataclass(frozen=True, slots=True)
-class StopRospecResponse(_StatusResponse):
+class StopRospecResponse(StatusResponse):
     TYPE: ClassVar[int] = 33
 
 
 @dataclass(frozen=True, slots=True)
-class EnableRospecResponse(_StatusResponse):
+class EnableRospecResponse(StatusResponse):
     TYPE: ClassVar[int] = 34
 
 
@@ -270,7 +294,7 @@ class KeepaliveAck(LlrpMessage):
 
 
 @dataclass(frozen=True, slots=True)
-class ErrorMessage(_StatusResponse):
+class ErrorMessage(StatusResponse):
     TYPE: ClassVar[int] = 100
 
 
