@@ -137,3 +137,28 @@ def make_traffic(plan: TrafficPlan) -> Traffic:
                       for r in own if rng.random() < 0.4]
     reads.sort(key=lambda r: (r.ts, r.epc))
     return Traffic(tuple(reads), truth, carried, windows, frozenset(neighbours))
+
+
+def compare(traffic: Traffic, found: list[frozenset[str]]) -> list[str]:
+    """Differences between the vehicles the lane found (in order) and the ground truth.
+
+    Empty means every vehicle's card set is exactly right and no card is in a wrong vehicle.
+    """
+    problems: list[str] = []
+    expected = [traffic.truth[v] for v in sorted(traffic.truth) if traffic.truth[v]]
+    owner = {epc: v for v, cards in traffic.truth.items() for epc in cards}
+    for i, cards in enumerate(found):
+        stray = cards & traffic.neighbour_cards
+        if stray:
+            problems.append(f"vehicle #{i}: {len(stray)} next-lane card(s)")
+        owners = {owner[e] for e in cards if e in owner}
+        if len(owners) > 1:
+            problems.append(f"vehicle #{i}: cards of vehicles {sorted(owners)} merged")
+        elif owners:
+            v = owners.pop()
+            if cards - stray != traffic.truth[v]:
+                problems.append(f"vehicle #{i}: {len(cards)} card(s), truth {v} has "
+                                f"{len(traffic.truth[v])}")
+    if len(found) != len(expected):
+        problems.append(f"{len(found)} vehicles found, {len(expected)} expected")
+    return problems
