@@ -44,8 +44,10 @@ def correlate(traffic: Traffic, sightings: list[TagSighting]) -> list[frozenset[
     return found
 
 
-async def read_through_serial(traffic: Traffic, pty: PtyDevice, sim: SerialRfidReaderSim,
-                              expect: int, timeout: float = 25.0) -> tuple[list[Event], DriverContext]:
+async def read_through_serial(
+    traffic: Traffic, pty: PtyDevice, sim: SerialRfidReaderSim, expect: int,
+    timeout: float = 25.0,
+) -> tuple[list[Event], DriverContext]:
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
     dev = DeviceConfig(name="rfid1", kind="rfid", driver="serial", path=pty.path, baud=115200,
