@@ -11,6 +11,7 @@ import struct
 from dataclasses import dataclass
 
 from edge.drivers.rfid.llrp_wire import (
+    TV_SIZES,
     Cursor,
     LlrpError,
     RawParam,
@@ -337,34 +338,54 @@ class TagReport:
 
     @classmethod
     def decode(cls, value: bytes) -> TagReport:
-        params = split_params(value, "TagReportData")
+        """Decode one TagReportData body (the hot path: a straight scan, no intermediate lists)."""
         epc: bytes | None = None
-        fields: dict[str, int] = {}
-        for p in params:
-            if p.tv:
-                c = Cursor(p.value, "TagReportData")
-                if p.type == TV_EPC96:
-                    epc = p.value
-                elif p.type == TV_ANTENNA_ID:
-                    fields["antenna_id"] = c.u16()
-                elif p.type == TV_PEAK_RSSI:
-                    fields["peak_rssi"] = c.s8()
-                elif p.type == TV_FIRST_SEEN_UTC:
-                    fields["first_seen_us"] = c.u64()
-                elif p.type == TV_LAST_SEEN_UTC:
-                    fields["last_seen_us"] = c.u64()
-                elif p.type == TV_TAG_SEEN_COUNT:
-                    fields["seen_count"] = c.u16()
-                elif p.type == TV_ROSPEC_ID:
-                    fields["rospec_id"] = c.u32()
-            elif p.type == P_EPC_DATA:
-                c = Cursor(p.value, "EPCData")
+        f: dict[str, int] = {}
+        pos, n = 0, len(value)
+        while pos < n:
+            head = value[pos]
+            if head & 0x80:
+                ptype = head & 0x7F
+                size = TV_SIZES.get(ptype)
+                end = pos + 1 + (size or 0)
+                if size is None or end > n:
+                    raise LlrpError("TagReportData: bad or truncated TV parameter",
+                                    code="llrp.unknown_tv" if size is None else "llrp.truncated",
+                                    param_type=ptype)
+                field = _TAG_TV_FIELDS.get(ptype)
+                if ptype == TV_EPC96:
+                    epc = value[pos + 1 : end]
+                elif field is not None:
+                    f[field] = int.from_bytes(value[pos + 1 : end], "big",
+                                              signed=ptype == TV_PEAK_RSSI)
+                pos = end
+                continue
+            if pos + 4 > n:
+                raise LlrpError("TagReportData: truncated parameter", code="llrp.truncated")
+            ptype = ((head << 8) | value[pos + 1]) & 0x03FF
+            length = (value[pos + 2] << 8) | value[pos + 3]
+            if length < 4 or pos + length > n:
+                raise LlrpError("TagReportData: bad parameter length", code="llrp.bad_length",
+                                param_type=ptype)
+            if ptype == P_EPC_DATA:
+                c = Cursor(value, "EPCData", pos + 4, pos + length)
                 bits = c.u16()
                 epc = c.take((bits + 7) // 8)
+            pos += length
         if epc is None:
             raise LlrpError("TagReportData without EPC", code="llrp.missing_param",
                             param_type=P_EPC_DATA)
-        return cls(epc, **fields)
+        return cls(epc, **f)
+
+
+_TAG_TV_FIELDS = {
+    TV_ANTENNA_ID: "antenna_id",
+    TV_PEAK_RSSI: "peak_rssi",
+    TV_FIRST_SEEN_UTC: "first_seen_us",
+    TV_LAST_SEEN_UTC: "last_seen_us",
+    TV_TAG_SEEN_COUNT: "seen_count",
+    TV_ROSPEC_ID: "rospec_id",
+}
 
 
 @dataclass(frozen=True, slots=True)
