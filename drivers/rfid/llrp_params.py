@@ -39,6 +39,7 @@ P_TAG_REPORT_CONTENT_SELECTOR = 238
 P_TAG_REPORT_DATA = 240
 P_EPC_DATA = 241
 P_READER_EVENT_NOTIFICATION_DATA = 246
+P_ANTENNA_EVENT = 255
 P_CONNECTION_ATTEMPT_EVENT = 256
 P_CONNECTION_CLOSE_EVENT = 257
 P_LLRP_STATUS = 287
@@ -390,14 +391,17 @@ _TAG_TV_FIELDS = {
 
 @dataclass(frozen=True, slots=True)
 class ReaderEvent:
-    """ReaderEventNotificationData: when, and the connection events the client acts on."""
+    """ReaderEventNotificationData: when, the connection events, and antenna (dis)connects."""
 
     timestamp_us: int = 0
     connection_attempt: int | None = None  # 0 Success, 1-4 failures (spec 16.2.7.6.10)
     connection_close: bool = False
+    antenna_event: tuple[int, int] | None = None  # (0 disconnected / 1 connected, antenna id)
 
     def encode(self) -> bytes:
         body = tlv(P_UTC_TIMESTAMP, struct.pack(">Q", self.timestamp_us))
+        if self.antenna_event is not None:
+            body += tlv(P_ANTENNA_EVENT, struct.pack(">BH", *self.antenna_event))
         if self.connection_attempt is not None:
             body += tlv(P_CONNECTION_ATTEMPT_EVENT, struct.pack(">H", self.connection_attempt))
         if self.connection_close:
@@ -410,8 +414,14 @@ class ReaderEvent:
         stamp = first(params, P_UTC_TIMESTAMP) or first(params, P_UPTIME)
         ts = Cursor(stamp.value, "Timestamp").u64() if stamp else 0
         attempt = first(params, P_CONNECTION_ATTEMPT_EVENT)
+        antenna = first(params, P_ANTENNA_EVENT)
+        ant: tuple[int, int] | None = None
+        if antenna is not None:
+            cur = Cursor(antenna.value, "AntennaEvent")
+            ant = (cur.u8(), cur.u16())
         return cls(
             ts,
             Cursor(attempt.value, "ConnectionAttemptEvent").u16() if attempt else None,
             first(params, P_CONNECTION_CLOSE_EVENT) is not None,
+            ant,
         )

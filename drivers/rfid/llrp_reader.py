@@ -29,10 +29,19 @@ from edge.drivers.rfid.llrp_wire import LlrpError
 
 from edge.config import DeviceConfig, doc, parse_options
 from edge.errors import ConfigError, DeviceError
-from edge.events import BadRead, DeviceState, TagSighting
+from edge.events import BadRead, DeviceState, Event, TagSighting
 
 log = logging.getLogger(__name__)
 LLRP_PORT = 5084
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AntennaStateChanged(Event):
+    """The reader says an antenna was unplugged or plugged back (a lane then reads nothing)."""
+
+    device: str
+    antenna: int
+    connected: bool
 
 
 class LlrpLinkError(DeviceError):
@@ -81,6 +90,7 @@ class LlrpRfidReader(Driver):
         self._pending: list[m.LlrpMessage] = []
         self._writer: asyncio.StreamWriter | None = None
         self._opened = False
+        self._down_logged = False
 
     def rospec(self) -> ROSpec:
         return ROSpec(
@@ -98,6 +108,10 @@ class LlrpRfidReader(Driver):
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(self.host, self.port), self.options.connect_timeout_s)
             except (OSError, TimeoutError) as err:
+                if not self._down_logged:
+                    log.warning("[%s] cannot reach reader %s:%d; retrying with backoff",
+                                self.device.name, self.host, self.port)
+                    self._down_logged = True
                 self.ctx.set_state(DeviceState.DISCONNECTED, DeviceError(
                     f"cannot connect to {self.host}:{self.port}", code="llrp.connect",
                     error=type(err).__name__))
@@ -107,12 +121,17 @@ class LlrpRfidReader(Driver):
                 continue
             if sessions:
                 self.ctx.counters.inc("reconnects")
+            if self._down_logged:
+                log.info("[%s] reader reachable again", self.device.name)
+                self._down_logged = False
             sessions += 1
             self._opened = False
             try:
                 await self._session(reader, writer)
             except (LlrpError, LlrpLinkError, OSError, TimeoutError, EOFError) as err:
-                log.warning("[%s] LLRP link lost: %s", self.device.name, type(err).__name__)
+                code = err.code if isinstance(err, LlrpError | LlrpLinkError) else \
+                    type(err).__name__
+                log.warning("[%s] LLRP link lost (%s)", self.device.name, code)
                 self.ctx.set_state(DeviceState.DISCONNECTED, err)
                 if isinstance(err, LlrpError):
                     self.ctx.counters.inc("bad_frames")
@@ -217,8 +236,16 @@ class LlrpRfidReader(Driver):
         elif isinstance(msg, m.Keepalive):
             self.ctx.counters.inc("keepalives")
             await self._send(m.KeepaliveAck(msg.msg_id))
-        elif isinstance(msg, m.ReaderEventNotification) and msg.event.connection_close:
-            raise LlrpLinkError("reader closed the session", code="llrp.closed_by_reader")
+        elif isinstance(msg, m.ReaderEventNotification):
+            if msg.event.connection_close:
+                raise LlrpLinkError("reader closed the session", code="llrp.closed_by_reader")
+            if msg.event.antenna_event is not None:
+                kind, antenna = msg.event.antenna_event
+                self.ctx.counters.inc("antenna_connected" if kind else "antenna_disconnected")
+                self.ctx.emit(AntennaStateChanged(ts=self.ctx.clock(), device=self.device.name,
+                                                  antenna=antenna, connected=bool(kind)))
+                log.warning("[%s] antenna %d %s", self.device.name, antenna,
+                            "connected" if kind else "disconnected")
         elif isinstance(msg, m.ErrorMessage):
             self.ctx.counters.inc("reader_errors")
             log.warning("[%s] reader error %d", self.device.name, msg.status.code)

@@ -59,13 +59,16 @@ async def read_through_serial(
             await asyncio.sleep(0.02)
         sim.start()
         deadline = time.monotonic() + timeout
-        seen = -1
+        seen, still_since = -1, time.monotonic()
         while time.monotonic() < deadline:
             count = sum(isinstance(e, TagSighting) for e in events)
-            if sim.done.is_set() and (count >= expect or count == seen):
-                break  # everything arrived, or nothing more is coming
-            seen = count if sim.done.is_set() else -1
-            await asyncio.sleep(0.3)
+            if count >= expect:
+                break
+            if count != seen or not sim.done.is_set():
+                seen, still_since = count, time.monotonic()
+            elif time.monotonic() - still_since > 2.0:
+                break  # the sim is done and nothing more came for 2 s
+            await asyncio.sleep(0.1)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

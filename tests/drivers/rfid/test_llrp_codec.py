@@ -153,7 +153,8 @@ messages = st.one_of(
         c.CloseConnectionResponse, c.ErrorMessage)],
     st.builds(c.RoAccessReport, msg_ids, st.lists(tags, max_size=10).map(tuple)),
     st.builds(c.ReaderEventNotification, msg_ids,
-              st.builds(ReaderEvent, u64, opt() | u16, st.booleans())),
+              st.builds(ReaderEvent, u64, opt() | u16, st.booleans(),
+                        opt() | st.tuples(u8, u16))),
     *[st.builds(cls, msg_ids) for cls in
       (c.Keepalive, c.KeepaliveAck, c.CloseConnection, c.EnableEventsAndReports)],
 )
