@@ -17,12 +17,18 @@ from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import Any
 
 from edge.drivers.rfid import llrp_codec as m
-from edge.drivers.rfid.llrp_params import LlrpStatus, ReaderEvent, TagReport
+from edge.drivers.rfid.llrp_params import (
+    GeneralDeviceCapabilities,
+    LlrpStatus,
+    ReaderEvent,
+    TagReport,
+)
 from edge.drivers.rfid.llrp_wire import LlrpError
 from edge.sim.rfid_traffic import SimRead, Traffic
 
 Send = Callable[[m.LlrpMessage], Awaitable[None]]
 M_FIELD_ERROR = 101
+SIM_MAKER = 0  # IANA "reserved": not any real vendor
 M_UNSUPPORTED_MESSAGE = 109
 
 
@@ -122,7 +128,8 @@ class LlrpReaderSim:
     def _answer(self, msg: m.LlrpMessage) -> m.LlrpMessage | None:
         ok = LlrpStatus()
         if isinstance(msg, m.GetReaderCapabilities):
-            return m.GetReaderCapabilitiesResponse(msg.msg_id, ok)
+            caps = GeneralDeviceCapabilities(4, SIM_MAKER, 1, "lane-sim 1.0")
+            return m.GetReaderCapabilitiesResponse(msg.msg_id, ok, caps.encode())
         if isinstance(msg, m.SetReaderConfig):
             return m.SetReaderConfigResponse(msg.msg_id, ok)
         if isinstance(msg, m.DeleteRospec):

@@ -130,26 +130,6 @@ class GetReaderCapabilities(LlrpMessage):
 
 
 @dataclass(frozen=True, slots=True)
-class GetReaderCapabilitiesResponse(LlrpMessage):
-    """The status, with the capability parameters kept as raw bytes (the lane only logs them)."""
-
-    TYPE: ClassVar[int] = 11
-    status: LlrpStatus = field(default_factory=LlrpStatus)
-    capabilities: bytes = b""
-
-    def body(self) -> bytes:
-        return self.status.encode() + self.capabilities
-
-    @classmethod
-    def from_body(cls, msg_id: int, body: bytes) -> LlrpMessage:
-        params = split_params(body, "GET_READER_CAPABILITIES_RESPONSE")
-        status = decode_status(params, "GET_READER_CAPABILITIES_RESPONSE")
-        rest = b"".join(tv(p.type, p.value) if p.tv else tlv(p.type, p.value)
-                        for p in params if p.tv or p.type != P_LLRP_STATUS)
-        return cls(msg_id, status, rest)
-
-
-@dataclass(frozen=True, slots=True)
 class SetReaderConfig(LlrpMessage):
     TYPE: ClassVar[int] = 3
     reset_to_factory_default: bool = False
@@ -177,6 +157,25 @@ class SetReaderConfig(LlrpMessage):
 @dataclass(frozen=True, slots=True)
 class SetReaderConfigResponse(StatusResponse):
     TYPE: ClassVar[int] = 13
+
+
+@dataclass(frozen=True, slots=True)
+class GetReaderCapabilitiesResponse(StatusResponse):
+    """The status, with the capability parameters kept as raw bytes (the lane only logs them)."""
+
+    TYPE: ClassVar[int] = 11
+    capabilities: bytes = b""
+
+    def body(self) -> bytes:
+        return self.status.encode() + self.capabilities
+
+    @classmethod
+    def from_body(cls, msg_id: int, body: bytes) -> LlrpMessage:
+        params = split_params(body, "GET_READER_CAPABILITIES_RESPONSE")
+        status = decode_status(params, "GET_READER_CAPABILITIES_RESPONSE")
+        rest = b"".join(tv(p.type, p.value) if p.tv else tlv(p.type, p.value)
+                        for p in params if p.tv or p.type != P_LLRP_STATUS)
+        return cls(msg_id, status, rest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -425,3 +425,36 @@ class ReaderEvent:
             first(params, P_CONNECTION_CLOSE_EVENT) is not None,
             ant,
         )
+
+
+P_GENERAL_DEVICE_CAPABILITIES = 137
+
+
+@dataclass(frozen=True, slots=True)
+class GeneralDeviceCapabilities:
+    """What a technician wants to see of a reader: maker (IANA number), model, firmware."""
+
+    max_antennas: int
+    manufacturer: int
+    model: int
+    firmware: str
+    has_utc_clock: bool = True
+
+    def encode(self) -> bytes:
+        fw = self.firmware.encode("utf-8")
+        flags = 0x4000 if self.has_utc_clock else 0
+        body = struct.pack(">HHIIH", self.max_antennas, flags, self.manufacturer, self.model,
+                           len(fw)) + fw
+        return tlv(P_GENERAL_DEVICE_CAPABILITIES, body)
+
+    @classmethod
+    def find(cls, params: bytes) -> GeneralDeviceCapabilities | None:
+        """The GeneralDeviceCapabilities among the parameters of a capabilities response."""
+        p = first(split_params(params, "GET_READER_CAPABILITIES_RESPONSE"),
+                  P_GENERAL_DEVICE_CAPABILITIES)
+        if p is None:
+            return None
+        cur = Cursor(p.value, "GeneralDeviceCapabilities")
+        antennas, flags, maker, model, n = cur.u16(), cur.u16(), cur.u32(), cur.u32(), cur.u16()
+        fw = cur.take(n).decode("utf-8", errors="replace")
+        return cls(antennas, maker, model, fw, bool(flags & 0x4000))

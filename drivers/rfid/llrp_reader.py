@@ -19,6 +19,7 @@ from edge.drivers.base import Driver, DriverContext
 from edge.drivers.rfid import llrp_codec as m
 from edge.drivers.rfid.llrp_params import (
     AISpec,
+    GeneralDeviceCapabilities,
     KeepaliveSpec,
     LlrpStatus,
     ROReportSpec,
@@ -64,6 +65,8 @@ class LlrpReaderOptions:
     backoff_max_s: float = doc("Longest reconnect delay", 30.0)
     use_reader_time: bool = doc("Use the reader's first-seen timestamp when reported", True)
     delete_all_rospecs: bool = doc("Delete every ROSpec on connect (not only ours)", True)
+    query_capabilities: bool = doc("Ask the reader for maker, model and firmware on connect",
+                                   True)
 
 
 def parse_address(url: str) -> tuple[str, int]:
@@ -91,6 +94,8 @@ class LlrpRfidReader(Driver):
         self._writer: asyncio.StreamWriter | None = None
         self._opened = False
         self._down_logged = False
+        self._last_response: m.LlrpMessage | None = None
+        self.capabilities: GeneralDeviceCapabilities | None = None
 
     def rospec(self) -> ROSpec:
         return ROSpec(
@@ -178,6 +183,8 @@ class LlrpRfidReader(Driver):
                                         status=msg.event.connection_attempt)
                 break
             await self._dispatch(msg)
+        if o.query_capabilities:
+            await self._query_capabilities(reader)
         delete = await self._request(reader, m.DeleteRospec(self._id(),
                                      0 if o.delete_all_rospecs else o.rospec_id))
         if not delete.ok and not o.delete_all_rospecs:
@@ -187,6 +194,21 @@ class LlrpRfidReader(Driver):
         await self._request(reader, m.AddRospec(self._id(), self.rospec()), check=True)
         await self._request(reader, m.EnableRospec(self._id(), o.rospec_id), check=True)
         await self._request(reader, m.StartRospec(self._id(), o.rospec_id), check=True)
+
+    async def _query_capabilities(self, reader: asyncio.StreamReader) -> None:
+        req = m.GetReaderCapabilities(self._id(), requested_data=1)  # general device caps
+        await self._request(reader, req)
+        resp = self._last_response
+        if isinstance(resp, m.GetReaderCapabilitiesResponse) and resp.status.ok:
+            try:
+                caps = GeneralDeviceCapabilities.find(resp.capabilities)
+            except LlrpError:
+                caps = None
+            if caps is not None and caps != self.capabilities:
+                self.capabilities = caps
+                log.info("[%s] reader maker %d model %d firmware %s, %d antennas",
+                         self.device.name, caps.manufacturer, caps.model, caps.firmware,
+                         caps.max_antennas)
 
     async def _request(self, reader: asyncio.StreamReader, req: m.LlrpMessage,
                        check: bool = False) -> LlrpStatus:
@@ -199,6 +221,7 @@ class LlrpRfidReader(Driver):
                 raise LlrpLinkError(f"no answer to {type(req).__name__}", code="llrp.timeout")
             msg = await asyncio.wait_for(self._recv(reader), left)
             if msg.msg_id == req.msg_id and isinstance(msg, m.StatusResponse):
+                self._last_response = msg
                 status = msg.status
                 if check and not status.ok:
                     raise LlrpLinkError(f"{type(req).__name__} refused: {status.description}",

@@ -27,13 +27,14 @@ FAST = {"keepalive_s": 0.2, "missed_keepalives": 3, "backoff_initial_s": 0.05,
 
 async def run_reader(sim: LlrpReaderSim, expect: int, timeout: float = 25.0,
                      options: dict[str, object] | None = None
-                     ) -> tuple[list[Event], DriverContext]:
+                     ) -> tuple[list[Event], DriverContext, LlrpRfidReader]:
     await sim.start()
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
     dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url=sim.url,
                        options=options or FAST)
-    task = asyncio.create_task(LlrpRfidReader(dev, ctx).run())
+    driver = LlrpRfidReader(dev, ctx)
+    task = asyncio.create_task(driver.run())
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -44,7 +45,7 @@ async def run_reader(sim: LlrpReaderSim, expect: int, timeout: float = 25.0,
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         await sim.stop()
-    return events, ctx
+    return events, ctx, driver
 
 
 def correlate(events: list[Event]) -> list[frozenset[str]]:
@@ -69,7 +70,9 @@ def sightings(events: list[Event]) -> list[TagSighting]:
 async def test_200_vehicles_over_llrp_with_a_dead_link_in_the_middle() -> None:
     traffic: Traffic = make_traffic(TrafficPlan(vehicles=200, seed=23))
     sim = LlrpReaderSim(traffic, batch=16, silent_after_reports=len(traffic.reads) // 32)
-    events, ctx = await run_reader(sim, len(traffic.reads))
+    events, ctx, driver = await run_reader(sim, len(traffic.reads))
+    assert driver.capabilities is not None
+    assert driver.capabilities.firmware == "lane-sim 1.0"
     got = sightings(events)
     assert len(got) == len(traffic.reads)
     assert got[0].ts == traffic.reads[0].ts  # the reader's first-seen time, not arrival
@@ -87,7 +90,7 @@ async def test_200_vehicles_over_llrp_with_a_dead_link_in_the_middle() -> None:
 async def test_reader_reboot_drops_the_socket_and_the_client_comes_back() -> None:
     traffic = make_traffic(TrafficPlan(vehicles=20, seed=3))
     sim = LlrpReaderSim(traffic, batch=8, drop_after_reports=10)
-    events, ctx = await run_reader(sim, len(traffic.reads) - 80, timeout=10.0)
+    events, ctx, _ = await run_reader(sim, len(traffic.reads) - 80, timeout=10.0)
     assert ctx.counters.get("reconnects") >= 1
     assert len(sightings(events)) >= len(traffic.reads) - 80
     assert sim.connections >= 2
@@ -96,7 +99,7 @@ async def test_reader_reboot_drops_the_socket_and_the_client_comes_back() -> Non
 async def test_keepalives_are_answered() -> None:
     traffic = make_traffic(TrafficPlan(vehicles=2, seed=3))
     sim = LlrpReaderSim(traffic, speed=20.0)
-    _, ctx = await run_reader(sim, 10**9, timeout=1.0, options={**FAST, "keepalive_s": 0.1,
+    _, ctx, _ = await run_reader(sim, 10**9, timeout=1.0, options={**FAST, "keepalive_s": 0.1,
                                                                  "missed_keepalives": 5})
     assert ctx.counters.get("keepalives") >= 3
     assert sim.keepalive_acks >= 3

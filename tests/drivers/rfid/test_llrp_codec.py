@@ -10,6 +10,7 @@ from edge.drivers.rfid.llrp_params import (
     AISpec,
     AISpecStopTrigger,
     FieldError,
+    GeneralDeviceCapabilities,
     InventoryParameterSpec,
     KeepaliveSpec,
     LlrpStatus,
@@ -86,6 +87,15 @@ def test_status_error_with_description_and_field_error() -> None:
     assert isinstance(back, c.AddRospecResponse)
     assert back.status == status
     assert not back.status.ok
+
+
+def test_general_device_capabilities_in_a_response() -> None:
+    caps = GeneralDeviceCapabilities(4, 25882, 2001002, "7.1.0")
+    raw = c.encode_message(c.GetReaderCapabilitiesResponse(3, LlrpStatus(), caps.encode()))
+    back = c.decode_message(raw)
+    assert isinstance(back, c.GetReaderCapabilitiesResponse)
+    assert GeneralDeviceCapabilities.find(back.capabilities) == caps
+    assert GeneralDeviceCapabilities.find(b"") is None
 
 
 def test_unknown_message_type_is_kept_not_raised() -> None:
