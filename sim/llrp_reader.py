@@ -18,11 +18,9 @@ from typing import Any
 
 from edge.drivers.rfid import llrp_codec as m
 from edge.drivers.rfid.llrp_params import (
-    GeneralDeviceCapabilities,
     LlrpStatus,
-    ReaderEvent,
-    TagReport,
 )
+from edge.drivers.rfid.llrp_reports import GeneralDeviceCapabilities, ReaderEvent, TagReport
 from edge.drivers.rfid.llrp_wire import LlrpError
 from edge.sim.rfid_traffic import SimRead, Traffic
 

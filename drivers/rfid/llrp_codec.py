@@ -21,12 +21,11 @@ from edge.drivers.rfid.llrp_params import (
     P_TAG_REPORT_DATA,
     KeepaliveSpec,
     LlrpStatus,
-    ReaderEvent,
     ROReportSpec,
     ROSpec,
-    TagReport,
     decode_status,
 )
+from edge.drivers.rfid.llrp_reports import ReaderEvent, TagReport
 from edge.drivers.rfid.llrp_wire import (
     Cursor,
     LlrpError,

@@ -19,13 +19,13 @@ from edge.drivers.base import Driver, DriverContext
 from edge.drivers.rfid import llrp_codec as m
 from edge.drivers.rfid.llrp_params import (
     AISpec,
-    GeneralDeviceCapabilities,
     KeepaliveSpec,
     LlrpStatus,
     ROReportSpec,
     ROSpec,
     ROSpecStartTrigger,
 )
+from edge.drivers.rfid.llrp_reports import GeneralDeviceCapabilities
 from edge.drivers.rfid.llrp_wire import LlrpError
 
 from edge.config import DeviceConfig, doc, parse_options

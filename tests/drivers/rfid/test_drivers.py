@@ -7,8 +7,11 @@ import asyncio
 import pytest
 from edge.drivers.base import DriverContext
 from edge.drivers.rfid import llrp_codec as m
-from edge.drivers.rfid.llrp_params import LlrpStatus, ReaderEvent
+from edge.drivers.rfid.llrp_params import (
+    LlrpStatus,
+)
 from edge.drivers.rfid.llrp_reader import LlrpRfidReader, parse_address
+from edge.drivers.rfid.llrp_reports import ReaderEvent
 from edge.drivers.rfid.serial_reader import SerialRfidReader
 
 from edge.config import ConfigInvalid, DeviceConfig

@@ -10,19 +10,17 @@ from edge.drivers.rfid.llrp_params import (
     AISpec,
     AISpecStopTrigger,
     FieldError,
-    GeneralDeviceCapabilities,
     InventoryParameterSpec,
     KeepaliveSpec,
     LlrpStatus,
     ParameterError,
-    ReaderEvent,
     ROReportSpec,
     ROSpec,
     ROSpecStartTrigger,
     ROSpecStopTrigger,
-    TagReport,
     TagReportContentSelector,
 )
+from edge.drivers.rfid.llrp_reports import GeneralDeviceCapabilities, ReaderEvent, TagReport
 from edge.drivers.rfid.llrp_wire import LlrpError
 from hypothesis import given, settings
 from hypothesis import strategies as st
