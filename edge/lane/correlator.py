@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from edge.config import doc
+from edge.config import Config, doc
 from edge.events import (
     DeviceState,
     DeviceStateChanged,
@@ -67,6 +67,18 @@ class LaneOptions:
         default_factory=GroupingOptions, metadata={"doc": "How reads cluster into vehicles"})
     timeouts: CrossingTimeouts = field(
         default_factory=CrossingTimeouts, metadata={"doc": "Crossing life-cycle time-outs"})
+
+
+def lane_options_from(config: Config, antennas: tuple[int, ...] = ()) -> LaneOptions:
+    """LaneOptions from the daemon config: lane id, `[thresholds]`, the enabled rfid devices."""
+    th = config.thresholds
+    return LaneOptions(
+        lane=config.lane.id,
+        devices=tuple(d.name for d in config.devices if d.kind == "rfid" and d.enabled),
+        thresholds=LaneThresholds(antennas=antennas, min_rssi=th.min_rssi,
+                                  min_reads=th.min_reads),
+        grouping=GroupingOptions(gap_s=th.vehicle_gap_s),
+    )
 
 
 class CrossingCorrelator:
@@ -225,6 +237,10 @@ class CrossingCorrelator:
         if crossing_id in self.active:
             return self.active[crossing_id]
         return next((c for c in self.recent if c.id == crossing_id), None)
+
+    def board(self) -> list[dict[str, Any]]:
+        """Snapshots of the active crossings in lane order (the booth page's queue)."""
+        return [c.snapshot() for c in self.active.values()]
 
     def diagnostics(self) -> dict[str, Any]:
         """Counters and recent rejected cards, for `lanectl` and the technician's page."""

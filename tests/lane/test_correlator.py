@@ -15,7 +15,12 @@ from edge.events import (
     PlateRead,
     TagSighting,
 )
-from edge.lane.correlator import CrossingCorrelator, CrossingTimeouts, LaneOptions
+from edge.lane.correlator import (
+    CrossingCorrelator,
+    CrossingTimeouts,
+    LaneOptions,
+    lane_options_from,
+)
 from edge.lane.crossing import CrossingError, CrossingState, CrossingUpdated
 from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
@@ -214,3 +219,19 @@ def test_diagnostics_keep_rejected_cross_lane_cards() -> None:
     lane.card("QQ00", 1020, 1021, rssi=-80).at(1030)  # only weak reads: nothing opens
     assert len(lane.events) >= 1
     json.dumps(lane.c.diagnostics())
+
+
+def test_options_from_the_daemon_config_and_the_board() -> None:
+    from edge.config import check_config
+
+    cfg, problems = check_config({
+        "lane": {"port": "CA-0427", "id": "L07", "kind": "nexus"},
+        "store": {"path": "/tmp/x.db"},
+        "thresholds": {"vehicle_gap_s": 2.5, "min_rssi": -60.0, "min_reads": 3},
+    })
+    assert cfg is not None, problems
+    opts = lane_options_from(cfg, antennas=(1, 2))
+    assert (opts.lane, opts.grouping.gap_s, opts.thresholds.min_reads) == ("L07", 2.5, 3)
+    assert opts.thresholds.antennas == (1, 2)
+    lane = Lane().card("AA01", 1000, 1002).at(1004.5)
+    assert [c["state"] for c in lane.c.board()] == ["approaching"]
