@@ -32,7 +32,7 @@ M_UNSUPPORTED_MESSAGE = 109
 
 class LlrpReaderSim:
     def __init__(self, traffic: Traffic, *, host: str = "127.0.0.1", port: int = 0,
-                 batch: int = 16, speed: float | None = None,
+                 batch: int = 16, speed: float | None = None, live_clock: bool = False,
                  drop_after_reports: int | None = None,
                  silent_after_reports: int | None = None) -> None:
         self.traffic = traffic
@@ -40,6 +40,7 @@ class LlrpReaderSim:
         self.port = port
         self.batch = batch
         self.speed = speed
+        self.live_clock = live_clock  # paced runs: stamp reads with the wall clock, not the plan
         self.drop_after_reports = drop_after_reports
         self.silent_after_reports = silent_after_reports
         self.cursor = 0  # next read to send
@@ -164,7 +165,7 @@ class LlrpReaderSim:
                       silent: asyncio.Event) -> None:
         reads = self.traffic.reads
         first = reads[0].ts if reads else 0.0
-        t_start = time.monotonic()
+        t_start, wall_start = time.monotonic(), time.time()
         while self.cursor < len(reads):
             part = reads[self.cursor : self.cursor + self.batch]
             if self.speed:
@@ -181,6 +182,9 @@ class LlrpReaderSim:
                 self._faulted = True
                 writer.transport.abort()  # reboot: the socket just dies
                 return
+            if self.speed and self.live_clock:
+                part = tuple(SimRead(wall_start + (r.ts - first) / self.speed, r.epc, r.antenna,
+                                     r.rssi) for r in part)
             await send(m.RoAccessReport(next(ids), tuple(tag_report(r) for r in part)))
             self.cursor += len(part)
             self.reports_sent += 1

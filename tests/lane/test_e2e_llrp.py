@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from edge.drivers.base import DriverContext
 from edge.drivers.rfid.llrp_reader import LlrpRfidReader
 from edge.sim.llrp_reader import LlrpReaderSim
@@ -103,3 +104,40 @@ async def test_keepalives_are_answered() -> None:
                                                                  "missed_keepalives": 5})
     assert ctx.counters.get("keepalives") >= 3
     assert sim.keepalive_acks >= 3
+
+
+@pytest.mark.slow
+async def test_live_lane_closes_vehicles_by_its_own_clock() -> None:
+    """Production mode: reads arrive in real time, the lane ticks on the wall clock."""
+    plan = TrafficPlan(vehicles=12, seed=8, pass_s=(0.4, 0.6), spacing_s=(0.5, 0.7),
+                       read_interval_s=0.02, neighbour_vehicles=0.5)
+    traffic = make_traffic(plan)
+    sim = LlrpReaderSim(traffic, batch=1, speed=1.0, live_clock=True)
+    live = LaneOptions(thresholds=LANE.thresholds, grouping=GroupingOptions(gap_s=0.3))
+    lane = CrossingCorrelator(live)  # wall clock
+    found: list[frozenset[str]] = []
+
+    def on_event(e: Event) -> None:
+        found.extend(frozenset(c["epc"] for c in u.snapshot["cards"]) for u in lane.handle(e)
+                     if u.step == "opened")
+
+    async def ticker() -> None:
+        while True:
+            await asyncio.sleep(0.05)
+            on_tick = lane.tick()
+            found.extend(frozenset(c["epc"] for c in u.snapshot["cards"]) for u in on_tick
+                         if u.step == "opened")
+
+    await sim.start()
+    ctx = DriverContext("rfid1", on_event)
+    dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url=sim.url, options=FAST)
+    tasks = [asyncio.create_task(LlrpRfidReader(dev, ctx).run()), asyncio.create_task(ticker())]
+    try:
+        await asyncio.wait_for(sim.done.wait(), 30)
+        await asyncio.sleep(0.6)
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await sim.stop()
+    assert compare(traffic, found) == []
