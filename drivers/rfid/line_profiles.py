@@ -47,6 +47,9 @@ class SerialReaderOptions:
     rssi_scale: float = doc("Multiply the printed RSSI by this to get dBm (0.1 for tenths)", 1.0)
     timestamp_unit: Literal["s", "ms", "us"] = doc("Unit of the reader's timestamp", "s")
     use_reader_time: bool = doc("Use the reader's timestamp when present (else arrival)", True)
+    max_clock_skew_s: float = doc(
+        "Reader time further than this from ours is ignored (arrival time used); 0 = trust it",
+        300.0)
     pattern: str = doc("Regex with named groups epc, antenna, rssi [, ts] (regex profile)", "")
     max_line: int = doc("Longest accepted line in bytes", 256)
     encoding: str = doc("Text encoding of the lines", "ascii")

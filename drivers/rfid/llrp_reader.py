@@ -64,6 +64,9 @@ class LlrpReaderOptions:
     backoff_initial_s: float = doc("First reconnect delay (doubles up to the maximum)", 0.5)
     backoff_max_s: float = doc("Longest reconnect delay", 30.0)
     use_reader_time: bool = doc("Use the reader's first-seen timestamp when reported", True)
+    max_clock_skew_s: float = doc(
+        "Reader time further than this from ours is ignored (arrival time used); 0 = trust it",
+        300.0)
     delete_all_rospecs: bool = doc("Delete every ROSpec on connect (not only ours)", True)
     query_capabilities: bool = doc("Ask the reader for maker, model and firmware on connect",
                                    True)
@@ -250,7 +253,7 @@ class LlrpRfidReader(Driver):
             for tag in msg.tags:
                 ts = now
                 if self.options.use_reader_time and tag.first_seen_us:
-                    ts = tag.first_seen_us / 1e6
+                    ts = self._reader_time(tag.first_seen_us / 1e6, now)
                 self.ctx.counters.inc("sightings")
                 self.ctx.emit(TagSighting(
                     ts=ts, device=self.device.name, epc=tag.epc_hex,
@@ -272,6 +275,16 @@ class LlrpRfidReader(Driver):
         elif isinstance(msg, m.ErrorMessage):
             self.ctx.counters.inc("reader_errors")
             log.warning("[%s] reader error %d", self.device.name, msg.status.code)
+
+    def _reader_time(self, ts: float, now: float) -> float:
+        skew = self.options.max_clock_skew_s
+        if skew and abs(ts - now) > skew:
+            self.ctx.counters.inc("clock_skew")
+            if self.ctx.counters.get("clock_skew") == 1:
+                log.warning("[%s] reader clock is %.0f s off ours; using arrival time",
+                            self.device.name, ts - now)
+            return now
+        return ts
 
     async def _send(self, msg: m.LlrpMessage) -> None:
         assert self._writer is not None

@@ -51,7 +51,16 @@ class SerialRfidReader(SerialDriver):
         except TagLineError as err:
             self._bad(now, err.code, err.message, len(raw))
             return
-        ts = tag.ts if (tag.ts is not None and self.options.use_reader_time) else now
+        ts = now
+        if tag.ts is not None and self.options.use_reader_time:
+            skew = self.options.max_clock_skew_s
+            if skew and abs(tag.ts - now) > skew:
+                self.ctx.counters.inc("clock_skew")
+                if self.ctx.counters.get("clock_skew") == 1:
+                    log.warning("[%s] reader clock is %.0f s off ours; using arrival time",
+                                self.device.name, tag.ts - now)
+            else:
+                ts = tag.ts
         self.ctx.counters.inc("reports")
         self.ctx.emit(TagSighting(ts=ts, device=self.device.name, epc=tag.epc,
                                   antenna=tag.antenna, rssi=tag.rssi))

@@ -23,7 +23,7 @@ LANE = LaneOptions(
     grouping=GroupingOptions(gap_s=3.0),
 )
 FAST = {"keepalive_s": 0.2, "missed_keepalives": 3, "backoff_initial_s": 0.05,
-        "response_timeout_s": 2.0}
+        "response_timeout_s": 2.0, "max_clock_skew_s": 0}
 
 
 async def run_reader(sim: LlrpReaderSim, expect: int, timeout: float = 25.0,

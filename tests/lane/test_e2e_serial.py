@@ -51,7 +51,7 @@ async def read_through_serial(
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
     dev = DeviceConfig(name="rfid1", kind="rfid", driver="serial", path=pty.path, baud=115200,
-                       framing="crlf", options={"profile": "csv"})
+                       framing="crlf", options={"profile": "csv", "max_clock_skew_s": 0})
     task = asyncio.create_task(SerialRfidReader(dev, ctx).run())
     try:
         deadline = time.monotonic() + 5

@@ -30,7 +30,7 @@ def serial_driver(options: dict[str, object]) -> tuple[SerialRfidReader, list[Ev
 
 
 def test_serial_driver_splits_chunks_and_counts_bad_lines() -> None:
-    drv, events = serial_driver({"profile": "kv"})
+    drv, events = serial_driver({"profile": "kv", "max_clock_skew_s": 0})
     data = f"epc={EPC} ant=1 rssi=-50 ts=10.5\r\nnoise\r\nepc={EPC} ant=2 rssi=-61\r\n".encode()
     for i in range(len(data)):  # one byte at a time
         drv.feed(data[i : i + 1], now=50.0)
@@ -49,6 +49,13 @@ def test_serial_driver_over_long_line_and_arrival_time_option() -> None:
     assert next(e.code for e in events if isinstance(e, BadRead)) == "rfid.line.too_long"
     (s,) = [e for e in events if isinstance(e, TagSighting)]
     assert s.ts == 51.0
+
+
+def test_serial_driver_ignores_a_reader_clock_far_off_ours() -> None:
+    drv, events = serial_driver({"max_clock_skew_s": 60.0})
+    drv.feed(f"{EPC},1,-40,200.0\r\n{EPC},1,-40,49.5\r\n".encode(), now=50.0)
+    assert [e.ts for e in events if isinstance(e, TagSighting)] == [50.0, 49.5]
+    assert drv.ctx.counters.get("clock_skew") == 1
 
 
 def test_serial_driver_rejects_bad_options() -> None:
