@@ -25,7 +25,7 @@ class SerialRfidReaderSim:
     def __init__(self, pty: PtyDevice, traffic: Traffic,
                  options: SerialReaderOptions | None = None, *, with_timestamps: bool = True,
                  garbage_every: int = 0, restart_after: int | None = None,
-                 restart_pause_s: float = 0.3, seed: int = 0) -> None:
+                 restart_pause_s: float = 0.3, seed: int = 0, live_clock: bool = False) -> None:
         self.pty = pty
         self.traffic = traffic
         self.options = options or SerialReaderOptions()
@@ -33,6 +33,8 @@ class SerialRfidReaderSim:
         self.garbage_every = garbage_every
         self.restart_after = restart_after
         self.restart_pause_s = restart_pause_s
+        self.live_clock = live_clock  # paced runs: print wall-clock timestamps, not the plan's
+        self._shift = 0.0
         self._rng = random.Random(seed)  # noqa: S311 - simulation, not security
         self.sent = 0
         self.garbage_sent = 0
@@ -41,7 +43,8 @@ class SerialRfidReaderSim:
         self._thread: threading.Thread | None = None
 
     def line(self, r: SimRead) -> bytes:
-        tag = TagLine(r.epc, r.antenna, r.rssi, r.ts if self.with_timestamps else None)
+        ts = r.ts + self._shift if self.with_timestamps else None
+        tag = TagLine(r.epc, r.antenna, r.rssi, ts)
         return (format_line(tag, self.options) + "\r\n").encode("ascii")
 
     def chunks(self, batch: int = 64) -> Iterator[tuple[float, bytes, int]]:
@@ -62,6 +65,8 @@ class SerialRfidReaderSim:
         t_start = time.monotonic()
         first = self.traffic.reads[0].ts if self.traffic.reads else 0.0
         restarted = False
+        if speed and self.live_clock:
+            self._shift = time.time() - first  # with speed 1 the plan then runs on our clock
         for ts, data, n in self.chunks(batch=1 if speed else 64):
             if self._stop.is_set():
                 break
