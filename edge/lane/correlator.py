@@ -96,6 +96,7 @@ class CrossingCorrelator:
         self._open_plates: list[PlateSeen] = []  # plates of the vehicle being read
         self._open_seq: int | None = None
         self._pending: list[tuple[PlateSeen, float]] = []  # (plate, arrival) not yet joined
+        self._readers: set[str] = set(options.devices)  # whose outages pause the gap timer
         self.rejected_vehicles: deque[Vehicle] = deque(maxlen=50)
         self.counts: dict[str, int] = {"sightings": 0, "vehicles": 0, "crossings": 0,
                                        "plates": 0, "documents": 0, "ignored": 0}
@@ -109,7 +110,7 @@ class CrossingCorrelator:
             return self.plate(event)
         if isinstance(event, DocumentScanned):
             return self.document(event)
-        if isinstance(event, DeviceStateChanged) and self._ours(event.device):
+        if isinstance(event, DeviceStateChanged) and event.device in self._readers:
             now = self.clock()
             if event.state in _DOWN:
                 self.grouper.suspend(now)
@@ -122,6 +123,7 @@ class CrossingCorrelator:
             self.counts["ignored"] += 1
             return []
         self.counts["sightings"] += 1
+        self._readers.add(s.device)
         now = self.clock()
         out = self._vehicles(self.grouper.add(s.ts, s.epc, s.antenna, s.rssi, now), now)
         opened = self.grouper.open

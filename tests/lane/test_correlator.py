@@ -235,3 +235,14 @@ def test_options_from_the_daemon_config_and_the_board() -> None:
     assert opts.thresholds.antennas == (1, 2)
     lane = Lane().card("AA01", 1000, 1002).at(1004.5)
     assert [c["state"] for c in lane.c.board()] == ["approaching"]
+
+
+def test_a_camera_outage_does_not_pause_vehicle_grouping() -> None:
+    clock = FakeClock()
+    c = CrossingCorrelator(LaneOptions(grouping=GroupingOptions(gap_s=2.0)), clock=clock)
+    for t in (1000.0, 1000.5, 1001.0):
+        clock.t = t
+        c.handle(TagSighting(ts=t, device="rfid1", epc="AA01", antenna=1, rssi=-50))
+    c.handle(DeviceStateChanged(ts=1001.0, device="cam1", state=DeviceState.DISCONNECTED))
+    clock.t = 1004.0
+    assert [u.step for u in c.tick()] == ["opened"]
