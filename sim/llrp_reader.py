@@ -47,6 +47,7 @@ class LlrpReaderSim:
         self.reports_sent = 0
         self.connections = 0
         self.keepalive_acks = 0
+        self.closed_politely = 0
         self.rospecs: dict[int, bool] = {}  # id -> enabled
         self.done = asyncio.Event()
         self._server: asyncio.Server | None = None
@@ -114,7 +115,11 @@ class LlrpReaderSim:
                             and isinstance(reply, m.StatusResponse) and reply.status.ok \
                             and stream is None:
                         stream = self._spawn(self._stream(send, ids, writer, silent))
+                    if isinstance(msg, m.StopRospec) and stream is not None:
+                        stream.cancel()
+                        stream = None
                     if isinstance(msg, m.CloseConnection):
+                        self.closed_politely += 1
                         return
         except (ConnectionError, LlrpError, OSError):
             return
@@ -142,9 +147,11 @@ class LlrpReaderSim:
                 return m.AddRospecResponse(msg.msg_id, LlrpStatus(M_FIELD_ERROR, "ROSpec exists"))
             self.rospecs[msg.rospec.rospec_id] = False
             return m.AddRospecResponse(msg.msg_id, ok)
-        if isinstance(msg, m.EnableRospec | m.StartRospec):
-            cls = m.EnableRospecResponse if isinstance(msg, m.EnableRospec) else \
-                m.StartRospecResponse
+        if isinstance(msg, m.EnableRospec | m.StartRospec | m.StopRospec):
+            cls: type[m.StatusResponse] = (
+                m.EnableRospecResponse if isinstance(msg, m.EnableRospec)
+                else m.StartRospecResponse if isinstance(msg, m.StartRospec)
+                else m.StopRospecResponse)
             if msg.rospec_id not in self.rospecs:
                 return cls(msg.msg_id, LlrpStatus(M_FIELD_ERROR, "no such ROSpec"))
             self.rospecs[msg.rospec_id] = True

@@ -111,7 +111,7 @@ class LlrpRfidReader(Driver):
     async def run(self) -> None:
         delay = self.options.backoff_initial_s
         sessions = 0
-        while True:
+        while not self.stopping:
             try:
                 reader, writer = await asyncio.wait_for(
                     asyncio.open_connection(self.host, self.port), self.options.connect_timeout_s)
@@ -145,6 +145,8 @@ class LlrpRfidReader(Driver):
                     self.ctx.counters.inc("bad_frames")
             finally:
                 await self._close(writer)
+            if self.stopping:
+                return
             if self._opened:  # it worked for a while: start the backoff again from the bottom
                 delay = self.options.backoff_initial_s
             await asyncio.sleep(delay)
@@ -160,17 +162,30 @@ class LlrpRfidReader(Driver):
             self._opened = True
             self.ctx.set_state(DeviceState.OPEN)
             silence = o.keepalive_s * o.missed_keepalives
-            while True:
+            loop = asyncio.get_running_loop()
+            last = loop.time()
+            while not self.stopping:
                 try:
-                    msg = await asyncio.wait_for(self._recv(reader), silence)
+                    msg = await asyncio.wait_for(self._recv(reader), min(silence, 0.25))
                 except TimeoutError:
-                    raise LlrpLinkError("no message or keepalive from the reader",
-                                        code="llrp.dead_link", silence_s=silence) from None
+                    if loop.time() - last > silence:
+                        raise LlrpLinkError("no message or keepalive from the reader",
+                                            code="llrp.dead_link", silence_s=silence) from None
+                    continue
+                last = loop.time()
                 await self._dispatch(msg)
+            await self._goodbye(reader)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._send(m.CloseConnection(self._id())), 0.5)
             raise
+
+    async def _goodbye(self, reader: asyncio.StreamReader) -> None:
+        """Clean stop: tell the reader we leave and take the reports it still sends."""
+        with contextlib.suppress(LlrpError, LlrpLinkError, OSError, TimeoutError, EOFError):
+            await self._request(reader, m.StopRospec(self._id(), self.options.rospec_id))
+            await self._request(reader, m.CloseConnection(self._id()))
+        self.ctx.set_state(DeviceState.STOPPED)
 
     async def _setup(self, reader: asyncio.StreamReader) -> None:
         o = self.options

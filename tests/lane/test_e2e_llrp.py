@@ -12,7 +12,7 @@ from edge.sim.llrp_reader import LlrpReaderSim
 from edge.sim.rfid_traffic import Traffic, TrafficPlan, compare, make_traffic
 
 from edge.config import DeviceConfig
-from edge.events import DeviceStateChanged, Event, TagSighting
+from edge.events import DeviceState, DeviceStateChanged, Event, TagSighting
 from edge.lane.correlator import CrossingCorrelator, LaneOptions
 from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
@@ -141,3 +141,24 @@ async def test_live_lane_closes_vehicles_by_its_own_clock() -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         await sim.stop()
     assert compare(traffic, found) == []
+
+
+async def test_request_stop_says_goodbye_and_returns() -> None:
+    traffic = make_traffic(TrafficPlan(vehicles=5, seed=2))
+    sim = await LlrpReaderSim(traffic, speed=5.0).start()
+    ctx = DriverContext("rfid1", lambda e: None)
+    dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url=sim.url, options=FAST)
+    driver = LlrpRfidReader(dev, ctx)
+    task = asyncio.create_task(driver.run())
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if ctx.counters.get("sightings"):
+                break
+        driver.request_stop()
+        await asyncio.wait_for(task, 3.0)  # returns by itself, no cancel needed
+    finally:
+        task.cancel()
+        await sim.stop()
+    assert sim.closed_politely == 1
+    assert ctx.health.state == DeviceState.STOPPED
