@@ -12,13 +12,12 @@ import time
 
 from edge.drivers.rfid import llrp_codec as m
 from edge.drivers.rfid.line_profiles import SerialReaderOptions, TagLine, TagLineParser, format_line
-from edge.sim.llrp_reader import tag_report
-from edge.sim.rfid_traffic import TrafficPlan, make_traffic
-
 from edge.events import TagSighting
 from edge.lane.correlator import CrossingCorrelator, LaneOptions
 from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
+from edge.sim.llrp_reader import tag_report
+from edge.sim.rfid_traffic import TrafficPlan, make_traffic
 
 LANE = LaneOptions(thresholds=LaneThresholds(antennas=(1, 2)), grouping=GroupingOptions(gap_s=3.0))
 TICK_S = 0.1

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from edge.config import DeviceConfig, doc, parse_options
 from edge.drivers.base import Driver, DriverContext
 from edge.drivers.rfid import llrp_codec as m
 from edge.drivers.rfid.llrp_params import (
@@ -27,8 +28,6 @@ from edge.drivers.rfid.llrp_params import (
 )
 from edge.drivers.rfid.llrp_reports import GeneralDeviceCapabilities
 from edge.drivers.rfid.llrp_wire import LlrpError
-
-from edge.config import DeviceConfig, doc, parse_options
 from edge.errors import ConfigError, DeviceError
 from edge.events import BadRead, DeviceState, Event, TagSighting
 

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 
+from edge.config import DeviceConfig, parse_options
 from edge.drivers.base import DriverContext
 from edge.drivers.line_serial import TERMINATORS, LineSplitter
 from edge.drivers.rfid.line_profiles import SerialReaderOptions, TagLineError, TagLineParser
 from edge.drivers.serial_driver import SerialDriver
-
-from edge.config import DeviceConfig, parse_options
 from edge.events import BadRead, TagSighting
 
 log = logging.getLogger(__name__)

@@ -75,7 +75,7 @@ def lane_options_from(config: Config, antennas: tuple[int, ...] = ()) -> LaneOpt
     return LaneOptions(
         lane=config.lane.id,
         devices=tuple(d.name for d in config.devices if d.kind == "rfid" and d.enabled),
-        thresholds=LaneThresholds(antennas=antennas, min_rssi=th.min_rssi,
+        thresholds=LaneThresholds(antennas=antennas or th.lane_antennas, min_rssi=th.min_rssi,
                                   min_reads=th.min_reads),
         grouping=GroupingOptions(gap_s=th.vehicle_gap_s),
     )

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from edge.drivers.line_serial import LineOptions
 
 from edge.config import ConfigInvalid, LaneKind, check_config, load_config, parse_options, schema_rows
+from edge.drivers.line_serial import LineOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "edge" / "examples" / "lane.toml"
@@ -94,9 +94,10 @@ def test_schema_documents_every_key() -> None:
 
 
 def test_line_splitter_never_emits_part_of_an_overlong_line() -> None:
-    from edge.drivers.line_serial import LineSplitter
     from hypothesis import given
     from hypothesis import strategies as st
+
+    from edge.drivers.line_serial import LineSplitter
 
     @given(st.lists(st.binary(max_size=40), max_size=30), st.integers(1, 20))
     def check(chunks: list[bytes], cut: int) -> None:

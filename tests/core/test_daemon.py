@@ -9,9 +9,9 @@ import time
 from pathlib import Path
 
 import pytest
+
 from edge.sim.line_device import LineDevice
 from edge.sim.pty_device import PtyDevice
-
 from tests.conftest import lane_config, serial_device
 
 

@@ -7,13 +7,13 @@ import socket
 from pathlib import Path
 
 import pytest
-from edge.drivers.base import Driver
-from edge.drivers.registry import REGISTRY, DriverEntry
 
 from edge.config import load_config
 from edge.control import request
 from edge.daemon.app import App, AppOptions
 from edge.daemon.notify import Notifier
+from edge.drivers.base import Driver
+from edge.drivers.registry import REGISTRY, DriverEntry
 from edge.errors import DeviceError
 from edge.events import LineRead
 from edge.supervisor import RestartPolicy

@@ -6,16 +6,16 @@ import asyncio
 import time
 
 import pytest
-from edge.drivers.base import DriverContext
-from edge.drivers.rfid.llrp_reader import LlrpRfidReader
-from edge.sim.llrp_reader import LlrpReaderSim
-from edge.sim.rfid_traffic import Traffic, TrafficPlan, compare, make_traffic
 
 from edge.config import DeviceConfig
+from edge.drivers.base import DriverContext
+from edge.drivers.rfid.llrp_reader import LlrpRfidReader
 from edge.events import DeviceState, DeviceStateChanged, Event, TagSighting
 from edge.lane.correlator import CrossingCorrelator, LaneOptions
 from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
+from edge.sim.llrp_reader import LlrpReaderSim
+from edge.sim.rfid_traffic import Traffic, TrafficPlan, compare, make_traffic
 
 LANE = LaneOptions(
     lane="L01",

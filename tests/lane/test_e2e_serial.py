@@ -10,17 +10,16 @@ import asyncio
 import time
 from pathlib import Path
 
+from edge.config import DeviceConfig
 from edge.drivers.base import DriverContext
 from edge.drivers.rfid.serial_reader import SerialRfidReader
-from edge.sim.pty_device import PtyDevice
-from edge.sim.rfid_reader import SerialRfidReaderSim
-from edge.sim.rfid_traffic import Traffic, TrafficPlan, compare, make_traffic
-
-from edge.config import DeviceConfig
 from edge.events import BadRead, DeviceState, Event, TagSighting
 from edge.lane.correlator import CrossingCorrelator, LaneOptions
 from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
+from edge.sim.pty_device import PtyDevice
+from edge.sim.rfid_reader import SerialRfidReaderSim
+from edge.sim.rfid_traffic import Traffic, TrafficPlan, compare, make_traffic
 
 LANE = LaneOptions(
     lane="L01",

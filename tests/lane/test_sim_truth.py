@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from edge.sim.rfid_traffic import TrafficPlan, compare, make_traffic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +9,7 @@ from edge.events import TagSighting
 from edge.lane.correlator import CrossingCorrelator, LaneOptions
 from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
+from edge.sim.rfid_traffic import TrafficPlan, compare, make_traffic
 
 LANE = LaneOptions(thresholds=LaneThresholds(antennas=(1, 2), min_rssi=-65.0, min_reads=2),
                    grouping=GroupingOptions(gap_s=3.0))

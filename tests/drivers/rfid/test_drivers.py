@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
+from edge.config import ConfigInvalid, DeviceConfig
 from edge.drivers.base import DriverContext
 from edge.drivers.rfid import llrp_codec as m
 from edge.drivers.rfid.llrp_params import (
@@ -13,8 +15,6 @@ from edge.drivers.rfid.llrp_params import (
 from edge.drivers.rfid.llrp_reader import LlrpRfidReader, parse_address
 from edge.drivers.rfid.llrp_reports import ReaderEvent
 from edge.drivers.rfid.serial_reader import SerialRfidReader
-
-from edge.config import ConfigInvalid, DeviceConfig
 from edge.errors import ConfigError
 from edge.events import BadRead, DeviceStateChanged, Event, TagSighting
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edge.config import ConfigInvalid, parse_options
 from edge.drivers.rfid.line_profiles import (
     SerialReaderOptions,
     TagLine,
@@ -10,10 +14,6 @@ from edge.drivers.rfid.line_profiles import (
     TagLineParser,
     format_line,
 )
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from edge.config import ConfigInvalid, parse_options
 from edge.errors import ConfigError
 
 EPC = "300833B2DDD9014000000001"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import struct
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from edge.drivers.rfid import llrp_codec as c
 from edge.drivers.rfid.llrp_params import (
     AISpec,
@@ -22,8 +25,6 @@ from edge.drivers.rfid.llrp_params import (
 )
 from edge.drivers.rfid.llrp_reports import GeneralDeviceCapabilities, ReaderEvent, TagReport
 from edge.drivers.rfid.llrp_wire import LlrpError
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 u8 = st.integers(0, 0xFF)
 u16 = st.integers(0, 0xFFFF)
