@@ -72,7 +72,8 @@ def build_mrz(fields: DocumentFields) -> tuple[str, ...]:
         checked = head + "<" + extra if fields.long_number_rule == "filler_included" else number
         put(layout.document_number, head, "document number")
         put(layout.document_number_check, "<", "check")
-        optional = extra + checkdigit.compute_char(checked) + optional
+        closing = "<" + optional if optional else ""
+        optional = extra + checkdigit.compute_char(checked) + closing
     else:
         put(layout.document_number, number, "document number")
         put(

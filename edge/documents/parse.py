@@ -73,12 +73,18 @@ def check_field(
     kind: FieldKind,
     *,
     allow_empty: bool = False,
+    repair_value: bool = True,
 ) -> Check:
     """Verify one check digit under each rule variant; repair one OCR confusion if confirmed.
 
+    Repairs are applied in numeric fields (dates) and in check digits, where the field type
+    says which of `0/O` is right. In letters-and-digits fields (document and personal numbers)
+    a confusion is only suggested in the error: there a wrong "repair" elsewhere in the field
+    can cancel out a real misread, and the check digit cannot tell them apart.
+
     `variants` lists (rule name, value cells); the first that verifies wins. When none does,
-    every single OCR substitution in the value or check cell is tried under every rule; it is
-    applied (and reported) only if exactly one substitution verifies.
+    every single OCR substitution in the value (unless `repair_value` is False) or the check cell
+    is tried under every rule; it is applied (and reported) only if exactly one verifies.
     """
 
     def verdict() -> str | None:
@@ -94,7 +100,7 @@ def check_field(
         check = Check(name, True, rule)
         work.checks.append(check)
         return check
-    cells = sorted({cell for _, group in variants for cell in group})
+    cells = sorted({cell for _, group in variants for cell in group}) if repair_value else []
     found: list[tuple[Cell, str, str]] = []
     for cell in [*cells, check_cell]:
         before = work.grid[cell[0]][cell[1]]
@@ -105,7 +111,8 @@ def check_field(
             work.grid[cell[0]][cell[1]] = before
             if rule is not None:
                 found.append((cell, after, rule))
-    if len(found) == 1:
+    applicable = [item for item in found if kind is FieldKind.NUMERIC or item[0] == check_cell]
+    if len(found) == 1 and applicable:
         (line, col), after, rule = found[0]
         before = work.grid[line][col]
         work.grid[line][col] = after
@@ -113,7 +120,12 @@ def check_field(
         work.warn(f"ocr_repair.{name}", name, f"OCR confusion {before}->{after} repaired")
         check = Check(name, True, rule, repaired=True)
     else:
-        why = "ambiguous OCR repair" if found else "check digit does not match"
+        why = "check digit does not match"
+        if len(found) == 1:  # letters and digits both allowed here: suggest, never apply
+            (line, col), _, _ = found[0]
+            why += f"; one OCR confusion at line {line + 1} column {col + 1} would match"
+        elif found:
+            why += f"; {len(found)} OCR confusions would match, none applied"
         work.error(f"check_digit.{name}", name, why)
         check = Check(name, False, variants[0][0])
     work.checks.append(check)
@@ -157,7 +169,8 @@ def _document_number(work: _Work, layout: Layout) -> tuple[tuple[Cell, ...], Spa
                         "long document number; check digit only verifies with the filler "
                         "included (Belgian/Portuguese variant)",
                     )
-            rest = Span(overflow.line, overflow.start + end, overflow.end)
+            skip = 1 if end < len(text) else 0  # the filler that closes the overflow
+            rest = Span(overflow.line, overflow.start + end + skip, overflow.end)
             return icao, rest
     check_field(work, "document_number", [("icao", number.cells())], check_cell, FieldKind.ALNUM)
     return number.cells(), layout.optional_data
@@ -224,6 +237,7 @@ def parse_mrz(text: str | Sequence[str], *, today: dt.date) -> MrzDocument:
             [("icao", cells)],
             (composite.line, composite.start),
             FieldKind.NUMERIC,
+            repair_value=False,  # its ranges are other fields' (or untyped optional data)
         )
 
     document_code = work.span(layout.document_code)
