@@ -146,11 +146,14 @@ class Assembler:
         self.counters.bytes_skipped += size
 
     def _timeout(self, ts: float, code: str = "mrz.partial_timeout") -> None:
-        if self.profile.framing.line_based and self._buf:
+        if self.profile.framing.line_based and self._buf and self._pending:
             # a last line without its terminator may still complete the read
             tail = bytes(self._buf)
-            self._buf.clear()
-            self._line(tail, len(tail), ts)
+            text = tail.decode("ascii", errors="replace").strip()
+            count = LINES_FOR_LENGTH.get(len(text), 0)
+            if len(text) == len(self._pending[0]) and len(self._pending) + 1 == count:
+                self._buf.clear()
+                self._line(tail, len(tail), ts)
         if not self.buffered:
             return
         if code == "mrz.partial_timeout":
