@@ -6,9 +6,6 @@ import random
 import time
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from edge.drivers.mrz_scanner.framing import (
     Framing,
     Profile,
@@ -17,6 +14,9 @@ from edge.drivers.mrz_scanner.framing import (
     encode_read,
 )
 from edge.drivers.mrz_scanner.protocol import Assembler, ScanError, ScanRead
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from edge.errors import FramingError
 
 TD3 = (
@@ -57,16 +57,20 @@ def test_round_trip_every_profile(profile, step):
     out = _feed(asm, data, step)
     assert [o.lines for o in out if isinstance(o, ScanRead)] == DOCS
     assert not [o for o in out if isinstance(o, ScanError)]
-    assert _balanced(asm) and asm.buffered == 0
+    assert _balanced(asm)
+    assert asm.buffered == 0
     assert asm.counters.reads == 4
 
 
 def test_3m_frame_layout_and_checksum():
     frame = encode_read(TD2, Profile(Framing.RTE_3M))
-    assert frame[0] == 0x01 and frame[3:6] == b"OU\x02" and frame[-2] == 0x03
+    assert frame[0] == 0x01
+    assert frame[3:6] == b"OU\x02"
+    assert frame[-2] == 0x03
     assert frame[-1] == bcc(frame[1:-1])
     body = frame[7:-2].split(b"\r")
-    assert body[0] == b"" and all(len(line) == 44 for line in body[1:3])  # missing top line
+    assert body[0] == b""
+    assert all(len(line) == 44 for line in body[1:3])
     assert body[1].endswith(b"_" * 8)
     assert decode_3m_frame(frame) == TD2
     broken = frame[:-1] + bytes([frame[-1] ^ 0x55])
@@ -84,7 +88,8 @@ def test_3m_bad_checksum_is_a_bad_frame_and_the_next_read_survives():
     out = _feed(asm, bytes(bad) + good, 9)
     assert [type(o) for o in out] == [ScanError, ScanRead]
     assert out[0].code == "mrz.frame.checksum"
-    assert asm.counters.bad_frames == 1 and _balanced(asm)
+    assert asm.counters.bad_frames == 1
+    assert _balanced(asm)
 
 
 @pytest.mark.parametrize("framing", list(Framing))
@@ -99,7 +104,8 @@ def test_dropped_byte_gives_an_error_read_never_a_glued_one(framing):
     errors = [o for o in out if isinstance(o, ScanError)]
     assert [r.lines for r in reads] == [TD3]
     assert errors, "the damaged read must be reported"
-    assert _balanced(asm) and asm.buffered == 0
+    assert _balanced(asm)
+    assert asm.buffered == 0
 
 
 @pytest.mark.parametrize("framing", list(Framing))
@@ -110,7 +116,8 @@ def test_partial_read_times_out_as_an_error(framing):
     assert asm.feed(data[: len(data) // 2], 10.0) == []
     assert asm.poll(10.4) == []
     [err] = asm.poll(10.6)
-    assert err.code == "mrz.partial_timeout" and err.ts == 10.0
+    assert err.code == "mrz.partial_timeout"
+    assert err.ts == 10.0
     assert asm.counters.partial_timeouts == 1
     [read] = asm.feed(data, 20.0)
     assert read.lines == TD1
@@ -122,21 +129,24 @@ def test_line_read_interrupted_by_another_format_is_not_glued():
     asm = Assembler(profile)
     out = asm.feed(TD1[0].encode() + b"\r" + encode_read(TD3, profile), 1.0)
     assert [type(o) for o in out] == [ScanError, ScanRead]
-    assert out[0].code == "mrz.partial" and out[0].lines == 1
+    assert out[0].code == "mrz.partial"
+    assert out[0].lines == 1
 
 
 def test_disconnect_flushes_the_partial_read():
     asm = Assembler(Profile(Framing.STX_ETX))
     asm.feed(b"\x02" + TD3[0].encode(), 1.0)
     [err] = asm.flush(2.0)
-    assert err.code == "mrz.partial_disconnect" and asm.buffered == 0
+    assert err.code == "mrz.partial_disconnect"
+    assert asm.buffered == 0
 
 
 def test_buffer_is_capped():
     asm = Assembler(Profile(Framing.STX_ETX), max_buffer=1024)
     out = asm.feed(b"\x02" + b"A" * 5000, 1.0)
     assert [o.code for o in out] == ["mrz.frame.overflow"]
-    assert asm.buffered == 0 and _balanced(asm)
+    assert asm.buffered == 0
+    assert _balanced(asm)
 
 
 @settings(max_examples=100, deadline=None)
@@ -173,8 +183,11 @@ def test_a_million_random_bytes(profile):
     for outcome in asm.poll(now + 10):
         errors += 1
     c = asm.counters
-    assert c.bytes_in == 1_000_000 and asm.buffered == 0 and _balanced(asm)
-    assert c.reads == reads and c.bad_reads == errors
+    assert c.bytes_in == 1_000_000
+    assert asm.buffered == 0
+    assert _balanced(asm)
+    assert c.reads == reads
+    assert c.bad_reads == errors
     # then a good read still comes through
     [read] = asm.feed(encode_read(TD3, profile), now + 20)
     assert read.lines == TD3
