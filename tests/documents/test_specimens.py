@@ -170,3 +170,55 @@ def test_bad_alphabet_is_a_typed_error_without_the_text():
         parse_mrz((TD3[0], TD3[1].replace("L", "l")), today=TODAY)
     assert info.value.fields == {"line": 2, "column": 1}
     assert "L898" not in str(info.value)
+
+
+def _belgian_variant_lines():
+    """A TD1 with a long number whose check digit only verifies with the filler included."""
+    from edge.documents import checkdigit
+    from edge.documents.build import DocumentFields, build_mrz
+
+    for n in range(1000):
+        number = f"B{n:03d}4567890"
+        if checkdigit.compute(number) != checkdigit.compute(number[:9] + "<" + number[9:]):
+            fields = DocumentFields(
+                MrzFormat.TD1, "ID", "BEL", "PEETERS", "JAN", number, "BEL", "800101", "M",
+                "300101", long_number_rule="filler_included",
+            )  # fmt: skip
+            return number, build_mrz(fields)
+    raise AssertionError("no example found")
+
+
+def test_td1_long_document_number_belgian_variant_is_accepted_with_a_warning():
+    number, lines = _belgian_variant_lines()
+    doc = parse_mrz(lines, today=TODAY)
+    assert doc.valid, doc.errors
+    assert doc.document_number == number
+    assert doc.check("document_number").rule == "filler_included"
+    assert "document_number.long.filler_rule" in {w.code for w in doc.warnings}
+    assert doc.to_json_dict()["check_rules"]["document_number"] == "filler_included"
+
+
+def test_td3_empty_personal_number_accepts_filler_or_zero_check():
+    for check in "<0":
+        line2 = TD3[1][:28] + "<" * 14 + check
+        composite = __import__("edge.documents.checkdigit", fromlist=["x"]).compute_char(
+            line2[0:10] + line2[13:20] + line2[21:43]
+        )
+        doc = parse_mrz((TD3[0], line2 + composite), today=TODAY)
+        assert doc.valid, doc.errors
+        assert doc.check("personal_number").rule == "empty"
+        assert doc.optional_data == ""
+
+
+def test_confusion_in_a_document_number_is_suggested_not_applied():
+    bad = (TD3[0], "L8989O2C3" + TD3[1][9:])  # 0 read as O in a letters-and-digits field
+    doc = parse_mrz(bad, today=TODAY)
+    assert doc.repairs == ()
+    assert doc.document_number == "L8989O2C3"  # never altered
+    [err] = [e for e in doc.errors if e.code == "check_digit.document_number"]
+    assert "OCR confusion" in err.message
+
+
+def test_unexpected_document_code_is_a_warning():
+    doc = parse_mrz(("X" + TD3[0][1:], TD3[1]), today=TODAY)
+    assert "document_code.unexpected" in {w.code for w in doc.warnings}
