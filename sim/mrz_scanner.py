@@ -162,16 +162,18 @@ class SimulatedScanner:
         rate = self.baud / 10
         step = max(1, int(rate / 200))  # about 5 ms of bytes per write
         start = time.perf_counter()
+        last = time.time()
         for offset in range(0, len(data), step):
             due = start + offset / rate
             delay = due - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
             os.write(self._master, data[offset : offset + step])
+            last = time.time()
         delay = start + len(data) / rate - time.perf_counter()
         if delay > 0:
-            time.sleep(delay)
-        return time.time()
+            time.sleep(delay)  # the line stays busy until the last bit is out
+        return last
 
     def scan(self, lines: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], float]:
         """Send one read (a new random document by default); returns it and its last-byte time."""
