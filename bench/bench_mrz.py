@@ -127,7 +127,8 @@ def run() -> dict[str, dict[str, Any]]:
         out["mrz_pkg_check_rate"] = {
             "value": round(theirs),
             "unit": "documents/s",
-            "note": "same documents through the `mrz` package's checkers (GPL-3.0, optional)",
+            "note": "same documents through the `mrz` 0.6.2 package's checkers (GPL-3.0, "
+            "optional; it rejects sex X and some document codes, so compare rates only)",
         }
         out["mrz_pkg_ratio"] = {
             "value": round(ours / theirs, 2),

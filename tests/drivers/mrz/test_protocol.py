@@ -191,3 +191,18 @@ def test_a_million_random_bytes(profile):
     [read] = asm.feed(encode_read(TD3, profile), now + 20)
     assert read.lines == TD3
     assert time.perf_counter() - started < 60
+
+
+def test_last_line_without_terminator_completes_on_silence():
+    asm = Assembler(Profile(Framing.CR), read_timeout=0.3)
+    assert asm.feed(f"{TD3[0]}\r{TD3[1]}".encode(), 1.0) == []
+    [read] = asm.poll(1.5)
+    assert read.lines == TD3
+    assert asm.counters.partial_timeouts == 0
+
+
+def test_unreadable_character_keeps_the_read_for_the_parser_to_flag():
+    asm = Assembler(Profile(Framing.CRLF))
+    damaged = TD3[1][:5] + "?" + TD3[1][6:]
+    [read] = asm.feed(f"{TD3[0]}\r\n{damaged}\r\n".encode(), 1.0)
+    assert read.lines == (TD3[0], damaged)
