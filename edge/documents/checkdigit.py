@@ -7,7 +7,6 @@ parser, the simulator's document generator and the tests all share one implement
 from __future__ import annotations
 
 ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
-_WEIGHTS = (7, 3, 1)
 
 
 def char_value(char: str) -> int:
@@ -21,11 +20,18 @@ def char_value(char: str) -> int:
     raise ValueError("character outside the MRZ alphabet")
 
 
+_VALUES = {char: char_value(char) for char in ALPHABET}
+
+
 def compute(text: str) -> int:
-    """The check digit (0-9) of `text`."""
-    total = 0
-    for index, char in enumerate(text):
-        total += char_value(char) * _WEIGHTS[index % 3]
+    """The check digit (0-9) of `text`; ValueError on a character outside the alphabet."""
+    values = _VALUES
+    try:
+        total = sum(values[c] for c in text[0::3]) * 7
+        total += sum(values[c] for c in text[1::3]) * 3
+        total += sum(values[c] for c in text[2::3])
+    except KeyError as err:
+        raise ValueError("character outside the MRZ alphabet") from err
     return total % 10
 
 

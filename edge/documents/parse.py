@@ -52,6 +52,8 @@ def split_lines(text: str | Sequence[str]) -> tuple[str, ...]:
 
 def _validate_alphabet(lines: tuple[str, ...]) -> None:
     for line_no, line in enumerate(lines, start=1):
+        if checkdigit.ALPHABET.issuperset(line):
+            continue
         for col, char in enumerate(line, start=1):
             if char not in checkdigit.ALPHABET:
                 raise MrzAlphabetError(
