@@ -162,3 +162,34 @@ def test_ocr_confusion_in_a_numeric_field_is_repaired_or_flagged(case, data):
     assert doc.valid
     assert [(r.line, r.column, r.after) for r in doc.repairs] == [(line + 1, col + 1, before)]
     assert doc.lines == lines
+
+
+MRZ_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([(3, 30), (2, 36), (2, 44)]), st.data())
+def test_any_text_of_a_valid_shape_parses_without_crashing(shape, data):
+    count, length = shape
+    lines = tuple(
+        data.draw(st.text(MRZ_CHARS, min_size=length, max_size=length)) for _ in range(count)
+    )
+    doc = parse_mrz(lines, today=TODAY)
+    assert doc.raw_lines == lines
+    assert doc.valid == (not doc.errors)
+    assert len(doc.lines) == count
+    assert all(len(a) == len(b) for a, b in zip(doc.lines, lines, strict=True))
+    diffs = sum(x != y for a, b in zip(doc.lines, lines, strict=True) for x, y in zip(a, b))
+    assert diffs == len(doc.repairs)  # every changed character is a reported repair
+    doc.to_json_dict()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=200))
+def test_arbitrary_text_is_a_result_or_a_document_error(text):
+    from edge.errors import DocumentError
+
+    try:
+        parse_mrz(text, today=TODAY)
+    except DocumentError:
+        pass
