@@ -179,7 +179,9 @@ def test_any_text_of_a_valid_shape_parses_without_crashing(shape, data):
     assert doc.valid == (not doc.errors)
     assert len(doc.lines) == count
     assert all(len(a) == len(b) for a, b in zip(doc.lines, lines, strict=True))
-    diffs = sum(x != y for a, b in zip(doc.lines, lines, strict=True) for x, y in zip(a, b))
+    diffs = sum(
+        x != y for a, b in zip(doc.lines, lines, strict=True) for x, y in zip(a, b, strict=True)
+    )
     assert diffs == len(doc.repairs)  # every changed character is a reported repair
     doc.to_json_dict()
 
