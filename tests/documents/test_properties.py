@@ -195,3 +195,19 @@ def test_arbitrary_text_is_a_result_or_a_document_error(text):
         parse_mrz(text, today=TODAY)
     except DocumentError:
         pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from([(3, 30), (2, 36), (2, 44)]), st.data())
+def test_every_emitted_code_is_documented(shape, data):
+    from edge.documents.codes import ERRORS, WARNINGS
+
+    count, length = shape
+    alphabet = st.sampled_from(list(MRZ_CHARS))
+    lines = tuple(
+        "".join(data.draw(st.lists(alphabet, min_size=length, max_size=length)))
+        for _ in range(count)
+    )
+    doc = parse_mrz(lines, today=TODAY)
+    assert {e.code for e in doc.errors} <= ERRORS.keys()
+    assert {w.code for w in doc.warnings} <= WARNINGS.keys()
