@@ -118,7 +118,7 @@ def run() -> dict[str, dict[str, Any]]:
     checker = _mrz_package_checker()
     if checker is None:
         out["mrz_pkg_ratio"] = {
-            "value": float("nan"),
+            "value": None,
             "unit": "x",
             "note": "optional: the `mrz` package is not installed (GPL-3.0, comparison only)",
         }
@@ -140,7 +140,7 @@ def run() -> dict[str, dict[str, Any]]:
             lat = asyncio.run(_latency(framing, 9600, 40))
         except Exception as err:  # report, don't break the whole bench run
             out[f"mrz_latency_{framing}_p50"] = {
-                "value": float("nan"), "unit": "ms", "note": f"failed: {type(err).__name__}",
+                "value": None, "unit": "ms", "note": f"failed: {type(err).__name__}",
             }  # fmt: skip
             continue
         note = f"last serial byte (sim on a pty, 9600 baud, {framing}) to DocumentScanned emitted"
