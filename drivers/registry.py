@@ -1,0 +1,80 @@
+"""Which driver class serves which `kind` + `driver` pair in the config.
+
+The daemon builds devices from this table; `lanectl config check` validates against it. Each
+entry names the class lazily ("module:Class") so that a box without a camera never imports
+OpenCV, and says whether the device needs a serial `path` or a network `url`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Literal
+
+from edge.drivers.base import Driver, DriverContext
+
+from edge.config import ConfigInvalid, ConfigProblem, DeviceConfig
+
+
+@dataclass(frozen=True, slots=True)
+class DriverEntry:
+    target: str  # "edge.drivers.module:Class"
+    needs: Literal["path", "url", "path_or_url", "nothing"]
+    summary: str
+
+
+REGISTRY: dict[tuple[str, str], DriverEntry] = {
+    ("line", "serial"): DriverEntry(
+        "edge.drivers.line_serial:LineSerialDriver", "path", "any device printing one read per line"
+    ),
+}
+
+
+def load_class(entry: DriverEntry) -> type[Driver]:
+    module, _, name = entry.target.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    assert isinstance(cls, type) and issubclass(cls, Driver)
+    return cls
+
+
+def create_driver(dev: DeviceConfig, ctx: DriverContext,
+                  registry: dict[tuple[str, str], DriverEntry] | None = None) -> Driver:
+    entry = (registry or REGISTRY)[(dev.kind, dev.driver)]
+    return load_class(entry)(dev, ctx)
+
+
+def check_device(dev: DeviceConfig, key: str) -> list[ConfigProblem]:
+    """Problems of one device entry: unknown driver, missing path/url, bad options."""
+    entry = REGISTRY.get((dev.kind, dev.driver))
+    if entry is None:
+        known = ", ".join(f"{k}/{d}" for k, d in sorted(REGISTRY))
+        return [ConfigProblem(f"{key}.driver",
+                              f"no driver {dev.driver!r} for kind {dev.kind!r} (known: {known})",
+                              "config.unknown_driver")]
+    problems: list[ConfigProblem] = []
+    if entry.needs == "path" and not dev.path:
+        problems.append(ConfigProblem(f"{key}.path", "missing; a serial device needs its port path",
+                                      "config.missing"))
+    elif entry.needs == "url" and not dev.url:
+        problems.append(ConfigProblem(f"{key}.url", "missing; a network device needs its URL",
+                                      "config.missing"))
+    elif entry.needs == "path_or_url" and not (dev.path or dev.url):
+        problems.append(ConfigProblem(f"{key}.path", "missing; give a path or a url",
+                                      "config.missing"))
+    if dev.path and dev.path.startswith("/dev/") and not _exists(dev.path):
+        problems.append(ConfigProblem(f"{key}.path", f"{dev.path} does not exist now "
+                                      "(fine for a hot-plug device that is unplugged)",
+                                      "config.path_absent", "warning"))
+    ctx = DriverContext(dev.name, lambda _e: None)
+    try:
+        load_class(entry)(dev, ctx)
+    except ConfigInvalid as err:
+        problems += [ConfigProblem(p.key.replace(f"devices.{dev.name}.", f"{key}."), p.message,
+                                   p.code, p.severity) for p in err.problems]
+    return problems
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)

@@ -1,0 +1,210 @@
+"""The daemon: one asyncio loop wiring devices -> bus -> lane logic -> store and outputs.
+
+`App` owns the life cycle: open the store, start the control channel and the devices under
+supervision, say READY to systemd, ping the watchdog from the loop (so a stuck loop stops the
+pings), and on stop: devices first, then the store's writer is drained and closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import edge
+from edge.bus import Bus
+from edge.config import Config, DeviceConfig
+from edge.control import ControlServer
+from edge.daemon.notify import Notifier
+from edge.daemon.recorder import RECORDED, Recorder
+from edge.drivers.base import Driver, DriverContext
+from edge.drivers.registry import REGISTRY, DriverEntry, create_driver
+from edge.events import Event
+from edge.store import Store
+from edge.supervisor import RestartPolicy, Supervised
+
+log = logging.getLogger(__name__)
+
+
+class Component(Protocol):
+    """A part of the daemon with a life (lane logic, booth API, sync, ...)."""
+
+    name: str
+
+    async def start(self, app: App) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class AppOptions:
+    registry: dict[tuple[str, str], DriverEntry] = field(default_factory=lambda: dict(REGISTRY))
+    restart_policy: RestartPolicy = field(default_factory=RestartPolicy)
+    notifier: Notifier | None = None
+    components: list[Component] = field(default_factory=list)
+
+
+class App:
+    def __init__(self, cfg: Config, options: AppOptions | None = None) -> None:
+        self.cfg = cfg
+        self.opts = options or AppOptions()
+        self.bus = Bus()
+        self.store = Store(cfg.store.path, busy_timeout_ms=cfg.store.busy_timeout_ms)
+        self.control = ControlServer(cfg.control_socket)
+        self.notifier = self.opts.notifier or Notifier()
+        self.devices: dict[str, Supervised] = {}
+        self.components: list[Component] = list(self.opts.components)
+        self.mode = cfg.lane.mode
+        self.started = time.time()
+        self.ready = False
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.topic_prefix = f"lane-edge/v1/{cfg.lane.port}/{cfg.lane.id}"
+
+    # ------------------------------------------------------------------ life cycle
+    async def start(self) -> None:
+        await asyncio.to_thread(self.store.open)
+        recorder = Recorder(self.store, self.topic_prefix)
+        self._tasks.append(self.bus.consume(self.bus.subscribe("store", RECORDED), recorder.handle))
+        self.control.register("status", lambda _req: self.status_async())
+        self.control.register("devices", lambda _req: self.status()["devices"])
+        self.control.register("ping", lambda _req: {"pong": time.time()})
+        await self.control.start()
+        for comp in self.components:
+            await comp.start(self)
+        for dev in self.cfg.devices:
+            if dev.enabled:
+                self._start_device(dev)
+        if self.notifier.watchdog_interval:
+            self._tasks.append(asyncio.create_task(self._watchdog(), name="watchdog"))
+        self.ready = True
+        self.notifier.ready(self._status_line())
+        log.info("lane-edge %s ready: lane %s/%s (%s), %d device(s)", edge.__version__,
+                 self.cfg.lane.port, self.cfg.lane.id, self.cfg.lane.kind, len(self.devices))
+
+    def _start_device(self, dev: DeviceConfig) -> None:
+        ctx = DriverContext(dev.name, self.publish)
+
+        def factory(c: DriverContext, d: DeviceConfig = dev) -> Driver:
+            return create_driver(d, c, self.opts.registry)
+
+        sup = Supervised(dev.name, factory, ctx, self.opts.restart_policy)
+        self.devices[dev.name] = sup
+        sup.start()
+
+    def publish(self, event: Event) -> None:
+        self.bus.publish(event)
+
+    def add_task(self, coro: Awaitable[Any], name: str) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        task.set_name(name)
+        self._tasks.append(task)
+        return task
+
+    async def stop(self) -> None:
+        self.notifier.stopping()
+        await asyncio.gather(*(d.stop() for d in self.devices.values()), return_exceptions=True)
+        # let subscribers take what is already queued before they stop
+        for _ in range(100):
+            if not any(self.bus.pending().values()):
+                break
+            await asyncio.sleep(0.01)
+        for comp in reversed(self.components):
+            with contextlib.suppress(Exception):
+                await comp.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.control.close()
+        await asyncio.to_thread(self.store.close)
+        log.info("lane-edge stopped cleanly")
+
+    async def _watchdog(self) -> None:
+        interval = self.notifier.watchdog_interval or 1.0
+        while True:
+            self.notifier.watchdog()
+            await asyncio.sleep(interval)
+
+    # ------------------------------------------------------------------ status
+    def _status_line(self) -> str:
+        states = [d.ctx.health.state for d in self.devices.values()]
+        ok = sum(1 for s in states if s == "open")
+        return f"lane {self.cfg.lane.id} {self.mode}; devices {ok}/{len(states)} open"
+
+    async def status_async(self) -> dict[str, Any]:
+        """Status with the store figures read off the loop (a SQLite read can take a while)."""
+        result = self.status(with_outbox=False)
+        result["outbox"] = await asyncio.to_thread(_outbox_stats, self.store.path)
+        return result
+
+    def status(self, *, with_outbox: bool = True) -> dict[str, Any]:
+        devices = {}
+        for name, sup in self.devices.items():
+            h = sup.ctx.health
+            dev = next(d for d in self.cfg.devices if d.name == name)
+            devices[name] = {
+                "kind": dev.kind, "driver": dev.driver, "state": str(h.state), "since": h.since,
+                "last_read": h.last_read, "last_error_code": h.last_error_code,
+                "last_error": h.last_error, "restarts": h.restarts, "failures": h.failures,
+                "counters": sup.ctx.counters.snapshot(),
+            }
+        return {
+            "lane": {"port": self.cfg.lane.port, "id": self.cfg.lane.id,
+                     "kind": str(self.cfg.lane.kind), "mode": self.mode},
+            "version": edge.__version__,
+            "pid": os.getpid(),
+            "ready": self.ready,
+            "uptime_s": round(time.time() - self.started, 3),
+            "devices": devices,
+            "events": self.bus.counters.snapshot(),
+            "store": {"path": str(self.store.path), "size_bytes": _size(self.store.path),
+                      "queued_writes": self.store.backlog(), "transactions": self.store.transactions},
+            "outbox": _outbox_stats(self.store.path) if with_outbox else {},
+            "components": {c.name: c.status() for c in self.components},
+        }
+
+
+def _size(path: os.PathLike[str] | str) -> int:
+    total = 0
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(f"{path}{suffix}")
+    return total
+
+
+def _outbox_stats(path: Path) -> dict[str, Any]:
+    from edge.store import open_db
+
+    try:
+        db = open_db(path, readonly=True)
+    except Exception:  # noqa: BLE001 - status must answer even with a broken store
+        return {"error": "unreadable"}
+    try:
+        rows = db.conn.execute(
+            "SELECT state, COUNT(*), MIN(created) FROM outbox GROUP BY state").fetchall()
+    finally:
+        db.conn.close()
+    by_state = {r[0]: r[1] for r in rows}
+    oldest = min((r[2] for r in rows if r[0] != "confirmed" and r[2] is not None), default=None)
+    return {"pending": by_state.get("pending", 0), "sent": by_state.get("sent", 0),
+            "confirmed": by_state.get("confirmed", 0),
+            "backlog": by_state.get("pending", 0) + by_state.get("sent", 0),
+            "oldest_unconfirmed_age_s": None if oldest is None else round(time.time() - oldest, 1)}
+
+
+async def run_until_signalled(app: App, stop: asyncio.Event,
+                              on_stop: Callable[[], None] | None = None) -> None:
+    await app.start()
+    try:
+        await stop.wait()
+    finally:
+        if on_stop:
+            on_stop()
+        await app.stop()

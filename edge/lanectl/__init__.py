@@ -1,0 +1,1 @@
+"""`lanectl`: the technicians' command line."""

@@ -1,0 +1,215 @@
+"""`lanectl`: what a technician types on site. Every command says what is wrong in words.
+
+Commands that need the daemon talk to it over its control socket; when it is down they say so
+(exit 2 for `status`) and the commands that work from files still work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import edge
+from edge.config import load_config, read_problems, schema_rows
+from edge.control import DaemonNotRunning, request
+from edge.errors import LaneEdgeError
+from edge.lanectl.render import ago, paint, size, table
+
+DEFAULT_CONFIG = "/etc/lane-edge/lane.toml"
+
+# Commands implemented next to the capability they serve; wired here by name so that lanectl
+# starts fast and a missing optional part says so instead of crashing.
+DELEGATED: dict[tuple[str, str], tuple[str, str]] = {
+    ("mrz", "parse"): ("edge.mrz_cli:main", "parse MRZ text from stdin (ICAO 9303)"),
+    ("plate", "read"): ("edge.plate_cli:main", "read licence plates in image files"),
+    ("score", ""): ("edge.score_cli:main", "score a crossing given as JSON on stdin"),
+    ("audit", "verify"): ("edge.score_cli:audit_verify_main", "verify the audit log's hash chain"),
+}
+
+EXIT_OK, EXIT_DEGRADED, EXIT_DOWN = 0, 1, 2
+
+
+def _socket_path(args: argparse.Namespace) -> str:
+    if getattr(args, "socket", None):
+        return str(args.socket)
+    cfg = load_config(args.config)
+    return cfg.control_socket
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    try:
+        st = request(_socket_path(args), "status")
+    except DaemonNotRunning as err:
+        if args.json:
+            print(json.dumps({"running": False, "error": err.to_dict()}))
+        else:
+            print(paint("lane-edge is NOT running", "red"), f"({err.message})")
+            print("Try: systemctl status lane-edge; journalctl -u lane-edge -n 50")
+        return EXIT_DOWN
+    problems = attention(st)
+    if args.json:
+        print(json.dumps({"running": True, "attention": problems, **st}, default=str))
+        return EXIT_DEGRADED if problems else EXIT_OK
+    lane = st["lane"]
+    now = time.time()
+    print(f"lane {lane['port']}/{lane['id']}  kind {lane['kind']}  mode {lane['mode']}  "
+          f"lane-edge {st['version']}  up {st['uptime_s']:.0f}s")
+    rows = []
+    for name, d in st["devices"].items():
+        state = d["state"]
+        colour = "green" if state == "open" else "red" if state in ("failed", "failing") else "yellow"
+        c = d["counters"]
+        rows.append([name, f"{d['kind']}/{d['driver']}", paint(state, colour),
+                     ago(now - d["last_read"]) if d["last_read"] else "never",
+                     c.get("reads", 0), c.get("bad_frames", 0), d["failures"],
+                     d["last_error_code"] or ""])
+    print(table(rows, ["device", "driver", "state", "last read", "reads", "bad", "failures",
+                       "last error"]))
+    ob = st.get("outbox", {})
+    age = ob.get("oldest_unconfirmed_age_s")
+    print(f"store {size(st['store']['size_bytes'])}  outbox backlog {ob.get('backlog', '?')}"
+          + (f" (oldest {age:.0f}s)" if age is not None else ""))
+    for comp, info in st.get("components", {}).items():
+        print(f"{comp}: {json.dumps(info, default=str)}")
+    for p in problems:
+        print(paint(f"attention: {p}", "yellow"))
+    return EXIT_DEGRADED if problems else EXIT_OK
+
+
+def attention(st: dict[str, Any]) -> list[str]:
+    """What a technician should look at; non-empty means exit code 1 (degraded)."""
+    out = []
+    for name, d in st.get("devices", {}).items():
+        if d["state"] not in ("open", "starting"):
+            out.append(f"device {name} is {d['state']} ({d['last_error_code'] or 'no error code'})")
+    age = st.get("outbox", {}).get("oldest_unconfirmed_age_s")
+    if age is not None and age > 3600:
+        out.append(f"outbox has events unconfirmed for {age / 3600:.1f} h")
+    return out
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    try:
+        devices = request(_socket_path(args), "devices")
+    except DaemonNotRunning as err:
+        print(err.message, file=sys.stderr)
+        return EXIT_DOWN
+    if args.json:
+        print(json.dumps(devices))
+        return 0
+    for name, d in devices.items():
+        print(f"{name}: {d['kind']}/{d['driver']} {d['state']}")
+        for k, v in sorted(d["counters"].items()):
+            print(f"    {k:<20} {v}")
+        if d["last_error"]:
+            print(f"    last error: {d['last_error']}")
+    return 0
+
+
+def cmd_config_check(args: argparse.Namespace) -> int:
+    problems = read_problems(args.file)
+    errors = [p for p in problems if p.severity == "error"]
+    if args.json:
+        print(json.dumps({"file": args.file, "ok": not errors,
+                          "problems": [p.__dict__ if hasattr(p, "__dict__") else
+                                       {"key": p.key, "message": p.message, "code": p.code,
+                                        "severity": p.severity} for p in problems]}))
+    else:
+        for p in problems:
+            print(f"{args.file}: {p}")
+        print(f"{args.file}: {'OK' if not errors else f'{len(errors)} error(s)'}"
+              + (f", {len(problems) - len(errors)} warning(s)" if len(problems) > len(errors) else ""))
+    return 2 if errors else 0
+
+
+def cmd_config_schema(args: argparse.Namespace) -> int:
+    rows = schema_rows()
+    if args.json:
+        print(json.dumps([{"key": k, "type": t, "doc": d} for k, t, d in rows]))
+    else:
+        print(table(rows, ["key", "type", "description"]))
+    return 0
+
+
+def _delegate(target: str) -> Callable[[list[str]], int] | None:
+    module, _, func = target.partition(":")
+    if importlib.util.find_spec(module) is None:
+        return None
+    fn: Callable[[list[str]], int] = getattr(importlib.import_module(module), func)
+    return fn
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="lanectl",
+        description="Technicians' tool for a lane-edge box: status, devices, config and "
+        "diagnostics. Works with the daemon down for everything that reads files.",
+        epilog="Exit codes: 0 ok, 1 needs attention / invalid input, 2 daemon not running or "
+        "usage error.",
+    )
+    p.add_argument("--version", action="version", version=f"lanectl {edge.__version__}")
+    p.add_argument("--config", "-c", default=os.environ.get("LANE_EDGE_CONFIG", DEFAULT_CONFIG),
+                   help=f"lane config file (default: $LANE_EDGE_CONFIG or {DEFAULT_CONFIG})")
+    p.add_argument("--socket", help="control socket of the daemon (default: from the config)")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("status", help="lane, devices, counters, outbox; exit 0 ok, 1 degraded, 2 down")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("devices", help="each device's state and counters")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_devices)
+
+    cfg = sub.add_parser("config", help="check or describe a configuration file")
+    csub = cfg.add_subparsers(dest="config_command", required=True)
+    c = csub.add_parser("check", help="validate FILE; print every problem; exit 2 if invalid")
+    c.add_argument("file")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_config_check)
+    c = csub.add_parser("schema", help="every setting with its type and meaning")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_config_schema)
+
+    groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
+    for (group, name), (target, text) in DELEGATED.items():
+        if not name:
+            d = sub.add_parser(group, help=text, add_help=False)
+        else:
+            if group not in groups:
+                g = sub.add_parser(group, help=f"{group} commands")
+                groups[group] = g.add_subparsers(dest=f"{group}_command", required=True)
+            d = groups[group].add_parser(name, help=text, add_help=False)
+        d.add_argument("rest", nargs=argparse.REMAINDER)
+        d.set_defaults(delegate=target)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if getattr(args, "delegate", None):
+            fn = _delegate(args.delegate)
+            if fn is None:
+                print(f"lanectl: this build has no {args.command} support", file=sys.stderr)
+                return 2
+            return fn(list(args.rest))
+        result: int = args.func(args)
+        return result
+    except LaneEdgeError as err:
+        print(f"lanectl: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

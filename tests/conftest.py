@@ -1,0 +1,108 @@
+"""Shared fixtures: lane configs, a running daemon (subprocess) and its control socket."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from edge.control import ControlError, request
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def lane_config(tmp: Path, devices: str = "", extra: str = "", kind: str = "nexus") -> Path:
+    cfg = tmp / "lane.toml"
+    cfg.write_text(
+        f'[lane]\nport = "TST-0001"\nid = "L01"\nkind = "{kind}"\n'
+        f'[store]\npath = "{tmp / "lane.sqlite"}"\n'
+        f'[control]\nsocket = "{tmp / "control.sock"}"\n'
+        f"{extra}\n{devices}"
+    )
+    return cfg
+
+
+def serial_device(name: str, path: str, kind: str = "line", driver: str = "serial",
+                  framing: str = "crlf", options: str = "") -> str:
+    text = (f'\n[[devices]]\nname = "{name}"\nkind = "{kind}"\ndriver = "{driver}"\n'
+            f'path = "{path}"\nbaud = 9600\nframing = "{framing}"\n')
+    if options:
+        text += f"[devices.options]\n{options}\n"
+    return text
+
+
+class Daemon:
+    """A lane-edge daemon run as a real process, as systemd would."""
+
+    def __init__(self, config: Path, env: dict[str, str] | None = None) -> None:
+        self.config = config
+        self.socket = config.parent / "control.sock"
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "edge.daemon.cli", "run", "--config", str(config)],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})),
+        )
+
+    def wait_ready(self, timeout: float = 20.0) -> dict:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"daemon exited {self.proc.returncode}: {self.output()}")
+            try:
+                st = request(self.socket, "status", timeout=1.0)
+                if st.get("ready"):
+                    return st
+            except ControlError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("daemon not ready in time")
+
+    def status(self) -> dict:
+        return request(self.socket, "status")
+
+    def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition") -> dict:
+        deadline = time.monotonic() + timeout
+        st: dict = {}
+        while time.monotonic() < deadline:
+            st = self.status()
+            if predicate(st):
+                return st
+            time.sleep(0.05)
+        raise AssertionError(f"timed out waiting for {what}; last status: {st}")
+
+    def terminate(self, timeout: float = 5.0) -> tuple[int, float]:
+        t0 = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        code = self.proc.wait(timeout)
+        return code, time.monotonic() - t0
+
+    def output(self) -> str:
+        if self.proc.poll() is None:
+            return ""
+        assert self.proc.stdout is not None
+        return self.proc.stdout.read().decode(errors="replace")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+@pytest.fixture
+def daemon_factory() -> Iterator:
+    started: list[Daemon] = []
+
+    def start(config: Path, env: dict[str, str] | None = None) -> Daemon:
+        d = Daemon(config, env)
+        started.append(d)
+        return d
+
+    yield start
+    for d in started:
+        d.kill()

@@ -1,0 +1,114 @@
+"""Configuration: typed validation, every problem named with its key."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from edge.drivers.line_serial import LineOptions
+
+from edge.config import ConfigInvalid, LaneKind, check_config, load_config, parse_options, schema_rows
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "edge" / "examples" / "lane.toml"
+
+
+def lanectl(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "edge.lanectl.main", *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_example_config_is_valid() -> None:
+    cfg = load_config(EXAMPLE)
+    assert cfg.lane.kind is LaneKind.NEXUS
+    assert cfg.devices[0].options["max_line"] == 512
+    assert lanectl("config", "check", str(EXAMPLE)).returncode == 0
+
+
+def test_config_check_names_every_problem_and_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[lane]\nport = "P"\nid = "L1"\nkind = "nexus"\ncolour = "blue"\n'
+        '[store]\npath = "/tmp/x.sqlite"\n'
+        '[thresholds]\nrefer_score = "high"\n'
+        '[[devices]]\nname = "mrz"\nkind = "line"\ndriver = "serial"\n'
+    )
+    result = lanectl("config", "check", str(bad))
+    assert result.returncode == 2, result.stdout + result.stderr
+    out = result.stdout
+    assert "lane.colour: unknown key" in out
+    assert "thresholds.refer_score: expected number" in out
+    assert "devices[0].path: missing" in out
+
+
+def test_wrong_types_and_enums_are_reported() -> None:
+    cfg, problems = check_config({"lane": {"port": "P", "id": 3, "kind": "bicycle"},
+                                  "store": {"path": "x"}, "devices": {"a": 1}})
+    assert cfg is None
+    keys = {p.key for p in problems}
+    assert {"lane.id", "lane.kind", "devices"} <= keys
+    assert any("'nexus'" in p.message for p in problems if p.key == "lane.kind")
+
+
+def test_missing_sections_are_errors() -> None:
+    cfg, problems = check_config({})
+    assert cfg is None
+    assert {p.key for p in problems} == {"lane", "store"}
+
+
+def test_booth_off_loopback_needs_a_token() -> None:
+    _, problems = check_config({"lane": {"port": "P", "id": "L", "kind": "fast"},
+                                "store": {"path": "x"}, "booth": {"bind": "0.0.0.0"}})
+    assert [p.key for p in problems if p.severity == "error"] == ["booth.token_file"]
+
+
+def test_driver_options_are_validated_with_the_driver_schema() -> None:
+    assert parse_options(LineOptions, {"max_line": 80}, "o").max_line == 80
+    with pytest.raises(ConfigInvalid) as err:
+        parse_options(LineOptions, {"max_line": "80", "speed": 1}, "o")
+    assert {p.key for p in err.value.problems} == {"o.max_line", "o.speed"}
+
+
+def test_unknown_driver_is_named(tmp_path: Path) -> None:
+    _, problems = check_config({"lane": {"port": "P", "id": "L", "kind": "fast"},
+                                "store": {"path": "x"},
+                                "devices": [{"name": "x", "kind": "toaster", "driver": "usb"}]})
+    assert problems[0].key == "devices[0].driver"
+    assert problems[0].code == "config.unknown_driver"
+
+
+def test_unreadable_and_broken_files(tmp_path: Path) -> None:
+    assert lanectl("config", "check", str(tmp_path / "nope.toml")).returncode == 2
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[lane\n")
+    r = lanectl("config", "check", str(broken))
+    assert r.returncode == 2 and "not valid TOML" in r.stdout
+
+
+def test_schema_documents_every_key() -> None:
+    rows = schema_rows()
+    assert ("lane.kind" in {r[0] for r in rows})
+    assert all(desc for _k, _t, desc in rows), [k for k, _t, d in rows if not d]
+
+
+def test_line_splitter_never_emits_part_of_an_overlong_line() -> None:
+    from edge.drivers.line_serial import LineSplitter
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    @given(st.lists(st.binary(max_size=40), max_size=30), st.integers(1, 20))
+    def check(chunks: list[bytes], cut: int) -> None:
+        sp = LineSplitter(b"\n", max_line=16)
+        stream = b"".join(chunks)
+        got = []
+        for i in range(0, len(stream), cut):
+            got += sp.feed(stream[i:i + cut])
+        complete = stream.split(b"\n")[:-1]
+        # every emitted line is a complete, short-enough line of the stream, in order
+        expected = [ln for ln in complete if len(ln) <= 16]
+        assert got == expected[: len(got)]
+        assert all(len(ln) <= 16 for ln in got)
+
+    check()
