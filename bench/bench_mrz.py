@@ -68,11 +68,12 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def _latency(framing: str, baud: int, scans: int) -> list[float]:
-    from edge.config import DeviceConfig
     from edge.drivers.base import DriverContext
     from edge.drivers.mrz_scanner.driver import MrzScannerDriver
-    from edge.events import DocumentScanned, Event
     from edge.sim.mrz_scanner import SimulatedScanner
+
+    from edge.config import DeviceConfig
+    from edge.events import DocumentScanned, Event
 
     arrivals: list[float] = []
     got = asyncio.Event()

@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
 import time
-import tty
 from dataclasses import dataclass
 
 from edge.drivers.mrz_scanner.framing import Framing, Profile, encode_read
+from edge.sim.pty_device import PtyDevice
 
 from edge.documents.build import DocumentFields, build_mrz
 from edge.documents.formats import MrzFormat
@@ -112,7 +111,7 @@ def wire_bytes(lines: tuple[str, ...], profile: Profile, noise: Noise, rng: rand
 
 
 class SimulatedScanner:
-    """A scanner behind a pty. `path` is what the driver opens (the symlink when given)."""
+    """A scanner behind a pty (`PtyDevice`). `path` is what the driver opens (the link if any)."""
 
     def __init__(
         self,
@@ -123,52 +122,39 @@ class SimulatedScanner:
         seed: int = 0,
         link: str | None = None,
         prefix: bytes = b"",
+        pty: PtyDevice | None = None,
     ) -> None:
         self.profile = Profile(Framing(framing), prefix=prefix)
         self.baud = baud
         self.noise = noise or Noise()
         self.rng = random.Random(seed)  # noqa: S311 -- simulation, not secrets
-        self.link = link
-        self._master = self._slave = -1
-        self.plug()
+        self.pty = pty or PtyDevice(link, baud=baud)
 
     @property
     def path(self) -> str:
-        return self.link or self.slave_path
+        return self.pty.path
 
     def plug(self) -> None:
-        """Create the pty (and point the symlink at it): the device appears."""
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        self.slave_path = os.ttyname(self._slave)
-        if self.link:
-            tmp = f"{self.link}.new"
-            os.symlink(self.slave_path, tmp)
-            os.replace(tmp, self.link)
+        """The device appears again (a new pty; the link, if any, points at it)."""
+        self.pty.replug()
 
     def unplug(self) -> None:
-        """Close the pty and remove the symlink: the device disappears."""
-        if self.link and os.path.lexists(self.link):
-            os.unlink(self.link)
-        for fd in (self._master, self._slave):
-            if fd >= 0:
-                os.close(fd)
-        self._master = self._slave = -1
+        """The device disappears (pty closed, link removed)."""
+        self.pty.unplug()
 
     close = unplug
 
     def write_paced(self, data: bytes) -> float:
-        """Write at baud / 10 bytes per second; returns the wall time of the last byte."""
+        """Write at baud / 10 bytes per second; returns the wall time of the last write."""
         rate = self.baud / 10
         step = max(1, int(rate / 200))  # about 5 ms of bytes per write
         start = time.perf_counter()
         last = time.time()
         for offset in range(0, len(data), step):
-            due = start + offset / rate
-            delay = due - time.perf_counter()
+            delay = start + offset / rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-            os.write(self._master, data[offset : offset + step])
+            self.pty.write(data[offset : offset + step], paced=False)
             last = time.time()
         delay = start + len(data) / rate - time.perf_counter()
         if delay > 0:
