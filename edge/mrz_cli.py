@@ -28,18 +28,13 @@ def _date(text: str) -> dt.date:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="lanectl mrz",
-        description="Machine-readable zones of passports, ID cards and visas (ICAO 9303).",
+        prog="lanectl mrz parse",
+        description="Parse and check machine-readable zones (ICAO 9303: passports, ID cards, "
+        "visas) read from standard input; separate documents by a blank line.",
+        epilog="Exit status: 0 all valid, 1 any invalid, 2 usage error.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    parse = sub.add_parser(
-        "parse",
-        help="parse and check MRZ text read from standard input",
-        description="Parse MRZ text from standard input; separate documents by a blank line. "
-        "Exit status: 0 all valid, 1 any invalid, 2 usage error.",
-    )
-    parse.add_argument("--json", action="store_true", help="one JSON object per document")
-    parse.add_argument(
+    parser.add_argument("--json", action="store_true", help="one JSON object per document")
+    parser.add_argument(
         "--today",
         type=_date,
         default=None,
@@ -93,21 +88,21 @@ def _human(index: int, doc: MrzDocument) -> str:
     if doc.optional_data_2 is not None:
         rows.append(f"  Optional data 2: {doc.optional_data_2}")
     checks = ", ".join(
-        f"{c.name} {'ok' if c.passed else 'FAIL'}{' (repaired)' if c.repaired else ''}"
-        for c in doc.checks
+        f"{c.name} {'ok' if c.passed else 'FAIL'}{' (repaired)' if c.repaired else ''}" for c in doc.checks
     )
     rows.append(f"  Checks:         {checks}")
     rows += [f"  error   {i.code}: {i.message}" for i in doc.errors]
     rows += [f"  warning {i.code}: {i.message}" for i in doc.warnings]
     rows += [
-        f"  repair  {r.field}: line {r.line} column {r.column} {r.before} -> {r.after}"
-        for r in doc.repairs
+        f"  repair  {r.field}: line {r.line} column {r.column} {r.before} -> {r.after}" for r in doc.repairs
     ]
     return "\n".join(rows)
 
 
 def main(argv: list[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    """Entry point for `lanectl mrz ...` (argv without the `lanectl mrz` words)."""
+    """Entry point for `lanectl mrz parse` (argv after those words; a leading `parse` is ok)."""
+    if argv[:1] == ["parse"]:
+        argv = argv[1:]
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
     try:

@@ -171,17 +171,13 @@ MRZ_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 @given(st.sampled_from([(3, 30), (2, 36), (2, 44)]), st.data())
 def test_any_text_of_a_valid_shape_parses_without_crashing(shape, data):
     count, length = shape
-    lines = tuple(
-        data.draw(st.text(MRZ_CHARS, min_size=length, max_size=length)) for _ in range(count)
-    )
+    lines = tuple(data.draw(st.text(MRZ_CHARS, min_size=length, max_size=length)) for _ in range(count))
     doc = parse_mrz(lines, today=TODAY)
     assert doc.raw_lines == lines
     assert doc.valid == (not doc.errors)
     assert len(doc.lines) == count
     assert all(len(a) == len(b) for a, b in zip(doc.lines, lines, strict=True))
-    diffs = sum(
-        x != y for a, b in zip(doc.lines, lines, strict=True) for x, y in zip(a, b, strict=True)
-    )
+    diffs = sum(x != y for a, b in zip(doc.lines, lines, strict=True) for x, y in zip(a, b, strict=True))
     assert diffs == len(doc.repairs)  # every changed character is a reported repair
     doc.to_json_dict()
 
@@ -205,8 +201,7 @@ def test_every_emitted_code_is_documented(shape, data):
     count, length = shape
     alphabet = st.sampled_from(list(MRZ_CHARS))
     lines = tuple(
-        "".join(data.draw(st.lists(alphabet, min_size=length, max_size=length)))
-        for _ in range(count)
+        "".join(data.draw(st.lists(alphabet, min_size=length, max_size=length))) for _ in range(count)
     )
     doc = parse_mrz(lines, today=TODAY)
     assert {e.code for e in doc.errors} <= ERRORS.keys()
