@@ -73,9 +73,7 @@ async def test_end_to_end_at_9600_baud_over_a_pty():
     with SimulatedScanner(Framing.CRLF, baud=9600, seed=1) as sim:
         driver, rec = make_driver(sim.path, "crlf")
         async with running(driver):
-            await rec.wait_for(
-                lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.OPEN
-            )
+            await rec.wait_for(lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.OPEN)
             _, last_byte = await asyncio.to_thread(sim.scan, TD3)
             event = await rec.wait_for(lambda e: isinstance(e, DocumentScanned))
     assert event.device == "mrz1"
@@ -125,9 +123,7 @@ async def test_hot_plug_through_a_symlink(tmp_path):
     driver.backoff_initial, driver.backoff_max = 0.05, 0.2
     try:
         async with running(driver):
-            await rec.wait_for(
-                lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.OPEN
-            )
+            await rec.wait_for(lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.OPEN)
             sim.unplug()
             await rec.wait_for(
                 lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.DISCONNECTED
@@ -135,9 +131,7 @@ async def test_hot_plug_through_a_symlink(tmp_path):
             await asyncio.sleep(0.3)  # a few failed reopen attempts while it is away
             rec.events.clear()
             sim.plug()
-            await rec.wait_for(
-                lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.OPEN
-            )
+            await rec.wait_for(lambda e: isinstance(e, DeviceStateChanged) and e.state == DeviceState.OPEN)
             await asyncio.sleep(0.1)
             await asyncio.to_thread(sim.scan, TD3)
             event = await rec.wait_for(lambda e: isinstance(e, DocumentScanned))
