@@ -206,3 +206,24 @@ def test_unreadable_character_keeps_the_read_for_the_parser_to_flag():
     damaged = TD3[1][:5] + "?" + TD3[1][6:]
     [read] = asm.feed(f"{TD3[0]}\r\n{damaged}\r\n".encode(), 1.0)
     assert read.lines == (TD3[0], damaged)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(PROFILES), st.integers(0, 10_000), st.integers(1, 97))
+def test_generated_documents_round_trip_through_every_profile(profile, seed, step):
+    from edge.sim.mrz_scanner import random_document
+
+    rng = random.Random(seed)
+    docs = [random_document(rng) for _ in range(3)]
+    asm = Assembler(profile)
+    out = _feed(asm, b"".join(encode_read(doc, profile) for doc in docs), step)
+    assert [o.lines for o in out] == docs
+
+
+def test_3m_fillers_sent_as_underscores_are_read_as_fillers():
+    from edge.drivers.mrz_scanner.framing import decode_3m_lines
+
+    sent = "\r".join(["", TD3[0].replace("<", "_"), TD3[1].replace("<", "_")]) + "\r"
+    assert decode_3m_lines(sent.encode()) == TD3
+    td2 = "\r".join(["", TD2[0].ljust(44, "_"), TD2[1].ljust(44, "_")]) + "\r"
+    assert decode_3m_lines(td2.encode()) == TD2
