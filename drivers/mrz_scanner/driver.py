@@ -50,9 +50,7 @@ def profile_for(device: DeviceConfig, options: MrzScannerOptions) -> Profile:
         framing = Framing(device.framing)
     except ValueError as err:
         known = ", ".join(f.value for f in Framing)
-        problem = ConfigProblem(
-            f"{where}.framing", f"unknown MRZ framing (known: {known})", "config.invalid"
-        )
+        problem = ConfigProblem(f"{where}.framing", f"unknown MRZ framing (known: {known})", "config.invalid")
         raise ConfigInvalid([problem], where) from err
     return Profile(
         framing,
@@ -67,9 +65,7 @@ class MrzScannerDriver(SerialDriver):
 
     def __init__(self, device: DeviceConfig, ctx: DriverContext) -> None:
         super().__init__(device, ctx)
-        self.options = parse_options(
-            MrzScannerOptions, device.options, f"devices.{device.name}.options"
-        )
+        self.options = parse_options(MrzScannerOptions, device.options, f"devices.{device.name}.options")
         self.profile = profile_for(device, self.options)
         self.idle_interval = min(self.idle_interval, self.options.read_timeout / 2)
         self.assembler = Assembler(
@@ -119,15 +115,11 @@ class MrzScannerDriver(SerialDriver):
         except DocumentError as err:
             self.ctx.counters.inc("unparsable_reads")
             log.info("[%s mrz] unparsable read %s", name, err.code)
-            self.ctx.emit(
-                BadRead(ts=read.ts, device=name, code=err.code, detail=err.message, size=read.size)
-            )
+            self.ctx.emit(BadRead(ts=read.ts, device=name, code=err.code, detail=err.message, size=read.size))
             return
         self.ctx.counters.inc("documents")
         if not document.valid:
             self.ctx.counters.inc("invalid_documents")
         if document.repairs:
             self.ctx.counters.inc("repaired_documents")
-        self.ctx.emit(
-            DocumentScanned(ts=read.ts, device=name, document=document, raw_lines=read.lines)
-        )
+        self.ctx.emit(DocumentScanned(ts=read.ts, device=name, document=document, raw_lines=read.lines))

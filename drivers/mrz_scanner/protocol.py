@@ -80,9 +80,7 @@ def _mrz_tail(text: str) -> str:
 class Assembler:
     """One scanner's byte stream. `feed` and `poll` return what became complete."""
 
-    def __init__(
-        self, profile: Profile, *, read_timeout: float = 0.5, max_buffer: int = 4096
-    ) -> None:
+    def __init__(self, profile: Profile, *, read_timeout: float = 0.5, max_buffer: int = 4096) -> None:
         self.profile = profile
         self.read_timeout = read_timeout
         self.max_buffer = max(max_buffer, 256)

@@ -33,9 +33,7 @@ def _pair(text: str) -> int | None:
     raise InvalidDate("a date part is neither two digits nor `<<`")
 
 
-def resolve_century(
-    yy: int, month: int | None, day: int | None, kind: DateKind, today: dt.date
-) -> int:
+def resolve_century(yy: int, month: int | None, day: int | None, kind: DateKind, today: dt.date) -> int:
     """Four-digit year for a two-digit one, per the rules in the module docstring."""
     year = today.year // 100 * 100 + yy
     if kind is DateKind.BIRTH:

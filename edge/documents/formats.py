@@ -139,8 +139,7 @@ MRV_A_LAYOUT = _two_line(MrzFormat.MRV_A, 44, "V", passport=False)
 MRV_B_LAYOUT = _two_line(MrzFormat.MRV_B, 36, "V", passport=False)
 
 LAYOUTS: dict[MrzFormat, Layout] = {
-    layout.format: layout
-    for layout in (TD1_LAYOUT, TD2_LAYOUT, TD3_LAYOUT, MRV_A_LAYOUT, MRV_B_LAYOUT)
+    layout.format: layout for layout in (TD1_LAYOUT, TD2_LAYOUT, TD3_LAYOUT, MRV_A_LAYOUT, MRV_B_LAYOUT)
 }
 
 SHAPES: frozenset[tuple[int, int]] = frozenset({(3, 30), (2, 36), (2, 44)})
@@ -155,9 +154,7 @@ def detect(lines: tuple[str, ...]) -> Layout:
     """
     lengths = {len(line) for line in lines}
     if len(lengths) != 1:
-        raise MrzShapeError(
-            "MRZ lines differ in length", line_lengths=[len(line) for line in lines]
-        )
+        raise MrzShapeError("MRZ lines differ in length", line_lengths=[len(line) for line in lines])
     shape = (len(lines), lengths.pop())
     visa = lines[0][:1] == "V"
     if shape == (3, 30):

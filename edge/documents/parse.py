@@ -56,9 +56,7 @@ def _validate_alphabet(lines: tuple[str, ...]) -> None:
             continue
         for col, char in enumerate(line, start=1):
             if char not in checkdigit.ALPHABET:
-                raise MrzAlphabetError(
-                    "character outside the MRZ alphabet", line=line_no, column=col
-                )
+                raise MrzAlphabetError("character outside the MRZ alphabet", line=line_no, column=col)
 
 
 def _passes(value: str, check: str, allow_empty: bool) -> bool:
@@ -266,11 +264,7 @@ def parse_mrz(text: str | Sequence[str], *, today: dt.date) -> MrzDocument:
     expired = is_expired(expiry, today)
     if expired:
         work.warn("document.expired", "expiry_date", "document expired")
-    optional_2 = (
-        work.span(layout.optional_data_2).rstrip("<")
-        if layout.optional_data_2 is not None
-        else None
-    )
+    optional_2 = work.span(layout.optional_data_2).rstrip("<") if layout.optional_data_2 is not None else None
     return MrzDocument(
         format=layout.format,
         raw_lines=lines,
