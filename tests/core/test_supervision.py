@@ -51,14 +51,18 @@ def _registry() -> dict[tuple[str, str], DriverEntry]:
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("edge.drivers.registry.REGISTRY", _registry())
-    devices = ('\n[[devices]]\nname = "bad"\nkind = "line"\ndriver = "exploding"\n'
-               '\n[[devices]]\nname = "good"\nkind = "line"\ndriver = "ticking"\n')
+    devices = (
+        '\n[[devices]]\nname = "bad"\nkind = "line"\ndriver = "exploding"\n'
+        '\n[[devices]]\nname = "good"\nkind = "line"\ndriver = "ticking"\n'
+    )
     return load_config(lane_config(tmp_path, devices))
 
 
 async def test_failing_driver_is_restarted_and_reported(config) -> None:
-    app = App(config, AppOptions(registry=_registry(),
-                                 restart_policy=RestartPolicy(initial=0.01, maximum=0.05, budget=3)))
+    app = App(
+        config,
+        AppOptions(registry=_registry(), restart_policy=RestartPolicy(initial=0.01, maximum=0.05, budget=3)),
+    )
     await app.start()
     try:
         await asyncio.sleep(0.6)
