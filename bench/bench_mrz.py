@@ -15,9 +15,8 @@ import statistics
 import time
 from typing import Any
 
-from edge.sim.mrz_scanner import random_document
-
 from edge.documents import MrzFormat, parse_mrz
+from edge.sim.mrz_scanner import random_document
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -68,12 +67,11 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 async def _latency(framing: str, baud: int, scans: int) -> list[float]:
+    from edge.config import DeviceConfig
     from edge.drivers.base import DriverContext
     from edge.drivers.mrz_scanner.driver import MrzScannerDriver
-    from edge.sim.mrz_scanner import SimulatedScanner
-
-    from edge.config import DeviceConfig
     from edge.events import DocumentScanned, Event
+    from edge.sim.mrz_scanner import SimulatedScanner
 
     arrivals: list[float] = []
     got = asyncio.Event()

@@ -26,6 +26,10 @@ REGISTRY: dict[tuple[str, str], DriverEntry] = {
     ("line", "serial"): DriverEntry(
         "edge.drivers.line_serial:LineSerialDriver", "path", "any device printing one read per line"
     ),
+    ("mrz_scanner", "serial"): DriverEntry(
+        "edge.drivers.mrz_scanner.driver:MrzScannerDriver", "path",
+        "serial MRZ passport/ID scanner (framing: cr, lf, crlf, stx_etx, desko, 3m)",
+    ),
     ("rfid", "serial"): DriverEntry(
         "edge.drivers.rfid.serial_reader:SerialRfidReader", "path",
         "UHF reader printing one tag report per line (csv, key=value or regex profile)",

@@ -18,11 +18,10 @@ import sys
 import time
 from dataclasses import dataclass
 
-from edge.drivers.mrz_scanner.framing import Framing, Profile, encode_read
-from edge.sim.pty_device import PtyDevice
-
 from edge.documents.build import DocumentFields, build_mrz
 from edge.documents.formats import MrzFormat
+from edge.drivers.mrz_scanner.framing import Framing, Profile, encode_read
+from edge.sim.pty_device import PtyDevice
 
 SURNAMES = ["ERIKSSON", "MUSTERMANN", "DUPONT", "SILVA", "TREMBLAY", "NGUYEN", "OKAFOR", "SMITH"]
 GIVEN = ["ANNA MARIA", "ERIKA", "JEAN", "JOAO PEDRO", "MARIE", "LINH", "CHIDI", "JOHN PAUL"]

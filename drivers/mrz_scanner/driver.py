@@ -12,6 +12,8 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from edge.config import ConfigInvalid, ConfigProblem, DeviceConfig, doc, parse_options
+from edge.documents import parse_mrz
 from edge.drivers.base import DriverContext
 from edge.drivers.mrz_scanner.framing import (
     DESKO_EOD_DEFAULT,
@@ -21,9 +23,6 @@ from edge.drivers.mrz_scanner.framing import (
 )
 from edge.drivers.mrz_scanner.protocol import Assembler, Outcome, ScanRead
 from edge.drivers.serial_driver import SerialDriver
-
-from edge.config import ConfigInvalid, ConfigProblem, DeviceConfig, doc, parse_options
-from edge.documents import parse_mrz
 from edge.errors import DocumentError
 from edge.events import BadRead, DocumentScanned
 

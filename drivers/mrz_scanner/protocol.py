@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from edge.documents.checkdigit import ALPHABET
+from edge.documents.formats import SHAPES
 from edge.drivers.mrz_scanner.framing import (
     ETX,
     MRZ_LENGTHS,
@@ -23,9 +25,6 @@ from edge.drivers.mrz_scanner.framing import (
     decode_3m_frame,
     split_payload,
 )
-
-from edge.documents.checkdigit import ALPHABET
-from edge.documents.formats import SHAPES
 from edge.errors import FramingError
 
 LINES_FOR_LENGTH = {length: count for count, length in SHAPES}

@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 
-import pytest
-
 from edge.mrz_cli import main
 
 TD3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10\n"
@@ -79,11 +77,6 @@ def test_through_lanectl_without_options(monkeypatch, capsys):
     assert "Document 1: TD3 VALID" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    reason="lanectl's delegate parser rejects options after `mrz parse` (argparse REMAINDER); "
-    "needs parse_known_args in edge/lanectl/main.py",
-    raises=SystemExit,
-)
 def test_through_lanectl(monkeypatch, capsys):
     from edge.lanectl.main import main as lanectl
 

@@ -7,9 +7,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+
 from edge.drivers.registry import REGISTRY
 from edge.sim.mrz_scanner import SimulatedScanner
-
 from tests.conftest import lane_config, serial_device
 
 TD3 = (

@@ -8,14 +8,14 @@ import random
 import time
 
 import pytest
-from edge.drivers.base import DriverContext
-from edge.drivers.mrz_scanner.driver import MrzScannerDriver
-from edge.drivers.mrz_scanner.framing import Framing, Profile, encode_read
-from edge.sim.mrz_scanner import SimulatedScanner, random_document
 
 from edge.config import ConfigInvalid, DeviceConfig
 from edge.documents import MrzDocument
+from edge.drivers.base import DriverContext
+from edge.drivers.mrz_scanner.driver import MrzScannerDriver
+from edge.drivers.mrz_scanner.framing import Framing, Profile, encode_read
 from edge.events import BadRead, DeviceState, DeviceStateChanged, DocumentScanned
+from edge.sim.mrz_scanner import SimulatedScanner, random_document
 
 TD3 = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",

@@ -6,6 +6,9 @@ import random
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from edge.drivers.mrz_scanner.framing import (
     Framing,
     Profile,
@@ -14,9 +17,6 @@ from edge.drivers.mrz_scanner.framing import (
     encode_read,
 )
 from edge.drivers.mrz_scanner.protocol import Assembler, ScanError, ScanRead
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from edge.errors import FramingError
 
 TD3 = (

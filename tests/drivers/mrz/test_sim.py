@@ -7,11 +7,11 @@ import random
 
 import pytest
 import serial
+
+from edge.documents import MrzFormat, parse_mrz
 from edge.drivers.mrz_scanner.framing import Framing, Profile
 from edge.drivers.mrz_scanner.protocol import Assembler, ScanRead
 from edge.sim.mrz_scanner import Noise, SimulatedScanner, random_document, wire_bytes
-
-from edge.documents import MrzFormat, parse_mrz
 
 TODAY = dt.date(2025, 6, 1)
 
