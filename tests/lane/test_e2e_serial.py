@@ -44,13 +44,23 @@ def correlate(traffic: Traffic, sightings: list[TagSighting]) -> list[frozenset[
 
 
 async def read_through_serial(
-    traffic: Traffic, pty: PtyDevice, sim: SerialRfidReaderSim, expect: int,
+    traffic: Traffic,
+    pty: PtyDevice,
+    sim: SerialRfidReaderSim,
+    expect: int,
     timeout: float = 25.0,
 ) -> tuple[list[Event], DriverContext]:
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
-    dev = DeviceConfig(name="rfid1", kind="rfid", driver="serial", path=pty.path, baud=115200,
-                       framing="crlf", options={"profile": "csv", "max_clock_skew_s": 0})
+    dev = DeviceConfig(
+        name="rfid1",
+        kind="rfid",
+        driver="serial",
+        path=pty.path,
+        baud=115200,
+        framing="crlf",
+        options={"profile": "csv", "max_clock_skew_s": 0},
+    )
     task = asyncio.create_task(SerialRfidReader(dev, ctx).run())
     try:
         deadline = time.monotonic() + 5
