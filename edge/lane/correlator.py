@@ -152,9 +152,7 @@ class CrossingCorrelator:
         if self.grouper.open is not None:
             if self._open_plates and all(plate_key(x.text) != plate_key(p.text) for x in self._open_plates):
                 out += self._vehicles(self.grouper.split(), now)
-                self._pending.append(
-                    (PlateSeen(p.text, p.confidence, p.ts, p.device, 1, p.low_confidence), now)
-                )
+                self._add_pending(p, now)
                 return out
             add_plate(self._open_plates, p.text, p.confidence, p.ts, p.device, p.low_confidence)
             return out
@@ -162,8 +160,16 @@ class CrossingCorrelator:
         if target is not None:
             add_plate(target.plates, p.text, p.confidence, p.ts, p.device, p.low_confidence)
             return [target.updated("plate", now)]
-        self._pending.append((PlateSeen(p.text, p.confidence, p.ts, p.device, 1, p.low_confidence), now))
+        self._add_pending(p, now)
         return out
+
+    def _add_pending(self, p: PlateRead, now: float) -> None:
+        """Hold a plate until a vehicle claims it; repeated reads of one plate stay one entry."""
+        for seen, _arrived in self._pending:
+            if plate_key(seen.text) == plate_key(p.text):
+                seen.merge(p.confidence, p.ts, p.low_confidence)
+                return
+        self._pending.append((PlateSeen(p.text, p.confidence, p.ts, p.device, 1, p.low_confidence), now))
 
     def document(self, d: DocumentScanned) -> list[CrossingUpdated]:
         self.counts["documents"] += 1
@@ -304,11 +310,9 @@ class CrossingCorrelator:
         fits = [(p, a) for p, a in self._pending if p.ts >= first_seen - window]
         if not fits:
             return
-        latest = max(fits, key=lambda pa: pa[0].ts)[0]
-        for p, a in fits:
-            if plate_key(p.text) == plate_key(latest.text):
-                self._pending.remove((p, a))
-                add_plate(self._open_plates, p.text, p.confidence, p.ts, p.device, p.low_confidence)
+        plate, arrived = max(fits, key=lambda pa: pa[1])  # the plate read last
+        self._pending.remove((plate, arrived))
+        self._open_plates.append(plate)
 
     def _crossing_for_late_plate(self, p: PlateRead) -> Crossing | None:
         after = self.opt.timeouts.plate_after_s

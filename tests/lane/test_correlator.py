@@ -177,8 +177,9 @@ def test_plate_change_splits_back_to_back_vehicles() -> None:
 
 
 def test_unclaimed_plate_opens_a_crossing_without_cards() -> None:
-    lane = Lane().plate("NOCARD1", 1000.0).at(1010).at(1016)
-    (opened,) = lane.events
+    lane = Lane().plate("NOCARD1", 1000.0).plate("NOCARD1", 1000.4).at(1010).at(1016)
+    (opened,) = lane.events  # one crossing, however many reads of the plate
+    assert opened.snapshot["plates"][0]["reads"] == 2
     assert opened.snapshot["cards"] == []
     assert opened.snapshot["plates"][0]["text"] == "NOCARD1"
 
