@@ -263,8 +263,22 @@ class RoAccessReport(LlrpMessage):
 
     @classmethod
     def from_body(cls, msg_id: int, body: bytes) -> LlrpMessage:
-        params = split_params(body, "RO_ACCESS_REPORT")
-        return cls(msg_id, tuple(TagReport.decode(p.value) for p in all_of(params, P_TAG_REPORT_DATA)))
+        # hot path: walk the top-level TLVs directly (reports carry only TLVs at this level)
+        tags: list[TagReport] = []
+        pos, n = 0, len(body)
+        while pos < n:
+            if body[pos] & 0x80 or pos + 4 > n:  # unusual: let the generic split judge the rest
+                rest = split_params(body[pos:], "RO_ACCESS_REPORT")
+                tags += [TagReport.decode(p.value) for p in all_of(rest, P_TAG_REPORT_DATA)]
+                break
+            ptype = ((body[pos] << 8) | body[pos + 1]) & 0x03FF
+            length = (body[pos + 2] << 8) | body[pos + 3]
+            if length < 4 or pos + length > n:
+                raise LlrpError("RO_ACCESS_REPORT: bad parameter length", code="llrp.bad_length")
+            if ptype == P_TAG_REPORT_DATA:
+                tags.append(TagReport.decode(body[pos + 4 : pos + length]))
+            pos += length
+        return cls(msg_id, tuple(tags))
 
 
 @dataclass(frozen=True, slots=True)
