@@ -92,7 +92,9 @@ async def test_200_vehicles_over_a_serial_reader() -> None:
     sim = SerialRfidReaderSim(pty, traffic, garbage_every=500)
     events, ctx = await read_through_serial(traffic, pty, sim, len(traffic.reads))
     sightings = [e for e in events if isinstance(e, TagSighting)]
-    assert len(sightings) == len(traffic.reads)
+    # every line the reader printed must reach the lane; a shortfall here is bytes lost between
+    # the pty and the driver (e.g. SerialTransport dropping chunks when its queue overflows)
+    assert len(sightings) == len(traffic.reads), "serial lines lost before the driver"
     assert ctx.counters.get("reports") == len(traffic.reads)
     assert ctx.counters.get("bad_frames") >= sim.garbage_sent - 2  # junk counted, not fatal
     assert any(isinstance(e, BadRead) for e in events)
