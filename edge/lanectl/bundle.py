@@ -96,6 +96,15 @@ def make_scrubber(tokens: set[str]) -> Callable[[str], str]:
     return scrub
 
 
+def scrub_json(obj: Any, scrub: Callable[[str], str]) -> Any:
+    """Scrub only the strings of a JSON value (numbers such as times stay numbers)."""
+    if isinstance(obj, dict):
+        return {k: scrub_json(v, scrub) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [scrub_json(v, scrub) for v in obj]
+    return scrub(obj) if isinstance(obj, str) else obj
+
+
 def store_summary(store: Path) -> dict[str, Any]:
     """Counts and states only: never a payload."""
     if not store.exists():
@@ -153,7 +162,7 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
     steps = 7
     progress(1, steps, "collecting personal values to scrub")
     scrub = make_scrubber(personal_tokens(store) if store else set())
-    files: dict[str, str] = {}
+    files: dict[str, Any] = {}  # str: text, else a JSON value
 
     progress(2, steps, "versions and system")
     info: dict[str, Any] = {"created": stamp, "lanectl_argv": "support-bundle",
@@ -162,7 +171,7 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
         info["versions"] = versions(cfg, args.config)
         info["disk"] = disk_use(cfg)
         info["refdata"] = refdata_info(refdata_path(cfg))
-    files["versions.json"] = json.dumps(info, indent=2, default=str)
+    files["versions.json"] = info
 
     progress(3, steps, "config without secrets")
     try:
@@ -172,13 +181,12 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
 
     progress(4, steps, "daemon status and counters")
     running, status = try_call(args, cfg, "status") if (cfg or args.socket) else (False, None)
-    files["status.json"] = json.dumps({"running": running, "status": status}, indent=2, default=str)
+    files["status.json"] = {"running": running, "status": status}
 
     progress(5, steps, "store summary")
     if store is not None:
-        files["store.json"] = json.dumps({"summary": store_summary(store),
-                                          "outbox": outbox_stats(store)}, indent=2, default=str)
-    files["devices.json"] = json.dumps(device_links(), indent=2)
+        files["store.json"] = {"summary": store_summary(store), "outbox": outbox_stats(store)}
+    files["devices.json"] = device_links()
 
     progress(6, steps, "recent logs")
     logs = journal(args.log_lines)
@@ -193,8 +201,11 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
     progress(7, steps, f"writing {out}")
     names = []
     with tarfile.open(out, "w:gz") as tar:
-        for name, text in files.items():
-            data = scrub(text).encode()
+        for name, content in files.items():
+            if isinstance(content, str):
+                data = scrub(content).encode()
+            else:
+                data = json.dumps(scrub_json(content, scrub), indent=2, default=str).encode()
             ti = tarfile.TarInfo(f"support/{name}")
             ti.size, ti.mtime, ti.mode = len(data), int(time.time()), 0o600
             tar.addfile(ti, io.BytesIO(data))

@@ -20,7 +20,18 @@ from edge.config import Config
 
 DRAIN_WINDOWS_S = (60, 900)
 REFDATA_NAME = "refdata.sqlite"
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def _models_dir() -> Path:
+    """Where the `edge.models` package is installed (drivers/models are remapped by setup.py)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("edge.models")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    return Path(locations[0]) if locations else Path(__file__).resolve().parent.parent / "models"
+
+
+MODELS_DIR = _models_dir()
 _CARD_SHA = re.compile(r"sha256\W+([0-9a-f]{64})")
 _CARD_TITLE = re.compile(r"^#\s*Model card:\s*(.+)$", re.M)
 
