@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from edge.lanectl.main import main as lanectl_main
 from edge.store.schema import migrate, open_db
 from edge.store.writer import enqueue_outbox, insert_read

@@ -26,7 +26,7 @@ def running(tmp_path: Path, daemon_factory):
 
 
 def test_status_devices_outbox_metrics(running, lanectl) -> None:
-    d, cfg, _pty = running
+    _d, cfg, _pty = running
     code, st = jrun(lanectl, "-c", str(cfg), "status", "--json")
     assert code == 0, st["attention"]
     assert st["running"] is True
@@ -88,7 +88,7 @@ def test_reload_applies_live_settings_and_refuses_the_rest(running, lanectl, tmp
     assert code == 0
     assert any(c.startswith("thresholds.refer_score: 0.5 -> 0.7") for c in res["changed"])
     assert any(c.startswith("logging.level") for c in res["changed"])
-    code, st = jrun(lanectl, "-c", str(cfg), "status", "--json")
+    code, _st = jrun(lanectl, "-c", str(cfg), "status", "--json")
     assert code == 0  # the daemon now runs the file it sees
     # a new store path needs a restart: refused, nothing applied
     cfg.write_text(base.replace("lane.sqlite", "other.sqlite") + '\n[thresholds]\nrefer_score = 0.9\n')

@@ -9,7 +9,7 @@ import sys
 try:
     import edge.daemon.app as _app
     from edge.ops import install_sighup, register_ops
-except Exception:  # noqa: BLE001 - never break interpreter start-up
+except Exception:
     pass
 else:
     _orig_init = _app.App.__init__
