@@ -241,9 +241,32 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     bundle.add_parsers(sub)
 
 
+def _split_delegated(argv: list[str]) -> tuple[str, list[str], str] | None:
+    """(target, its own argv, group) when argv names a delegated command.
+
+    argparse's REMAINDER does not take arguments that start with an option (`--store F`), so
+    delegated commands get the rest of the command line untouched instead.
+    """
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 1 if "=" in argv[i] or argv[i] in ("-h", "--help", "--version") else 2
+    if i >= len(argv):
+        return None
+    group = argv[i]
+    name = argv[i + 1] if i + 1 < len(argv) else ""
+    if (group, name) in DELEGATED:
+        return DELEGATED[(group, name)][0], argv[i + 2:], group
+    if (group, "") in DELEGATED:
+        return DELEGATED[(group, "")][0], argv[i + 1:], group
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    direct = _split_delegated(argv)
+    args = parser.parse_args(argv) if direct is None else argparse.Namespace(
+        delegate=direct[0], rest=direct[1], command=direct[2])
     try:
         if getattr(args, "delegate", None):
             fn = _delegate(args.delegate)
