@@ -4,7 +4,9 @@ Put on PYTHONPATH of a daemon started by a test. `register_ops` is idempotent, s
 daemon wires it, this hook changes nothing.
 """
 
+import os
 import sys
+import time
 
 try:
     import edge.daemon.app as _app
@@ -21,6 +23,9 @@ else:
     def _init(self, cfg, options=None):
         _orig_init(self, cfg, options)
         register_ops(self, _config_path())
+        if os.environ.get("LANE_EDGE_TEST_BLOCK") == "1":
+            # blocks the event loop on purpose: the watchdog test sees the pings stop
+            self.control.register("test.block", lambda req: time.sleep(float(req["seconds"])))
 
     async def _start(self):
         await _orig_start(self)
