@@ -170,7 +170,9 @@ def register_ops(app: Any, config_path: str | Path | None = None) -> OpsComponen
         from edge.metrics import render
 
         async def build() -> str:
-            return render(await app.status_async())
+            status = await app.status_async()
+            status["outbox"] = await asyncio.to_thread(outbox_stats, app.store.path)  # + drain rates
+            return render(status)
 
         return build()
 

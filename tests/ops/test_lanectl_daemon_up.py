@@ -46,6 +46,7 @@ def test_status_devices_outbox_metrics(running, lanectl) -> None:
     assert code == 0
     assert 'lane_edge_device_state{device="aux",state="open"} 1' in text
     assert "lane_edge_outbox_backlog" in text
+    assert 'lane_edge_outbox_drain_per_minute{window="15m"}' in text
     # the config changed on disk -> status asks for attention (exit 1)
     cfg.write_text(cfg.read_text() + "\n[thresholds]\nrefer_score = 0.7\n")
     code, st = jrun(lanectl, "-c", str(cfg), "status", "--json")
