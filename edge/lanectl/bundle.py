@@ -48,50 +48,79 @@ def redact_config(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_DATE = re.compile(r"\b(?:\d{4}-\d{2}-\d{2}|\d{6})\b")
+_ISO_DATE = re.compile(r"^(\d{2})(\d{2})-(\d{2})-(\d{2})$")
+
+
 def _strings(value: Any, key: str = "") -> list[str]:
     if isinstance(value, dict):
         return [s for k, v in value.items() for s in _strings(v, str(k))]
     if isinstance(value, list):
         return [s for v in value for s in _strings(v, key)]
     if isinstance(value, str) and key in PERSONAL_KEYS:
-        parts = [value, *re.split(r"[\s<,]+", value)]
-        return [p for p in parts if len(p) >= 3]
+        return [value]
     return []
 
 
-def personal_tokens(store: Path) -> set[str]:
-    """Personal values present in the store (to scrub them from anything else we ship)."""
-    tokens: set[str] = set()
+def _tokens_of(value: str, words: set[str], dates: set[str]) -> None:
+    if m := _ISO_DATE.match(value):
+        dates.update({value, m.group(2) + m.group(3) + m.group(4)})  # 1974-08-12 and 740812
+        return
+    for w in _WORD.findall(value.upper()):
+        # names and document numbers; short pure numbers (a year, a day) would redact dates
+        if len(w) >= 3 and (not w.isdigit() or len(w) >= 7):
+            words.add(w)
+        elif w.isdigit() and len(w) == 6:
+            dates.add(w)
+
+
+def personal_tokens(store: Path) -> tuple[set[str], set[str]]:
+    """Personal words and dates present in the store (to scrub them from anything we ship)."""
+    words: set[str] = set()
+    dates: set[str] = set()
     if not store.exists():
-        return tokens
+        return words, dates
     try:
         conn = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=5.0)
     except sqlite3.Error:
-        return tokens
+        return words, dates
     try:
         for (payload,) in conn.execute(
                 "SELECT payload FROM reads WHERE personal = 1 UNION ALL "
                 "SELECT payload FROM outbox WHERE personal = 1"):
             try:
-                tokens.update(_strings(json.loads(payload)))
+                values = _strings(json.loads(payload))
             except ValueError:
                 continue
-            if len(tokens) > MAX_TOKENS:
+            for v in values:
+                _tokens_of(v, words, dates)
+            if len(words) + len(dates) > MAX_TOKENS:
                 break
     except sqlite3.Error:
         pass
     finally:
         conn.close()
-    return tokens
+    return words, dates
 
 
-def make_scrubber(tokens: set[str]) -> Callable[[str], str]:
-    ordered = sorted(tokens, key=len, reverse=True)
-    pattern = re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
+def make_scrubber(tokens: tuple[set[str], set[str]]) -> Callable[[str], str]:
+    """Log redaction, then every word and date of the deny-list (linear in the text's length)."""
+    words, dates = tokens
+
+    def word(m: re.Match[str]) -> str:
+        return "<redacted>" if m.group(0).upper() in words else m.group(0)
+
+    def date(m: re.Match[str]) -> str:
+        return "<redacted>" if m.group(0) in dates else m.group(0)
 
     def scrub(text: str) -> str:
         text = redact(text)
-        return pattern.sub("<redacted>", text) if pattern else text
+        if words:
+            text = _WORD.sub(word, text)
+        if dates:
+            text = _DATE.sub(date, text)
+        return text
 
     return scrub
 
@@ -161,7 +190,7 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
     out = Path(args.out or f"lane-edge-support-{lane}-{stamp}.tar.gz")
     steps = 7
     progress(1, steps, "collecting personal values to scrub")
-    scrub = make_scrubber(personal_tokens(store) if store else set())
+    scrub = make_scrubber(personal_tokens(store) if store else (set(), set()))
     files: dict[str, Any] = {}  # str: text, else a JSON value
 
     progress(2, steps, "versions and system")

@@ -193,3 +193,14 @@ async def test_feed_long_poll_and_missed_events() -> None:
     got = await feed.after(1)
     assert got["missed"] == 2 and [s for s, _ in got["events"]] == [4, 5, 6]
     assert (await feed.after(99))["seq"] == 6  # a client ahead of a restarted daemon catches up
+
+
+def test_bundle_scrubber_removes_store_values_and_keeps_log_times(tmp_path: Path) -> None:
+    from edge.lanectl.bundle import make_scrubber, personal_tokens
+
+    store = tmp_path / "s.sqlite"
+    seed_personal(store, n=1)
+    scrub = make_scrubber(personal_tokens(store))
+    out = scrub("2026-11-25 10:00 Eriksson anna born 740812 (1974-08-12), doc l898902c3; seq 1974")
+    assert out == ("2026-11-25 10:00 <redacted> <redacted> born <redacted> (<redacted>), "
+                   "doc <redacted>; seq 1974")
