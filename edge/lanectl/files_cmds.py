@@ -14,7 +14,6 @@ from typing import Any
 from edge.config import RetentionConfig
 from edge.lanectl.common import actor, load_cfg, print_json, store_path, try_call
 from edge.lanectl.render import ago, size, table
-from edge.ops.retention import purge_file
 from edge.ops.store_facts import model_files, refdata_info, refdata_path
 
 EXIT_OK, EXIT_PROBLEM, EXIT_UNREADABLE = 0, 1, 2
@@ -138,6 +137,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
         if not path.exists():
             print(f"lanectl: no store at {path}", file=sys.stderr)
             return EXIT_UNREADABLE
+        from edge.ops.retention import purge_file
+
         print("lane-edge is not running: purging the store file directly", file=sys.stderr)
         result = purge_file(path, retention, time.time(), actor()).to_dict()
     if args.json:
