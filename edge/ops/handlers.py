@@ -140,10 +140,16 @@ def register_ops(app: Any, config_path: str | Path | None = None) -> OpsComponen
     async def do_purge(req: dict[str, Any]) -> dict[str, Any]:
         now = time.time()
         retention = app.cfg.retention
-        result: PurgeResult = await app.store.write(lambda db: purge(db, retention, now))
-        out: dict[str, Any] = result.to_dict()
-        await _audit(app, "purge", {k: v for k, v in out.items() if not k.endswith("cutoff")},
-                     _actor(req))
+        actor = _actor(req)
+
+        def write(db: sqlite_utils.Database) -> PurgeResult:
+            result = purge(db, retention, now)  # the purge and its audit entry: one transaction
+            body = {k: v for k, v in result.to_dict().items() if not k.endswith("cutoff")}
+            audit_append(db.conn, "purge", body, actor=actor, ts=now)
+            return result
+
+        done: PurgeResult = await app.store.write(write)
+        out: dict[str, Any] = done.to_dict()
         return out
 
     async def sync(req: dict[str, Any]) -> Any:
