@@ -81,7 +81,8 @@ def _document_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int = 0) -> CrossingFacts:
+def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int = 0,
+                        shipment_ref: str | None = None) -> CrossingFacts:
     """The decision layer's view of a crossing (documented in edge/decision/README.md)."""
     docs = [_document_facts(d.get("document") or {}) for d in snapshot.get("documents") or []]
     body: dict[str, Any] = {
@@ -93,6 +94,7 @@ def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int
         "plate": _best_plate(snapshot),
         "documents": docs,
         "recent_crossings": recent,
+        "shipment_ref": shipment_ref,
     }
     if snapshot.get("occupants_declared") is not None:
         body["declared_occupants"] = int(snapshot["occupants_declared"])
@@ -233,9 +235,9 @@ class LaneService:
     async def _recommend(self, snapshot: dict[str, Any]) -> None:
         assert self.app is not None and self.engine is not None and self.correlator is not None
         kind = self.kind
+        recent = self._recent_count(snapshot, time.time())
         try:
-            facts = facts_from_snapshot(snapshot, kind, self._recent_count(snapshot, time.time()))
-            rec: Recommendation = await asyncio.to_thread(self.engine.decide, facts)
+            rec: Recommendation = await asyncio.to_thread(self._decide, snapshot, kind, recent)
         except (FactsError, LaneEdgeError) as err:
             self.counts["decision_errors"] += 1
             log.warning("cannot recommend for a crossing: %s", err.code)
@@ -256,6 +258,16 @@ class LaneService:
             self.app.publish(upd)
             snap = dict(upd.snapshot)
             await self.app.store.write(partial(self._store_crossing, upd=upd, snapshot=snap))
+
+    def _decide(self, snapshot: dict[str, Any], kind: str, recent: int) -> Recommendation:
+        """Off the loop: facts (with the truck's manifest on commercial lanes), then the engine."""
+        assert self.engine is not None
+        shipment = None
+        if kind in ("fast", "commercial"):
+            cards = [c["epc"] for c in snapshot.get("cards") or []]
+            with self.engine.refdata.snapshot() as snap:
+                shipment = snap.shipment_for_drivers(cards, float(snapshot.get("opened_ts") or 0))
+        return self.engine.decide(facts_from_snapshot(snapshot, kind, recent, shipment))
 
     def _store_recommendation(self, db: sqlite_utils.Database, cid: str, body: dict[str, Any]) -> None:
         now = time.time()
