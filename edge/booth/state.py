@@ -13,7 +13,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
-from edge.booth.view import DONE_STATES, OPEN_STATES, crossing_summary, crossing_view, plate_key
+from edge.booth.view import (
+    DONE_STATES,
+    OPEN_STATES,
+    crossing_summary,
+    crossing_view,
+    number,
+    plate_key,
+)
 
 MAX_CROSSINGS = 200
 MAX_RECENT = 20
@@ -130,7 +137,7 @@ class BoothState:
         snaps = [s for s in self.crossings.values()
                  if s.get("state", "approaching") in OPEN_STATES and not s.get("decision")]
         return sorted(snaps, key=lambda s: (s.get("state") != "at_booth",
-                                            float(s.get("opened_ts") or s.get("ts") or 0.0)))
+                                            number(s.get("opened_ts")) or number(s.get("ts")) or 0.0))
 
     def current(self) -> dict[str, Any] | None:
         """The crossing the officer decides now: the one at the booth, or the next approaching."""

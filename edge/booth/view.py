@@ -52,17 +52,36 @@ def is_against(recommendation: Mapping[str, Any] | None, action: str) -> bool:
     return suggested is not None and suggested != action
 
 
+def number(value: Any) -> float | None:
+    """A finite number from JSON, or None (bools and text are not numbers here)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+        return float(value)
+    return None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _map(value: Any) -> dict[str, Any] | None:
+    return dict(value) if isinstance(value, Mapping) else None
+
+
+def _plate(p: Any) -> dict[str, Any] | None:
+    if not isinstance(p, Mapping) or not isinstance(p.get("text"), str) or not p["text"]:
+        return None
+    out = dict(p)
+    out["confidence"] = number(p.get("confidence")) or 0.0
+    return out
+
+
 def best_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
     plates = snapshot.get("plates")
-    if isinstance(plates, list) and plates:
-        cands = [p for p in plates if isinstance(p, Mapping) and p.get("text")]
+    if isinstance(plates, list):
+        cands = [c for c in (_plate(p) for p in plates) if c is not None]
         if cands:
-            best = max(cands, key=lambda p: float(p.get("confidence") or 0.0))
-            return dict(best)
-    plate = snapshot.get("plate")
-    if isinstance(plate, Mapping) and plate.get("text"):
-        return dict(plate)
-    return None
+            return max(cands, key=lambda p: float(p["confidence"]))
+    return _plate(snapshot.get("plate"))
 
 
 def _date(value: Any) -> str | None:
@@ -149,7 +168,7 @@ def lookout_hits(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
         hits += [dict(h) for h in raw if isinstance(h, Mapping)]
     rec = snapshot.get("recommendation")
     if isinstance(rec, Mapping):
-        for r in rec.get("reasons") or []:
+        for r in _list(rec.get("reasons")):
             if isinstance(r, Mapping) and str(r.get("code", "")).startswith("lookout_"):
                 if all(h.get("code") != r.get("code") for h in hits):
                     hits.append({"code": r["code"], "detail": r.get("detail"),
@@ -159,19 +178,19 @@ def lookout_hits(snapshot: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def waiting_since(snapshot: Mapping[str, Any]) -> float | None:
     """When the vehicle reached the booth (or was first read, while still approaching)."""
-    if snapshot.get("state") == "at_booth" and snapshot.get("state_since"):
-        return float(snapshot["state_since"])
-    opened = snapshot.get("opened_ts") or snapshot.get("ts")
-    return float(opened) if opened else None
+    since = number(snapshot.get("state_since"))
+    if snapshot.get("state") == "at_booth" and since:
+        return since
+    return number(snapshot.get("opened_ts")) or number(snapshot.get("ts"))
 
 
 def crossing_view(snapshot: Mapping[str, Any], crop: str | None = None) -> dict[str, Any]:
     """The whole crossing as the booth page renders it."""
     rec = snapshot.get("recommendation")
     rec = dict(rec) if isinstance(rec, Mapping) else None
-    reasons = [r for r in (rec or {}).get("reasons") or [] if isinstance(r, Mapping)]
-    cards = [card_view(c) for c in snapshot.get("cards") or [] if isinstance(c, Mapping)]
-    docs = [document_view(d) for d in snapshot.get("documents") or [] if isinstance(d, Mapping)]
+    reasons = [r for r in _list((rec or {}).get("reasons")) if isinstance(r, Mapping)]
+    cards = [card_view(c) for c in _list(snapshot.get("cards")) if isinstance(c, Mapping)]
+    docs = [document_view(d) for d in _list(snapshot.get("documents")) if isinstance(d, Mapping)]
     plate = best_plate(snapshot)
     if plate is not None:
         plate["crop"] = crop
@@ -191,9 +210,9 @@ def crossing_view(snapshot: Mapping[str, Any], crop: str | None = None) -> dict[
             "suggested": suggested_action(rec),
             "score": rec.get("score"),
             "reasons": [dict(r) for r in reasons],
-            "versions": dict(rec.get("versions") or {}),
+            "versions": _map(rec.get("versions")) or {},
         },
-        "decision": snapshot.get("decision"),
+        "decision": _map(snapshot.get("decision")),
     }
 
 
