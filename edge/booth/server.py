@@ -36,6 +36,7 @@ from edge.booth.live import LiveFeed
 from edge.booth.sink import StoreDecisionSink
 from edge.booth.state import BoothState, DecisionSink
 from edge.booth.view import crop_data_url
+from edge.bus import Subscription
 from edge.counters import Counters
 from edge.errors import ConfigError
 from edge.events import DeviceStateChanged, Event, PlateRead
@@ -76,6 +77,7 @@ class BoothServer:
         self._server: asyncio.Server | None = None
         self._conns: set[asyncio.Task[Any]] = set()
         self._tasks: list[asyncio.Task[Any]] = []
+        self._sub: Subscription | None = None
 
     # ------------------------------------------------------------------ life cycle
     async def start(self, app: App) -> None:
@@ -115,11 +117,17 @@ class BoothServer:
     async def stop(self) -> None:
         if self.feed is not None:
             self.feed.close_all()
+            if self.state is not None and self.feed.publish in self.state.listeners:
+                self.state.listeners.remove(self.feed.publish)
         if self._server is not None:
             self._server.close()
         for task in [*self._conns, *self._tasks]:
             task.cancel()
         await asyncio.gather(*self._conns, *self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        if self._app is not None and self._sub is not None:
+            self._app.bus.unsubscribe(self._sub)
+            self._sub = None
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._server.wait_closed(), 1.0)
@@ -137,8 +145,8 @@ class BoothServer:
         crossing_type = _optional_type("edge.lane.crossing", "CrossingUpdated")
         sync_type = _optional_type("edge.sync.events", "SyncStateChanged")
         types += [t for t in (crossing_type, sync_type) if t is not None]
-        sub = app.bus.subscribe("booth", tuple(types), maxsize=1000)
-        self._tasks.append(app.bus.consume(sub, self.on_event))
+        self._sub = app.bus.subscribe("booth", tuple(types), maxsize=1000)
+        self._tasks.append(app.bus.consume(self._sub, self.on_event))
 
     def on_event(self, event: Event) -> None:
         """Feed one bus event into the booth state (public: the lead may route events here)."""

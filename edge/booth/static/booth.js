@@ -139,6 +139,7 @@
       const name = [o.surname, o.given_names].filter(Boolean).join(", ");
       if (o.kind === "card") {
         who.textContent = name || o.card_id;
+        if (!name) who.classList.add("mono");
         const sub = [o.programme, o.expiry ? t("expires") + " " + o.expiry : "", name ? o.card_id : ""];
         who.append(el("span", "sub", sub.filter(Boolean).join(" · ")));
         const s = o.status;
@@ -192,7 +193,7 @@
     const q = state.approaching || [];
     $("queue").textContent = q.length ? q.map((x) => (x.plate || "?") + (x.lookout ? " ⚠" : "")).join(" · ") : t("queue_none");
     const r = state.recent || [];
-    $("recent").textContent = r.slice(0, 5).map((x) => (x.plate || "?") + " " +
+    $("recent").textContent = !r.length ? t("queue_none") : r.slice(0, 5).map((x) => (x.plate || "?") + " " +
       (x.decision ? tOr("act_" + x.decision, x.decision) : "")).join(" · ");
   }
 

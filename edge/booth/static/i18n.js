@@ -182,8 +182,8 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
    "fr": "Touches : R laisser passer · F renvoyer · D rediriger · N note · L English"
   },
   "lang_button": {
-   "en": "Français (L)",
-   "fr": "English (L)"
+   "en": "FR (L)",
+   "fr": "EN (L)"
   },
   "unreachable": {
    "en": "Lane daemon unreachable — reconnecting… Decide on paper until this clears.",
