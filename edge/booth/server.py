@@ -62,13 +62,15 @@ class BoothServer:
 
     def __init__(self, *, state: BoothState | None = None, sink: DecisionSink | None = None,
                  bind: str | None = None, port: int | None = None,
-                 token_file: str | None = None, heartbeat_s: float = 5.0) -> None:
+                 token_file: str | None = None, heartbeat_s: float = 5.0,
+                 watch_s: float = 1.0) -> None:
         self.state = state
         self.sink = sink
         self.bind = bind
         self.port = port
         self.token_file = token_file
         self.heartbeat_s = heartbeat_s
+        self.watch_s = watch_s
         self.tokens: dict[str, str] = {}
         self.counters = Counters()
         self.feed: LiveFeed | None = None
@@ -91,11 +93,14 @@ class BoothServer:
                                      "kind": str(cfg.lane.kind), "mode": app.mode})
         for dev in cfg.devices:
             if dev.enabled:
-                self.state.on_device(dev.name, "starting", None, kind=dev.kind)
+                sup = app.devices.get(dev.name)
+                state = str(sup.ctx.health.state) if sup is not None else "starting"
+                self.state.on_device(dev.name, state, None, kind=dev.kind)
         if self.sink is None:
             self.sink = StoreDecisionSink(app.store, cfg.lane.id, self._recommendation)
         self._follow_bus(app)
         await self.serve(bind, port, token_file)
+        self._tasks.append(asyncio.create_task(self._watch(app), name="booth:watch"))
 
     async def serve(self, bind: str, port: int, token_file: str | None = None) -> None:
         """Open the socket (also usable without an App, given `state` and `sink`)."""
@@ -159,6 +164,25 @@ class BoothServer:
             self.state.on_crossing(event.snapshot, getattr(event, "step", None))
         elif hasattr(event, "state") and hasattr(event, "backlog"):
             self.state.on_sync({"state": str(event.state), "backlog": event.backlog})
+
+    async def _watch(self, app: App) -> None:
+        """Follow what has no bus event: the lane mode and the sync link (its state, the backlog)."""
+        assert self.state is not None
+        last_sync: tuple[str, Any] | None = None
+        rounds = 0
+        backlog: Any = None
+        while True:
+            if self.state.lane.get("mode") != app.mode:
+                self.state.on_mode(app.mode)
+            if rounds % 10 == 0:
+                with contextlib.suppress(Exception):
+                    backlog = (await app.status_async()).get("outbox", {}).get("backlog")
+            sync = sync_state(app, backlog)
+            if (sync["state"], sync["backlog"]) != last_sync:
+                last_sync = (sync["state"], sync["backlog"])
+                self.state.on_sync(sync)
+            rounds += 1
+            await asyncio.sleep(self.watch_s)
 
     def _recommendation(self, crossing_id: str) -> Mapping[str, Any] | None:
         view = self.state.detail(crossing_id) if self.state else None
@@ -240,6 +264,16 @@ class BoothServer:
             return Response(401, page.encode(), "text/html; charset=utf-8")
         cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
         return Response(303, b"", "text/plain", {"Location": "/", "Set-Cookie": cookie})
+
+
+def sync_state(app: App, backlog: Any) -> dict[str, Any]:
+    """The sync link's state without touching its database: `disabled` when MQTT is off."""
+    comp = next((c for c in app.components if c.name == "sync"), None)
+    if comp is None:
+        return {"state": "disabled" if not app.cfg.mqtt.enabled else "unknown", "backlog": backlog}
+    link = getattr(comp, "link", None)
+    state = getattr(link, "state", None) if link is not None else "starting"
+    return {"state": str(state or "unknown"), "backlog": backlog}
 
 
 def _optional_type(module: str, name: str) -> type[Event] | None:

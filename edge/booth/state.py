@@ -29,8 +29,10 @@ MAX_CROPS = 50
 # device kind -> the light it feeds on the page
 LIGHTS: dict[str, str] = {"mrz_scanner": "mrz", "mrz": "mrz", "rfid": "rfid", "camera": "camera"}
 DOWN_STATES = ("disconnected", "failing", "failed", "stopped")
-SYNC_LIGHTS = {"connected": "ok", "online": "ok", "connecting": "starting",
-               "disconnected": "down", "offline": "down"}
+# sync link states (edge.sync's MQTT client) -> light
+SYNC_LIGHTS = {"connected": "ok", "online": "ok", "connecting": "starting", "starting": "starting",
+               "backoff": "down", "disconnected": "down", "offline": "down", "stopped": "down",
+               "disabled": "absent"}
 
 # CrossingUpdated.step -> live feed event
 STEP_EVENTS: dict[str, str] = {
@@ -76,6 +78,12 @@ class BoothState:
         known = cid in self.crossings
         data = dict(snapshot)
         data["id"] = cid
+        old = self.crossings.get(cid, {})
+        if old.get("decision") and not data.get("decision"):
+            # a read that raced the booth's decision must not bring the vehicle back undecided
+            data["decision"] = old["decision"]
+            if data.get("state") in OPEN_STATES:
+                data["state"] = old.get("state", "decided")
         self.crossings[cid] = data
         self.crossings.move_to_end(cid)
         self._prune()

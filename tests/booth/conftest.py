@@ -102,11 +102,34 @@ def snapshot(cid: str = "L01-000001", state: str = "at_booth", plate: str | None
     return snap
 
 
+class FakeLink:
+    state = "connected"
+
+
+class FakeSync:
+    """Stands in for edge.sync's component: the booth reads only `link.state`."""
+
+    name = "sync"
+
+    def __init__(self) -> None:
+        self.link = FakeLink()
+
+    async def start(self, app: App) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    def status(self) -> dict[str, Any]:
+        return {"link": {"state": self.link.state}}
+
+
 @dataclass
 class Booth:
     app: App
     server: BoothServer
     tmp: Path
+    sync: FakeSync
 
     @property
     def port(self) -> int:
@@ -119,21 +142,22 @@ class Booth:
 
 
 async def start_booth(tmp: Path, *, bind: str = "127.0.0.1", token: bool = False,
-                      heartbeat_s: float = 5.0) -> Booth:
+                      heartbeat_s: float = 5.0, watch_s: float = 0.05) -> Booth:
     extra = ""
     if token:
         (tmp / "booth.token").write_text(f"# booth terminals\nbooth-3:{TOKEN}\n")
         extra = f'[booth]\nbind = "{bind}"\nport = 0\ntoken_file = "{tmp / "booth.token"}"\n'
     cfg = load_config(lane_config(tmp, extra=extra))
-    server = BoothServer(bind=bind, port=0, heartbeat_s=heartbeat_s)
-    app = App(cfg, AppOptions(components=[server]))
+    server = BoothServer(bind=bind, port=0, heartbeat_s=heartbeat_s, watch_s=watch_s)
+    sync = FakeSync()
+    app = App(cfg, AppOptions(components=[sync, server]))
     await app.start()
     assert server.state is not None
     server.state.on_device("mrz1", "open", None, kind="mrz_scanner")
     server.state.on_device("rfid1", "open", None, kind="rfid")
     server.state.on_device("cam1", "open", None, kind="camera")
-    server.state.on_sync({"state": "connected", "backlog": 0})
-    return Booth(app, server, tmp)
+    await asyncio.sleep(0.1)  # the booth's watcher has seen the sync link
+    return Booth(app, server, tmp, sync)
 
 
 @pytest.fixture

@@ -227,3 +227,21 @@ async def test_off_loopback_needs_token(tmp_path: Path) -> None:
         assert refused.status == 401
     finally:
         await b.app.stop()
+
+
+async def test_sync_light_absent_when_mqtt_disabled(tmp_path: Path) -> None:
+    from edge.booth.server import BoothServer
+    from edge.config import load_config
+    from edge.daemon.app import App, AppOptions
+    from tests.conftest import lane_config
+
+    server = BoothServer(port=0, watch_s=0.05)
+    app = App(load_config(lane_config(tmp_path)), AppOptions(components=[server]))
+    await app.start()
+    try:
+        await asyncio.sleep(0.1)
+        lane = (await http(server.port or 0, "GET", "/api/v1/lane")).json()
+        assert lane["lights"]["sync"]["state"] == "absent"
+        assert lane["sync"]["state"] == "disabled"
+    finally:
+        await app.stop()

@@ -67,9 +67,12 @@ async def test_feed_sends_snapshot_then_changes(tmp_path: Path) -> None:
                                              error_code="device.failed"))
         dev = await client.until("device")
         assert dev["lights"]["rfid"]["state"] == "down"
-        st.on_sync({"state": "disconnected", "backlog": 12})
+        b.sync.link.state = "backoff"  # the broker went away
         sync = await client.until("sync")
-        assert sync["lights"]["sync"] == {"state": "down", "backlog": 12}
+        assert sync["lights"]["sync"]["state"] == "down"
+        b.app.mode = "closed"
+        lane = await client.until("lane")
+        assert lane["lane"]["mode"] == "closed"
         hb = await client.until("heartbeat", timeout=2)
         assert hb["now"] > 0
         assert b.server.status()["live_clients"] == 1
