@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from edge.booth.view import (
     DONE_STATES,
     OPEN_STATES,
+    best_plate,
     crossing_summary,
     crossing_view,
     number,
@@ -136,7 +137,7 @@ class BoothState:
         snap = self.crossings.get(crossing_id)
         if snap is None:
             return None
-        plate = crossing_view(snap).get("plate")
+        plate = best_plate(snap)
         crop = self.crops.get(plate_key(plate["text"])) if plate else None
         return crossing_view(snap, crop)
 

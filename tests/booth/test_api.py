@@ -245,3 +245,39 @@ async def test_sync_light_absent_when_mqtt_disabled(tmp_path: Path) -> None:
         assert lane["sync"]["state"] == "disabled"
     finally:
         await app.stop()
+
+
+async def test_limits_on_head_and_body(booth: Booth) -> None:
+    big_head = b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: " + b"a" * 20000 + b"\r\n\r\n"
+    assert (await _raw(booth.port, big_head)).startswith(b"HTTP/1.1 431")
+    big_body = (f"POST /api/v1/crossings/C1/decision HTTP/1.1\r\nHost: 127.0.0.1:{booth.port}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 70000\r\n\r\n").encode()
+    assert (await _raw(booth.port, big_body)).startswith(b"HTTP/1.1 413")
+    chunked = (f"POST /api/v1/crossings/C1/decision HTTP/1.1\r\nHost: 127.0.0.1:{booth.port}\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n").encode()
+    assert (await _raw(booth.port, chunked)).startswith(b"HTTP/1.1 400")
+    head = await http(booth.port, "HEAD", "/api/v1/lane")
+    assert head.status == 200 and head.body == b"" and int(head.headers["content-length"]) > 0
+
+
+def test_token_file(tmp_path: Path) -> None:
+    from edge.booth.auth import identify, read_tokens
+    from edge.errors import ConfigError
+
+    f = tmp_path / "tokens"
+    f.write_text("# comment\nbooth-1:aaaaaaaaaaaaaaaaaaaa\nbbbbbbbbbbbbbbbbbbbb\n")
+    tokens = read_tokens(f)
+    assert tokens["aaaaaaaaaaaaaaaaaaaa"] == "booth-1"
+    assert tokens["bbbbbbbbbbbbbbbbbbbb"].startswith("terminal-")
+    assert "bbbb" not in tokens["bbbbbbbbbbbbbbbbbbbb"]  # the id never shows the token
+    assert identify(tokens, {"authorization": "Bearer aaaaaaaaaaaaaaaaaaaa"}) == "booth-1"
+    assert identify(tokens, {"cookie": "x=1; lane_booth_token=aaaaaaaaaaaaaaaaaaaa"}) == "booth-1"
+    assert identify(tokens, {"authorization": "Basic aaaaaaaaaaaaaaaaaaaa"}) is None
+    f.write_text("short\n")
+    with pytest.raises(ConfigError):
+        read_tokens(f)
+    f.write_text("# nothing\n")
+    with pytest.raises(ConfigError):
+        read_tokens(f)
+    with pytest.raises(ConfigError):
+        read_tokens(tmp_path / "missing")

@@ -20,7 +20,7 @@ keys = st.sampled_from(["id", "state", "plates", "plate", "cards", "documents", 
                         "decision", "opened_ts", "state_since", "lookout_hits"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.dictionaries(keys, json_values, max_size=8))
 def test_any_json_snapshot_renders_without_raising(snap: dict[str, Any]) -> None:
     view = crossing_view(snap)
