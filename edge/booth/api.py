@@ -116,8 +116,9 @@ class BoothApi:
         self.in_flight.add(cid)
         try:
             recorded = await self.sink.record(cid, action, note, req.actor)
-        except LaneEdgeError as err:
-            log.error("decision not recorded for a crossing: [%s]", err.code)
+        except Exception as err:
+            log.error("decision not recorded for a crossing: [%s]",
+                      err.code if isinstance(err, LaneEdgeError) else type(err).__name__)
             raise booth_error(503, "booth.record_failed",
                               "the decision could not be recorded; decide again or use paper") from err
         finally:

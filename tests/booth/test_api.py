@@ -281,3 +281,26 @@ def test_token_file(tmp_path: Path) -> None:
         read_tokens(f)
     with pytest.raises(ConfigError):
         read_tokens(tmp_path / "missing")
+
+
+class BrokenSink:
+    async def record(self, crossing_id: str, action: str, note: str, actor: str) -> dict:
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+async def test_decision_that_cannot_be_recorded_says_so_and_stays_open(tmp_path: Path) -> None:
+    from edge.booth.server import BoothServer
+    from edge.booth.state import BoothState
+
+    state = BoothState({"id": "L01"})
+    server = BoothServer(state=state, sink=BrokenSink())
+    await server.serve("127.0.0.1", 0)
+    try:
+        state.on_crossing(snapshot("C1"))
+        r = await http(server.port or 0, "POST", "/api/v1/crossings/C1/decision", {"action": "refer"})
+        assert r.status == 503
+        assert r.json()["error"]["code"] == "booth.record_failed"
+        current = state.current()
+        assert current is not None and current["id"] == "C1"  # not cleared: nothing was recorded
+    finally:
+        await server.stop()
