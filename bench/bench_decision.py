@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from edge.models.scorer import SHIPPED_MODEL, Scorer
-from edge.sim import population as P
 
 from edge.decision.engine import DecisionEngine
 from edge.decision.facts import CrossingFacts, PlateRead
@@ -23,6 +21,8 @@ from edge.decision.features import FEATURE_NAMES, N_FEATURES, SCHEMA_VERSION
 from edge.decision.refdata import Change, RefData
 from edge.decision.refdata_files import change_from_file
 from edge.decision.routing import Thresholds
+from edge.models.scorer import SHIPPED_MODEL, Scorer
+from edge.sim import population as P
 
 MEMBERS = 2_000_000
 

@@ -49,7 +49,7 @@ class AppOptions:
     registry: dict[tuple[str, str], DriverEntry] = field(default_factory=lambda: dict(REGISTRY))
     restart_policy: RestartPolicy = field(default_factory=RestartPolicy)
     notifier: Notifier | None = None
-    components: list[Component] = field(default_factory=list)
+    components: list[Component] | None = None  # None: the daemon's standard set
 
 
 class App:
@@ -61,7 +61,9 @@ class App:
         self.control = ControlServer(cfg.control_socket)
         self.notifier = self.opts.notifier or Notifier()
         self.devices: dict[str, Supervised] = {}
-        self.components: list[Component] = list(self.opts.components)
+        self.components: list[Component] = (
+            default_components(cfg) if self.opts.components is None else list(self.opts.components)
+        )
         self.mode = cfg.lane.mode
         self.started = time.time()
         self.ready = False
@@ -169,6 +171,13 @@ class App:
             "outbox": _outbox_stats(self.store.path) if with_outbox else {},
             "components": {c.name: c.status() for c in self.components},
         }
+
+
+def default_components(cfg: Config) -> list[Component]:
+    """The parts every lane daemon runs, in start order (stopped in reverse)."""
+    from edge.daemon.lane_service import LaneService
+
+    return [LaneService()]
 
 
 def _size(path: os.PathLike[str] | str) -> int:

@@ -192,7 +192,35 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _split_delegated(argv: list[str]) -> tuple[str, list[str]] | None:
+    """A delegated command and its own arguments (options included), if argv names one.
+
+    Delegated commands parse their own options (`lanectl mrz parse --json`), so they are
+    dispatched before lanectl's parser, which would otherwise claim those options.
+    """
+    i = 0
+    while i < len(argv) and argv[i] in ("--config", "-c", "--socket"):
+        i += 2  # global options before the command
+    for (group, name), (target, _text) in DELEGATED.items():
+        key = [group, name] if name else [group]
+        if argv[i : i + len(key)] == key:
+            return target, argv[i + len(key) :]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    delegated = _split_delegated(argv)
+    if delegated is not None:
+        fn = _delegate(delegated[0])
+        if fn is None:
+            print("lanectl: this build does not have that command", file=sys.stderr)
+            return 2
+        try:
+            return fn(delegated[1])
+        except LaneEdgeError as err:
+            print(f"lanectl: {err}", file=sys.stderr)
+            return 2
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

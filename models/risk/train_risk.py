@@ -24,7 +24,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import onnx
-from edge.sim import population as popmod
 from onnx import TensorProto, helper
 
 from edge.decision.facts import from_dict
@@ -37,6 +36,7 @@ from edge.decision.features import (
 )
 from edge.decision.refdata import Change, RefData
 from edge.decision.views import resolve
+from edge.sim import population as popmod
 
 MODEL_NAME = "risk-lr"
 MODEL_VERSION = "1"

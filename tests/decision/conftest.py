@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from edge.models.scorer import SHIPPED_MODEL, Scorer
 
 from edge.decision.engine import DecisionEngine
 from edge.decision.facts import CrossingFacts, from_dict
 from edge.decision.features import FEATURE_NAMES, SCHEMA_VERSION
 from edge.decision.refdata import Change, RefData
 from edge.decision.routing import Thresholds
+from edge.models.scorer import SHIPPED_MODEL, Scorer
 
 T0 = 1_748_779_200.0  # 2025-06-01T12:00:00Z
 

@@ -9,12 +9,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from edge.sim import population as P
 
 from edge.decision import audit
 from edge.decision.engine import DecisionEngine
 from edge.score_cli import audit_verify_main
 from edge.score_cli import main as score_main
+from edge.sim import population as P
 
 from .conftest import T0, crossing, doc, snapshot_changes
 

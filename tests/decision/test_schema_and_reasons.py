@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from edge.models.scorer import SHIPPED_MODEL
-
 from edge.decision.features import FEATURE_NAMES, FEATURES, SCHEMA_VERSION, schema_json
 from edge.decision.reasons import FEATURE_TEXTS, REASONS, SCORE_PREFIX, reason
+from edge.models.scorer import SHIPPED_MODEL
 
 PROTECTED = re.compile(
     r"\b(sex|gender|nationality|citizenship|country|age|birth|dob|ethnic\w*|race|religio\w*|"

@@ -9,13 +9,13 @@ from pathlib import Path
 import numpy as np
 import onnx
 import pytest
-from edge.models.scorer import SHIPPED_MODEL, ModelUnavailableError, Scorer
 from onnx import TensorProto, helper
 
 from edge.decision.engine import DecisionEngine
 from edge.decision.features import FEATURE_NAMES, N_FEATURES, SCHEMA_VERSION
 from edge.decision.refdata import RefData
 from edge.decision.routing import Thresholds
+from edge.models.scorer import SHIPPED_MODEL, ModelUnavailableError, Scorer
 
 from .conftest import crossing, doc, make_scorer
 from .test_routing import FAST_OK, NEXUS_OK
