@@ -116,6 +116,13 @@ class BoothApi:
         self.in_flight.add(cid)
         try:
             recorded = await self.sink.record(cid, action, note, req.actor)
+        except LaneEdgeError as err:
+            if err.code.startswith("lane.crossing"):
+                raise booth_error(409, "booth.crossing_closed",
+                                  "this crossing is no longer open at the lane") from err
+            log.error("decision not recorded for a crossing: [%s]", err.code)
+            raise booth_error(503, "booth.record_failed",
+                              "the decision could not be recorded; decide again or use paper") from err
         except Exception as err:
             log.error("decision not recorded for a crossing: [%s]",
                       err.code if isinstance(err, LaneEdgeError) else type(err).__name__)

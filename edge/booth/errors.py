@@ -32,6 +32,7 @@ ERROR_CODES: dict[str, int] = {
     "booth.crossing_unknown": 404,
     "booth.method_not_allowed": 405,
     "booth.already_decided": 409,
+    "booth.crossing_closed": 409,
     "booth.unsupported_media_type": 415,
     "booth.record_failed": 503,
     "booth.error": 500,

@@ -1,4 +1,6 @@
-"""The default `DecisionSink`: decision row, audit entry and outbox message in one transaction.
+"""Decision sinks: the lane's own (`LaneDecisionSink`, when the daemon runs its lane service) or
+the store-only default (`StoreDecisionSink`: decision row, audit entry and outbox message in one
+transaction, for a booth without the lane layer).
 
 The free-text note stays in the local decisions table (it may name someone); the audit entry
 only says that a note exists, and the outbox message carrying it is flagged personal.
@@ -16,6 +18,19 @@ import sqlite_utils
 from edge.store.writer import Store, enqueue_outbox
 
 TOPIC = "crossing/decision"
+
+
+class LaneDecisionSink:
+    """Hands the decision to the lane service (`decide(crossing_id, action, note, actor)`), which
+    moves the crossing on and writes store, audit log and outbox itself."""
+
+    def __init__(self, lane: Any) -> None:
+        self.lane = lane
+
+    async def record(self, crossing_id: str, action: str, note: str, actor: str) -> dict[str, Any]:
+        result = await self.lane.decide(crossing_id, action, note, actor)
+        return {"crossing_id": crossing_id, "action": action, "actor": actor, "ts": time.time(),
+                **dict(result)}
 
 
 def _audit(db: sqlite_utils.Database, crossing_id: str, actor: str, action: str, note: bool,

@@ -283,6 +283,10 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
    "en": "Not allowed",
    "fr": "Non permis"
   },
+  "booth.crossing_closed": {
+   "en": "This crossing is no longer open at the lane",
+   "fr": "Ce passage n'est plus ouvert à la voie"
+  },
   "booth.already_decided": {
    "en": "This crossing was already decided",
    "fr": "Ce passage a déjà été décidé"
