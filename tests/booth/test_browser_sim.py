@@ -6,6 +6,7 @@ turns the RFID light red."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -20,6 +21,11 @@ from tests.conftest import lane_config, serial_device
 
 pytestmark = pytest.mark.browser
 
+SPECIMEN = (  # ICAO 9303 part 4 specimen passport (Utopia), expired in 2012
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+)
+
 
 def count(db: Path, sql: str) -> int:
     conn = sqlite3.connect(db)
@@ -32,6 +38,7 @@ def count(db: Path, sql: str) -> int:
 async def test_simulated_vehicle_on_the_page_refer_and_unplug(tmp_path: Path) -> None:
     async_playwright = _playwright()
     from edge.daemon.lane_service import LaneService
+    from edge.sim.mrz_scanner import SimulatedScanner
     from edge.sim.pty_device import PtyDevice
     from edge.sim.rfid_reader import SerialRfidReaderSim
     from edge.sim.rfid_traffic import TrafficPlan, make_traffic
@@ -41,7 +48,9 @@ async def test_simulated_vehicle_on_the_page_refer_and_unplug(tmp_path: Path) ->
                                        neighbour_vehicles=0.0))
     pty = PtyDevice(baud=0)
     sim = SerialRfidReaderSim(pty, traffic, live_clock=True)
+    scanner = SimulatedScanner("crlf", baud=115200, seed=3)
     reader = serial_device("rfid1", pty.path, kind="rfid", options='profile = "csv"')
+    reader += serial_device("mrz1", scanner.path, kind="mrz_scanner", framing="crlf")
     cfg = load_config(lane_config(tmp_path, reader,
                                   extra="[thresholds]\nvehicle_gap_s = 0.6\nlane_antennas = [1, 2]\n"))
     booth = BoothServer(port=0, heartbeat_s=1.0, watch_s=0.2)
@@ -72,6 +81,15 @@ async def test_simulated_vehicle_on_the_page_refer_and_unplug(tmp_path: Path) ->
                 assert shown_after < 1.0, f"page showed the crossing {shown_after:.2f} s after it opened"
                 await until(pg, "document.querySelectorAll('[data-testid=occupants] li[data-kind=card]')"
                                 f".length === {cards}", timeout=5.0)
+                await pg.wait_for_selector("[data-testid=light-mrz].ok", timeout=5000)
+                await asyncio.to_thread(scanner.scan, SPECIMEN)  # the officer scans a passport
+                await until(pg, "document.querySelector('[data-testid=occupants]').textContent"
+                                ".includes('ERIKSSON, ANNA MARIA')", timeout=5.0)
+                occupants = await pg.inner_text("[data-testid=occupants]")
+                assert "L898902C3" in occupants and "EXPIRED" in occupants  # the specimen expired
+                shot = os.environ.get("BOOTH_SIM_SCREENSHOT")
+                if shot:
+                    await pg.screenshot(path=shot)
                 await pg.wait_for_selector("[data-testid=recommendation][data-suggested]", timeout=10000)
                 current = booth.state.current()
                 assert current is not None
@@ -97,4 +115,5 @@ async def test_simulated_vehicle_on_the_page_refer_and_unplug(tmp_path: Path) ->
     finally:
         sim.stop()
         pty.close()
+        scanner.unplug()
         await app.stop()

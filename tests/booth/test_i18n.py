@@ -44,6 +44,16 @@ def test_every_decision_reason_has_both_texts() -> None:
     assert not missing, f"reason codes without English and French texts: {missing}"
 
 
+def test_every_mrz_document_code_has_both_texts() -> None:
+    try:
+        from edge.documents.codes import ERRORS, WARNINGS
+    except ImportError:
+        pytest.skip("edge.documents is not installed")
+    docs = table()["documents"]
+    missing = sorted(c for c in {**ERRORS, **WARNINGS} if not both(docs.get(c)))
+    assert not missing, f"MRZ codes without English and French texts: {missing}"
+
+
 def test_ui_texts_complete_and_used_keys_exist() -> None:
     ui = table()["ui"]
     assert all(both(v) for v in ui.values()), [k for k, v in ui.items() if not both(v)]

@@ -31,6 +31,7 @@
   };
   const tOr = (key, fallback) => (T.ui[key] ? t(key) : String(fallback).toUpperCase());
   const reasonText = (r) => r[lang] || (T.reasons[r.code] || {})[lang] || r.code;
+  const docText = (code) => (T.documents[code] || {})[lang] || code;
   const errorText = (code) => (T.errors[code] || T.errors["booth.error"])[lang];
   const now = () => Date.now() + skew;
 
@@ -148,8 +149,9 @@
       } else {
         who.textContent = name || o.document_number;
         const failed = (o.checks || []).filter((x) => !x.passed).map((x) => x.name);
+        const errors = (o.errors || []).map(docText);
         const sub = [o.document_number, o.expiry ? t("expires") + " " + o.expiry : "",
-          failed.length ? t("failed_checks") + ": " + failed.join(", ") : "", (o.errors || []).join(", ")];
+          errors.length ? errors.join(" · ") : failed.length ? t("failed_checks") + ": " + failed.join(", ") : ""];
         who.append(el("span", "sub", sub.filter(Boolean).join(" · ")));
         const key = !o.valid ? "doc_invalid" : o.expired ? "doc_expired" : "doc_valid";
         li.append(who, el("span", "badge " + (key === "doc_valid" ? "good" : "bad"), t(key)));

@@ -1,6 +1,7 @@
 /* Texts of the booth page in English and French.
  * ui: the page's own words; errors: every error code the booth API answers with; reasons: every
- * reason code of edge.decision (a recommendation also carries its own en/fr texts, which win).
+ * reason code of edge.decision (a recommendation also carries its own en/fr texts, which win);
+ * documents: every MRZ error and warning code of edge.documents.
  * The block between the markers is JSON: tests/booth/test_i18n.py reads it and fails on a code
  * without both texts. */
 window.BOOTH_I18N = /*I18N-BEGIN*/{
@@ -46,8 +47,8 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
    "fr": "Document"
   },
   "card_read": {
-   "en": "card read, member status not known",
-   "fr": "carte lue, statut du membre inconnu"
+   "en": "NO STATUS",
+   "fr": "SANS STATUT"
   },
   "status_active": {
    "en": "ACTIVE",
@@ -500,6 +501,108 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
   "score.c_importer_not_trusted": {
    "en": "Risk score raised by: importer not trusted",
    "fr": "Score de risque augmenté par : importateur non fiable"
+  }
+ },
+ "documents": {
+  "check_digit.document_number": {
+   "en": "check digit of document number does not match",
+   "fr": "le chiffre de contrôle du numéro de document ne correspond pas"
+  },
+  "check_digit.birth_date": {
+   "en": "check digit of birth date does not match",
+   "fr": "le chiffre de contrôle de la date de naissance ne correspond pas"
+  },
+  "check_digit.expiry_date": {
+   "en": "check digit of expiry date does not match",
+   "fr": "le chiffre de contrôle de la date d'expiration ne correspond pas"
+  },
+  "check_digit.personal_number": {
+   "en": "check digit of personal number does not match",
+   "fr": "le chiffre de contrôle du numéro personnel ne correspond pas"
+  },
+  "check_digit.composite": {
+   "en": "check digit of composite does not match",
+   "fr": "le chiffre de contrôle composite ne correspond pas"
+  },
+  "date.birth_date": {
+   "en": "birth date is not a valid date",
+   "fr": "la date de naissance n'est pas une date valide"
+  },
+  "date.expiry_date": {
+   "en": "expiry date is not a valid date",
+   "fr": "la date d'expiration n'est pas une date valide"
+  },
+  "sex.invalid": {
+   "en": "sex is not M, F, X or <",
+   "fr": "le sexe n'est pas M, F, X ou <"
+  },
+  "name.missing": {
+   "en": "no primary identifier (surname)",
+   "fr": "aucun identifiant principal (nom de famille)"
+  },
+  "mrz.shape": {
+   "en": "line count and length match no ICAO 9303 format",
+   "fr": "le nombre et la longueur des lignes ne correspondent à aucun format OACI 9303"
+  },
+  "mrz.alphabet": {
+   "en": "character outside A-Z 0-9 <",
+   "fr": "caractère hors de A-Z 0-9 <"
+  },
+  "ocr_repair.document_number": {
+   "en": "OCR confusion in document number repaired (check digit confirms)",
+   "fr": "confusion OCR corrigée (document number), confirmée par le chiffre de contrôle"
+  },
+  "ocr_repair.birth_date": {
+   "en": "OCR confusion in birth date repaired (check digit confirms)",
+   "fr": "confusion OCR corrigée (birth date), confirmée par le chiffre de contrôle"
+  },
+  "ocr_repair.expiry_date": {
+   "en": "OCR confusion in expiry date repaired (check digit confirms)",
+   "fr": "confusion OCR corrigée (expiry date), confirmée par le chiffre de contrôle"
+  },
+  "ocr_repair.personal_number": {
+   "en": "OCR confusion in personal number repaired (check digit confirms)",
+   "fr": "confusion OCR corrigée (personal number), confirmée par le chiffre de contrôle"
+  },
+  "ocr_repair.composite": {
+   "en": "OCR confusion in composite repaired (check digit confirms)",
+   "fr": "confusion OCR corrigée (composite), confirmée par le chiffre de contrôle"
+  },
+  "country.issuing_state": {
+   "en": "issuing state is not a known country code",
+   "fr": "l'État de délivrance n'est pas un code de pays connu"
+  },
+  "country.nationality": {
+   "en": "nationality is not a known country code",
+   "fr": "la nationalité n'est pas un code de pays connu"
+  },
+  "document.specimen": {
+   "en": "ICAO specimen document (Utopia)",
+   "fr": "document spécimen OACI (Utopie)"
+  },
+  "document.expired": {
+   "en": "document expired",
+   "fr": "document expiré"
+  },
+  "document_code.unexpected": {
+   "en": "document code unusual for this format",
+   "fr": "code de document inhabituel pour ce format"
+  },
+  "document_number.long.icao_rule": {
+   "en": "long document number, check digit per ICAO",
+   "fr": "numéro de document long, chiffre de contrôle selon l'OACI"
+  },
+  "document_number.long.filler_rule": {
+   "en": "long document number, check digit only with the filler included (Belgian/Portuguese variant)",
+   "fr": "numéro de document long, chiffre de contrôle valide seulement avec le caractère de remplissage (variante belge/portugaise)"
+  },
+  "name.truncated": {
+   "en": "name fills its field and may be truncated",
+   "fr": "le nom remplit son champ et peut être tronqué"
+  },
+  "name.characters": {
+   "en": "digits in the name field",
+   "fr": "chiffres dans le champ du nom"
   }
  }
 }/*I18N-END*/;
