@@ -33,7 +33,7 @@ from edge.booth.http import (
     send,
 )
 from edge.booth.live import LiveFeed
-from edge.booth.sink import LaneDecisionSink, StoreDecisionSink
+from edge.booth.sink import AppDecisionSink, StoreDecisionSink
 from edge.booth.state import BoothState, DecisionSink
 from edge.booth.view import crop_data_url
 from edge.bus import Subscription
@@ -97,10 +97,8 @@ class BoothServer:
                 state = str(sup.ctx.health.state) if sup is not None else "starting"
                 self.state.on_device(dev.name, state, None, kind=dev.kind)
         if self.sink is None:
-            lane = next((c for c in app.components if c.name == "lane" and hasattr(c, "decide")),
-                        None)
-            self.sink = (LaneDecisionSink(lane) if lane is not None
-                         else StoreDecisionSink(app.store, cfg.lane.id, self._recommendation))
+            self.sink = AppDecisionSink(app, StoreDecisionSink(app.store, cfg.lane.id,
+                                                               self._recommendation))
         self._follow_bus(app)
         await self.serve(bind, port, token_file)
         self._tasks.append(asyncio.create_task(self._watch(app), name="booth:watch"))

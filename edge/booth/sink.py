@@ -15,9 +15,25 @@ from typing import Any
 
 import sqlite_utils
 
+from edge.booth.state import DecisionSink
 from edge.store.writer import Store, enqueue_outbox
 
 TOPIC = "crossing/decision"
+
+
+class AppDecisionSink:
+    """The daemon's sink: the lane service when the app runs one (looked up at each decision, so
+    the order of components does not matter), else `fallback`."""
+
+    def __init__(self, app: Any, fallback: DecisionSink) -> None:
+        self.app = app
+        self.fallback = fallback
+
+    async def record(self, crossing_id: str, action: str, note: str, actor: str) -> dict[str, Any]:
+        lane = next((c for c in self.app.components if c.name == "lane" and hasattr(c, "decide")),
+                    None)
+        sink: DecisionSink = LaneDecisionSink(lane) if lane is not None else self.fallback
+        return await sink.record(crossing_id, action, note, actor)
 
 
 class LaneDecisionSink:
