@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_CONNECTIONS = 64
+BIND_RETRY_S = 5.0
 
 LOGIN_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Booth terminal: sign in</title></head><body>
@@ -72,6 +73,7 @@ class BoothServer:
         self.heartbeat_s = heartbeat_s
         self.watch_s = watch_s
         self.tokens: dict[str, str] = {}
+        self.bind_error: str | None = None
         self.counters = Counters()
         self.feed: LiveFeed | None = None
         self.routes: list[Route] = []
@@ -100,8 +102,27 @@ class BoothServer:
             self.sink = AppDecisionSink(app, StoreDecisionSink(app.store, cfg.lane.id,
                                                                self._recommendation))
         self._follow_bus(app)
-        await self.serve(bind, port, token_file)
         self._tasks.append(asyncio.create_task(self._watch(app), name="booth:watch"))
+        try:
+            await self.serve(bind, port, token_file)
+        except OSError as err:
+            # the lane keeps reading, recording and syncing without its page; retry the socket
+            self.bind_error = err.strerror or type(err).__name__
+            log.error("booth page cannot listen on %s:%d (%s); retrying every %.0f s",
+                      bind, port, self.bind_error, BIND_RETRY_S)
+            self._tasks.append(asyncio.create_task(self._retry_bind(bind, port, token_file),
+                                                   name="booth:bind"))
+
+    async def _retry_bind(self, bind: str, port: int, token_file: str | None) -> None:
+        while True:
+            await asyncio.sleep(BIND_RETRY_S)
+            try:
+                await self.serve(bind, port, token_file)
+            except OSError:
+                continue
+            log.info("booth page listening again on %s:%d", bind, port)
+            self.bind_error = None
+            return
 
     async def serve(self, bind: str, port: int, token_file: str | None = None) -> None:
         """Open the socket (also usable without an App, given `state` and `sink`)."""
@@ -112,7 +133,8 @@ class BoothServer:
                 raise ConfigError("booth.token_file is required off loopback",
                                   code="booth.token_file")
             self.tokens = await asyncio.to_thread(read_tokens, token_file)
-        self.feed = LiveFeed(self.state, self.heartbeat_s)
+        if self.feed is None:
+            self.feed = LiveFeed(self.state, self.heartbeat_s)
         api = BoothApi(self.state, self.sink, self.feed, self._status, edge.__version__)
         self.routes = [*api.routes(), Route("POST", "/login", self._login, public=True)]
         self._server = await asyncio.start_server(self._client, bind, port, limit=16 * 1024)
@@ -125,6 +147,7 @@ class BoothServer:
             self.feed.close_all()
             if self.state is not None and self.feed.publish in self.state.listeners:
                 self.state.listeners.remove(self.feed.publish)
+            self.feed = None
         if self._server is not None:
             self._server.close()
         for task in [*self._conns, *self._tasks]:
@@ -140,7 +163,8 @@ class BoothServer:
         self._server = None
 
     def status(self) -> dict[str, Any]:
-        return {"bind": self.bind, "port": self.port, "token_required": bool(self.tokens),
+        return {"bind": self.bind, "port": self.port, "bind_error": self.bind_error,
+                "token_required": bool(self.tokens),
                 "connections": len(self._conns),
                 "live_clients": 0 if self.feed is None else len(self.feed.clients),
                 "requests": self.counters.snapshot()}
@@ -149,8 +173,8 @@ class BoothServer:
     def _follow_bus(self, app: App) -> None:
         types: list[type[Event]] = [DeviceStateChanged, PlateRead]
         crossing_type = _optional_type("edge.lane.crossing", "CrossingUpdated")
-        sync_type = _optional_type("edge.sync.events", "SyncStateChanged")
-        types += [t for t in (crossing_type, sync_type) if t is not None]
+        mode_type = _optional_type("edge.ops.events", "LaneModeChanged")
+        types += [t for t in (crossing_type, mode_type) if t is not None]
         self._sub = app.bus.subscribe("booth", tuple(types), maxsize=1000)
         self._tasks.append(app.bus.consume(self._sub, self.on_event))
 
@@ -163,8 +187,8 @@ class BoothServer:
             self.state.on_plate_crop(event.text, crop_data_url(event.crop_jpeg))
         elif hasattr(event, "snapshot") and isinstance(event.snapshot, Mapping):
             self.state.on_crossing(event.snapshot, getattr(event, "step", None))
-        elif hasattr(event, "state") and hasattr(event, "backlog"):
-            self.state.on_sync({"state": str(event.state), "backlog": event.backlog})
+        elif isinstance(getattr(event, "mode", None), str):
+            self.state.on_mode(str(event.mode))
 
     async def _watch(self, app: App) -> None:
         """Follow what has no bus event: the lane mode and the sync link (its state, the backlog)."""

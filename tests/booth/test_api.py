@@ -304,3 +304,31 @@ async def test_decision_that_cannot_be_recorded_says_so_and_stays_open(tmp_path:
         assert current is not None and current["id"] == "C1"  # not cleared: nothing was recorded
     finally:
         await server.stop()
+
+
+async def test_port_in_use_keeps_the_daemon_and_retries(tmp_path: Path, monkeypatch) -> None:
+    from edge.booth import server as server_mod
+    from edge.booth.server import BoothServer
+    from edge.config import load_config
+    from edge.daemon.app import App, AppOptions
+    from tests.conftest import lane_config
+
+    monkeypatch.setattr(server_mod, "BIND_RETRY_S", 0.1)
+    blocker = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+    port = blocker.sockets[0].getsockname()[1]
+    second = BoothServer(port=port)
+    app = App(load_config(lane_config(tmp_path)), AppOptions(components=[second]))
+    await app.start()  # the lane starts without its page
+    try:
+        assert app.ready
+        assert second.status()["bind_error"]
+        blocker.close()
+        await blocker.wait_closed()
+        for _ in range(50):
+            if second.status()["bind_error"] is None:
+                break
+            await asyncio.sleep(0.05)
+        assert (await http(port, "GET", "/api/v1/lane")).status == 200
+        assert second.state is not None and len(second.state.listeners) == 1
+    finally:
+        await app.stop()

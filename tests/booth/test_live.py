@@ -76,9 +76,11 @@ async def test_feed_sends_snapshot_then_changes(tmp_path: Path) -> None:
         hb = await client.until("heartbeat", timeout=2)
         assert hb["now"] > 0
         assert b.server.status()["live_clients"] == 1
+        feed = b.server.feed
     finally:
         await asyncio.wait_for(b.app.stop(), 5)  # a connected page must not hold the stop
-    assert b.server.feed is not None and not b.server.feed.clients
+    assert feed is not None and not feed.clients
+    assert feed.publish not in st.listeners
 
 
 async def test_slow_client_is_dropped_not_stale(tmp_path: Path) -> None:
