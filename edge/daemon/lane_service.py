@@ -28,11 +28,20 @@ from edge.decision.facts import CrossingFacts, FactsError, from_dict
 from edge.decision.features import FEATURE_NAMES, SCHEMA_VERSION
 from edge.decision.refdata import RefData
 from edge.decision.routing import Recommendation, Thresholds
+from edge.drivers.signs.protocol import mode_text, vehicle_text
 from edge.errors import LaneEdgeError
-from edge.events import DeviceStateChanged, DocumentScanned, Event, PlateRead, TagSighting
+from edge.events import (
+    DeviceStateChanged,
+    DocumentScanned,
+    Event,
+    PlateRead,
+    SignCommand,
+    TagSighting,
+)
 from edge.lane.correlator import CrossingCorrelator, lane_options_from
 from edge.lane.crossing import CrossingUpdated
 from edge.models.scorer import SHIPPED_MODEL, Scorer
+from edge.ops.events import LaneModeChanged
 from edge.store.writer import enqueue_outbox
 
 if TYPE_CHECKING:
@@ -109,6 +118,7 @@ class LaneService:
         self._last_rec: dict[str, str] = {}
         self._recent_cards: deque[tuple[float, str]] = deque(maxlen=5000)
         self.counts = {"recommendations": 0, "decisions": 0, "decision_errors": 0}
+        self.kind, self.mode = "passenger", "open"
         self._sub_task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ life
@@ -117,8 +127,11 @@ class LaneService:
         cfg = app.cfg
         self.correlator = CrossingCorrelator(lane_options_from(cfg))
         self.engine = self._engine or await asyncio.to_thread(self._build_engine)
-        sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged))
+        self.kind, self.mode = str(cfg.lane.kind), app.mode
+        sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged,
+                                         LaneModeChanged))
         app.bus.consume(sub, self._on_read)
+        self._sign("mode", mode_text(self.kind, self.mode))
         app.add_task(self._ticker(), "lane:tick")
         app.control.register("crossings", lambda _r: self.board())
         app.control.register("decide", self._control_decide)
@@ -162,8 +175,17 @@ class LaneService:
         return out
 
     # ------------------------------------------------------------------ inputs
+    def _sign(self, target: str, text: str, crossing_id: str = "") -> None:
+        assert self.app is not None
+        self.app.publish(SignCommand(ts=time.time(), target=target, text=text,
+                                     crossing_id=crossing_id))
+
     async def _on_read(self, event: Event) -> None:
         assert self.correlator is not None
+        if isinstance(event, LaneModeChanged):
+            self.kind, self.mode = event.kind, event.mode
+            self._sign("mode", mode_text(self.kind, self.mode))
+            return
         for upd in self.correlator.handle(event):
             await self._publish(upd)
 
@@ -178,6 +200,11 @@ class LaneService:
     async def _publish(self, upd: CrossingUpdated) -> None:
         assert self.app is not None and self.correlator is not None
         self.app.publish(upd)
+        if upd.step == "at_booth":
+            self._sign("vehicle", vehicle_text(None), upd.crossing_id)
+        elif upd.step == "decided":
+            action = (upd.snapshot.get("decision") or {}).get("outcome")
+            self._sign("vehicle", vehicle_text(action), upd.crossing_id)
         snapshot = dict(upd.snapshot)
         await self.app.store.write(lambda db: self._store_crossing(db, upd, snapshot))
         if upd.step in LEARNING_STEPS and upd.state in ("approaching", "at_booth"):
@@ -205,7 +232,7 @@ class LaneService:
 
     async def _recommend(self, snapshot: dict[str, Any]) -> None:
         assert self.app is not None and self.engine is not None and self.correlator is not None
-        kind = str(self.app.cfg.lane.kind)
+        kind = self.kind
         try:
             facts = facts_from_snapshot(snapshot, kind, self._recent_count(snapshot, time.time()))
             rec: Recommendation = await asyncio.to_thread(self.engine.decide, facts)
