@@ -187,8 +187,10 @@ class BoothServer:
             self.state.on_plate_crop(event.text, crop_data_url(event.crop_jpeg))
         elif hasattr(event, "snapshot") and isinstance(event.snapshot, Mapping):
             self.state.on_crossing(event.snapshot, getattr(event, "step", None))
-        elif isinstance(getattr(event, "mode", None), str):
-            self.state.on_mode(str(event.mode))
+        else:
+            mode = getattr(event, "mode", None)  # edge.ops LaneModeChanged
+            if isinstance(mode, str):
+                self.state.on_mode(mode)
 
     async def _watch(self, app: App) -> None:
         """Follow what has no bus event: the lane mode and the sync link (its state, the backlog)."""
