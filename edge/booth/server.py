@@ -189,8 +189,9 @@ class BoothServer:
             self.state.on_crossing(event.snapshot, getattr(event, "step", None))
         else:
             mode = getattr(event, "mode", None)  # edge.ops LaneModeChanged
+            kind = getattr(event, "kind", None)
             if isinstance(mode, str):
-                self.state.on_mode(mode)
+                self.state.on_mode(mode, kind if isinstance(kind, str) else None)
 
     async def _watch(self, app: App) -> None:
         """Follow what has no bus event: the lane mode and the sync link (its state, the backlog)."""

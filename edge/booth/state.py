@@ -116,8 +116,10 @@ class BoothState:
         self.sync = {**dict(state), "since": self.clock()}
         self._emit("sync", {"sync": self.sync, "lights": self.lights()})
 
-    def on_mode(self, mode: str) -> None:
+    def on_mode(self, mode: str, kind: str | None = None) -> None:
         self.lane["mode"] = mode
+        if kind:
+            self.lane["kind"] = kind
         self._emit("lane", {"lane": self.lane})
 
     def mark_decided(self, crossing_id: str, decision: Mapping[str, Any]) -> None:

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from edge.events import DeviceState, DeviceStateChanged
 from tests.booth.conftest import recommendation, snapshot, start_booth
 
@@ -97,6 +99,21 @@ async def test_slow_client_is_dropped_not_stale(tmp_path: Path) -> None:
             st.on_crossing(snapshot(f"C{i}", "approaching"))
         assert q not in b.server.feed.clients
         assert b.server.feed.counters.get("slow_clients_dropped") == 1
+        client.close()
+    finally:
+        await b.app.stop()
+
+
+async def test_lane_mode_change_event_reaches_the_page(tmp_path: Path) -> None:
+    events = pytest.importorskip("edge.ops.events", reason="edge.ops is not merged yet")
+    b = await start_booth(tmp_path, watch_s=10.0)
+    try:
+        client, _ = await SseClient.open(b.port)
+        await client.until("snapshot")
+        b.app.mode = "closed"
+        b.app.bus.publish(events.LaneModeChanged(ts=1.0, mode="closed", kind="passenger"))
+        lane = await client.until("lane", timeout=2)
+        assert lane["lane"]["mode"] == "closed" and lane["lane"]["kind"] == "passenger"
         client.close()
     finally:
         await b.app.stop()
