@@ -143,12 +143,13 @@ class Booth:
 
 async def start_booth(tmp: Path, *, bind: str = "127.0.0.1", token: bool = False,
                       heartbeat_s: float = 5.0, watch_s: float = 0.05) -> Booth:
-    extra = ""
+    token_file = None
     if token:
         (tmp / "booth.token").write_text(f"# booth terminals\nbooth-3:{TOKEN}\n")
-        extra = f'[booth]\nbind = "{bind}"\nport = 0\ntoken_file = "{tmp / "booth.token"}"\n'
-    cfg = load_config(lane_config(tmp, extra=extra))
-    server = BoothServer(bind=bind, port=0, heartbeat_s=heartbeat_s, watch_s=watch_s)
+        token_file = str(tmp / "booth.token")
+    cfg = load_config(lane_config(tmp))  # the booth's own settings come by argument: the shared
+    server = BoothServer(bind=bind, port=0, token_file=token_file,  # lane_config may set [booth]
+                         heartbeat_s=heartbeat_s, watch_s=watch_s)
     sync = FakeSync()
     app = App(cfg, AppOptions(components=[sync, server]))
     await app.start()

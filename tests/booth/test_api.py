@@ -332,3 +332,29 @@ async def test_port_in_use_keeps_the_daemon_and_retries(tmp_path: Path, monkeypa
         assert second.state is not None and len(second.state.listeners) == 1
     finally:
         await app.stop()
+
+
+async def test_settings_come_from_the_booth_config_section(tmp_path: Path) -> None:
+    from edge.booth.server import BoothServer
+    from edge.config import load_config
+    from edge.daemon.app import App, AppOptions
+
+    (tmp_path / "booth.token").write_text(f"booth-9:{TOKEN}\n")
+    cfg_file = tmp_path / "lane.toml"
+    cfg_file.write_text(
+        '[lane]\nport = "TST-0001"\nid = "L01"\nkind = "nexus"\n'
+        f'[store]\npath = "{tmp_path / "lane.sqlite"}"\n'
+        f'[control]\nsocket = "{tmp_path / "control.sock"}"\n'
+        f'[booth]\nbind = "127.0.0.2"\nport = 0\ntoken_file = "{tmp_path / "booth.token"}"\n')
+    server = BoothServer()
+    app = App(load_config(cfg_file), AppOptions(components=[server]))
+    await app.start()
+    try:
+        assert server.status()["token_required"] is True
+        port = server.port or 0
+        assert (await http(port, "GET", "/api/v1/lane", host="127.0.0.2")).status == 401
+        ok = await http(port, "GET", "/api/v1/lane", host="127.0.0.2",
+                        headers={"Authorization": f"Bearer {TOKEN}"})
+        assert ok.json()["actor"] == "booth-9"
+    finally:
+        await app.stop()
