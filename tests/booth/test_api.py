@@ -191,6 +191,13 @@ async def test_metrics(booth: Booth) -> None:
     text = r.body.decode()
     assert "lane_edge_up 1" in text or "lane_edge_" in text
     assert "lane_edge_booth_clients 0" in text
+    try:
+        from prometheus_client.parser import text_string_to_metric_families
+    except ImportError:
+        return
+    names = [f.name for f in text_string_to_metric_families(text)]  # raises on malformed text
+    assert len(names) == len(set(names)), "a metric family is exposed twice"
+    assert "lane_edge_booth_clients" in names
 
 
 async def test_off_loopback_needs_token(tmp_path: Path) -> None:
