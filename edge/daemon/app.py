@@ -187,9 +187,10 @@ def _offer(inbox: asyncio.Queue[Event], event: Event) -> None:
 
 def default_components(cfg: Config) -> list[Component]:
     """The parts every lane daemon runs, in start order (stopped in reverse)."""
+    from edge.booth import BoothServer
     from edge.daemon.lane_service import LaneService
 
-    return [LaneService()]
+    return [LaneService(), BoothServer()]
 
 
 def _size(path: os.PathLike[str] | str) -> int:
