@@ -10,6 +10,7 @@ it into what a localiser would hand to the OCR, `render_scene` puts it on a vehi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
@@ -17,7 +18,7 @@ import numpy.typing as npt
 from edge.sim.plate_fonts import Font, find_fonts
 from edge.sim.plate_regions import REGIONS, SLOGANS
 
-Image = npt.NDArray[np.uint8]
+Image = npt.NDArray[Any]
 Box = tuple[int, int, int, int]
 
 PLATE_W, PLATE_H = 320, 160
@@ -258,8 +259,8 @@ def _emblem(rng: np.random.Generator, size: int) -> Image:
         ]
         cv2.fillPoly(m, [np.array(pts, np.int32)], 255, cv2.LINE_AA)
     elif kind == 2:
-        pts = rng.integers(0, size, size=(6, 2)).astype(np.int32)
-        cv2.fillPoly(m, [cv2.convexHull(pts)], 255, cv2.LINE_AA)
+        corners = rng.integers(0, size, size=(6, 2)).astype(np.int32)
+        cv2.fillPoly(m, [cv2.convexHull(corners)], 255, cv2.LINE_AA)
     else:
         cv2.rectangle(m, (1, c - size // 6), (size - 2, c + size // 6), 255, -1)
     return m

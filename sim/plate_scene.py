@@ -5,6 +5,8 @@ Deterministic from the `numpy.random.Generator` passed in.
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +20,7 @@ from edge.sim.plate_render import (
     render_plate_with_box,
 )
 
-Quad = npt.NDArray[np.float32]
+Quad = npt.NDArray[Any]
 
 
 def _rand_quad(rng: np.random.Generator, w: float, h: float, tilt: float) -> Quad:
@@ -32,11 +34,12 @@ def _rand_quad(rng: np.random.Generator, w: float, h: float, tilt: float) -> Qua
     c, s = np.cos(ang), np.sin(ang)
     pts = pts @ np.array([[c, s], [-s, c]])
     pts -= pts.min(axis=0)
-    return pts.astype(np.float32)
+    out: Quad = pts.astype(np.float32)
+    return out
 
 
 def _lighting(rng: np.random.Generator, img: Image, night: bool) -> Image:
-    f = img.astype(np.float32)
+    f: npt.NDArray[Any] = img.astype(np.float32)
     if night:
         f = f * rng.uniform(0.15, 0.45) + rng.uniform(0, 15)
         if rng.random() < 0.5:  # IR illuminator: grey, contrasty
@@ -45,7 +48,8 @@ def _lighting(rng: np.random.Generator, img: Image, night: bool) -> Image:
     else:
         f = f * rng.uniform(0.55, 1.25) + rng.uniform(-35, 35)
         f = f * (1 + rng.uniform(-0.15, 0.15, size=3))  # white balance
-    return np.clip(f, 0, 255).astype(np.uint8)
+    out: Image = np.clip(f, 0, 255).astype(np.uint8)
+    return out
 
 
 def _glare(rng: np.random.Generator, img: Image) -> Image:
@@ -54,7 +58,8 @@ def _glare(rng: np.random.Generator, img: Image) -> Image:
     cx, cy = rng.uniform(0, w), rng.uniform(0, h)
     r = rng.uniform(0.15, 0.5) * w
     g = np.exp(-(((xx - cx) ** 2 + ((yy - cy) * 1.5) ** 2) / (r * r))) * rng.uniform(60, 170)
-    return np.clip(img.astype(np.float32) + g[..., None], 0, 255).astype(np.uint8)
+    out: Image = np.clip(img.astype(np.float32) + g[..., None], 0, 255).astype(np.uint8)
+    return out
 
 
 def _dirt(rng: np.random.Generator, img: Image) -> Image:
@@ -64,7 +69,8 @@ def _dirt(rng: np.random.Generator, img: Image) -> Image:
     shade = 1 - k * np.clip(n - 0.4, 0, 1)
     brown = np.array([40, 70, 100], np.float32)
     f = img.astype(np.float32) * shade[..., None] + brown * (1 - shade[..., None]) * 0.5
-    return np.clip(f, 0, 255).astype(np.uint8)
+    out: Image = np.clip(f, 0, 255).astype(np.uint8)
+    return out
 
 
 def _sensor(rng: np.random.Generator, img: Image, night: bool) -> Image:
@@ -83,8 +89,9 @@ def _sensor(rng: np.random.Generator, img: Image, night: bool) -> Image:
     if rng.random() < 0.7:
         q = int(rng.integers(25, 90))
         ok, buf = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, q])
-        if ok:
-            out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+        dec = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+        if dec is not None:
+            out = dec
     return out
 
 
@@ -100,7 +107,7 @@ def _occlude(rng: np.random.Generator, img: Image, box: Box) -> None:
 
 def degrade_crop(
     rng: np.random.Generator, text: str, out_hw: tuple[int, int] = (32, 128)
-) -> npt.NDArray[np.uint8]:
+) -> npt.NDArray[Any]:
     """A grey OCR input of plate `text` as a localiser would cut it from a camera frame."""
     night = bool(rng.random() < 0.2)
     plate, tbox = render_plate_with_box(rng, text)
@@ -136,7 +143,7 @@ def degrade_crop(
     my = bh * rng.uniform(-0.05, 0.2, size=2)
     cx0, cy0 = int(max(0, x0 - mx[0])), int(max(0, y0 - my[0]))
     cx1, cy1 = int(min(cw, x1 + mx[1])), int(min(ch, y1 + my[1]))
-    crop = canvas[cy0:cy1, cx0:cx1]
+    crop: Image = canvas[cy0:cy1, cx0:cx1]
     if rng.random() < 0.15:
         _occlude(rng, crop, (0, 0, crop.shape[1], crop.shape[0]))
     crop = _lighting(rng, crop, night)
@@ -148,7 +155,7 @@ def degrade_crop(
         lh = max(8, int(crop.shape[0] * lw / max(crop.shape[1], 1)))
         crop = cv2.resize(crop, (lw, lh), interpolation=cv2.INTER_AREA)
     crop = _sensor(rng, crop, night)
-    grey = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    grey: Image = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     if rng.random() < 0.1:
         grey = 255 - grey  # a few sensors/IR setups invert contrast
     return cv2.resize(grey, (out_hw[1], out_hw[0]), interpolation=cv2.INTER_AREA)
@@ -156,7 +163,7 @@ def degrade_crop(
 
 def negative_crops(
     rng: np.random.Generator, n: int, out_hw: tuple[int, int] = (32, 128)
-) -> list[npt.NDArray[np.uint8]]:
+) -> list[npt.NDArray[Any]]:
     """`n` crops with no plate (car body, grille, road) from one plateless scene, for the
     OCR to learn to read nothing."""
     frame, _ = render_scene(rng, None, night=bool(rng.random() < 0.2))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -36,7 +37,7 @@ PREFERRED = (
     "RobotoCondensed-Light",
 )
 
-Contour = npt.NDArray[np.float64]
+Contour = npt.NDArray[Any]
 
 
 class Font:
@@ -139,9 +140,7 @@ class Font:
             out.append(_flatten(pts))
         return out
 
-    def render_text(
-        self, text: str, height_px: int, tracking: float = 0.05
-    ) -> npt.NDArray[np.uint8]:
+    def render_text(self, text: str, height_px: int, tracking: float = 0.05) -> npt.NDArray[Any]:
         """A 0/255 mask of `text`, cap height about `height_px`, tight to the glyphs."""
         cap = self._cap_height()
         scale = height_px / cap
