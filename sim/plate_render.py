@@ -114,6 +114,9 @@ class PlateStyle:
     frame: str  # none | thin | dealer
     frame_color: tuple[int, int, int]
     embossed: bool
+    weight: int = 0  # pixels of stroke growth (+) or thinning (-) at plate scale
+    slant: float = 0.0  # horizontal shear of the characters
+    tracking: float = 0.05  # extra letter spacing, in em
 
 
 def _color(rng: np.random.Generator, palette: list[tuple[int, int, int]]) -> tuple[int, int, int]:
@@ -159,6 +162,10 @@ _ACCENT = [
 ]
 
 
+def _luma(c: tuple[int, int, int]) -> float:
+    return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]
+
+
 def random_style(rng: np.random.Generator) -> PlateStyle:
     """A random plate design."""
     n_fonts = len(fonts())
@@ -167,6 +174,8 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
     ink = (240, 240, 240) if dark and rng.random() < 0.6 else _color(rng, _DARK_INK)
     if dark and ink[0] < 200:
         ink = (60, 220, 240)
+    if abs(_luma(ink) - _luma(paper)) < 90:  # keep the characters legible
+        ink = (20, 20, 20) if _luma(paper) > 128 else (240, 240, 240)
     region, _ = REGIONS[int(rng.integers(len(REGIONS)))]
     main_font = int(min(rng.integers(n_fonts), rng.integers(n_fonts)))  # favour condensed faces
     return PlateStyle(
@@ -191,6 +200,9 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
         frame=str(rng.choice(["none", "thin", "dealer"], p=[0.5, 0.25, 0.25])),
         frame_color=_color(rng, [(20, 20, 20), (200, 200, 200), (40, 40, 40), (160, 160, 170)]),
         embossed=bool(rng.random() < 0.4),
+        weight=int(rng.choice([-2, -1, 0, 0, 1, 2, 3])),
+        slant=float(rng.uniform(-0.12, 0.12)) if rng.random() < 0.25 else 0.0,
+        tracking=float(rng.uniform(-0.02, 0.25)),
     )
 
 
@@ -206,8 +218,10 @@ def _paint(canvas: Image, mask: Image, x: int, y: int, color: tuple[int, int, in
     canvas[y0:y1, x0:x1] = (roi * (1 - a) + np.array(color, np.float32) * a).astype(np.uint8)
 
 
-def _text_mask(font: Font, text: str, height: int, width: int | None = None) -> Image:
-    m = font.render_text(text, 64)
+def _text_mask(
+    font: Font, text: str, height: int, width: int | None = None, tracking: float = 0.05
+) -> Image:
+    m = font.render_text(text, 64, tracking)
     w = int(m.shape[1] * height / max(m.shape[0], 1)) if width is None else width
     return cv2.resize(m, (max(w, 1), max(height, 1)), interpolation=cv2.INTER_AREA)
 
@@ -227,7 +241,8 @@ def _background(rng: np.random.Generator, s: PlateStyle) -> Image:
         noise = rng.random((4, 8, 3)).astype(np.float32)
         blob = cv2.resize(noise, (PLATE_W, PLATE_H), interpolation=cv2.INTER_CUBIC)
         tint = np.array(s.paper2, np.float32) - np.array(s.paper, np.float32)
-        img[:] = np.clip(np.array(s.paper, np.float32) + blob * tint * 0.5, 0, 255).astype(np.uint8)
+        tinted = np.array(s.paper, np.float32) + blob * tint * 0.35
+        img[:] = np.clip(tinted, 0, 255).astype(np.uint8)
         if rng.random() < 0.5:  # a faint silhouette (mountains, skyline) behind the characters
             xs = np.linspace(0, PLATE_W, 9)
             ys = PLATE_H * rng.uniform(0.45, 0.85, size=9)
@@ -283,7 +298,7 @@ def render_plate_with_box(
         stacked, groups[0] = groups[0][:2], groups[0][2:]
     masks: list[Image] = []
     for i, g in enumerate(groups):
-        masks.append(_text_mask(font, g, th))
+        masks.append(_text_mask(font, g, th, tracking=s.tracking))
         if i < len(groups) - 1:
             gap = np.zeros((th, max(4, th // 4)), np.uint8)
             sep = s.separator if seps and seps[min(i, len(seps) - 1)] == " " else "dash"
@@ -309,11 +324,21 @@ def render_plate_with_box(
     max_w = int(PLATE_W * 0.9) - stack_w
     sw = min(max(sw, int(th * 0.8)), max_w)
     line = cv2.resize(line, (sw, th), interpolation=cv2.INTER_AREA)
+    if s.weight:
+        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(s.weight) + 1,) * 2)
+        line = cv2.dilate(line, k) if s.weight > 0 else cv2.erode(line, k)
+    if s.slant:
+        pad = int(abs(s.slant) * th) + 1
+        shear = np.float32([[1, -s.slant, pad + (s.slant * th if s.slant > 0 else 0)], [0, 1, 0]])
+        line = cv2.warpAffine(line, shear, (sw + pad, th))
+        line = line[:, : min(line.shape[1], max_w)]
     total_w = sw + stack_w
     x0 = (PLATE_W - total_w) // 2 + int(rng.integers(-6, 7))
     y0 = int(PLATE_H * 0.52 - th / 2 + rng.integers(-6, 7))
-    if s.embossed:  # a light/dark offset copy reads as raised metal
+    if s.embossed:  # a dark shadow and a light rim read as raised metal
         _paint(img, line, x0 + stack_w + 2, y0 + 2, (90, 90, 90))
+        if rng.random() < 0.5:
+            _paint(img, line, x0 + stack_w - 1, y0 - 1, (250, 250, 250))
     if stacked:
         for k, ch in enumerate(stacked):
             m = _text_mask(font, ch, th // 2 - 2, int(th * 0.38))
