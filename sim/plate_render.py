@@ -202,7 +202,7 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
         embossed=bool(rng.random() < 0.4),
         weight=int(rng.choice([-2, -1, 0, 0, 1, 2, 3])),
         slant=float(rng.uniform(-0.12, 0.12)) if rng.random() < 0.25 else 0.0,
-        tracking=float(rng.uniform(-0.02, 0.25)),
+        tracking=float(rng.uniform(0.0, 0.25)),
     )
 
 
@@ -260,7 +260,7 @@ def _background(rng: np.random.Generator, s: PlateStyle) -> Image:
 
 def _emblem(rng: np.random.Generator, size: int) -> Image:
     m = np.zeros((size, size), np.uint8)
-    kind = int(rng.integers(4))
+    kind = int(rng.integers(6))
     c = size // 2
     if kind == 0:
         cv2.circle(m, (c, c), c - 1, 255, -1, cv2.LINE_AA)
@@ -276,9 +276,41 @@ def _emblem(rng: np.random.Generator, size: int) -> Image:
     elif kind == 2:
         corners = rng.integers(0, size, size=(6, 2)).astype(np.int32)
         cv2.fillPoly(m, [cv2.convexHull(corners)], 255, cv2.LINE_AA)
-    else:
+    elif kind == 3:
         cv2.rectangle(m, (1, c - size // 6), (size - 2, c + size // 6), 255, -1)
+    elif kind == 4:  # flag / badge: a rectangle with stripes cut out
+        cv2.rectangle(m, (0, size // 5), (size - 1, size - size // 5), 255, -1)
+        for k in range(1, 4):
+            yy = size // 5 + k * (size - 2 * size // 5) // 4
+            cv2.line(m, (0, yy), (size - 1, yy), 0, max(1, size // 12))
+    else:  # fruit / tree: blob with a leaf
+        cv2.ellipse(m, (c, c + size // 10), (c - 1, int(c * 0.8)), 0, 0, 360, 255, -1, cv2.LINE_AA)
+        cv2.ellipse(m, (c + size // 6, size // 8), (size // 5, size // 10), 30, 0, 360, 255, -1)
     return m
+
+
+def _paint_emblem(
+    rng: np.random.Generator, img: Image, x: int, y: int, size: int, alpha: float
+) -> None:
+    """A coloured graphic (seal, fruit, flag, star...) that is not part of the plate text."""
+    size = max(size, 6)
+    cols = [_color(rng, _ACCENT + _DARK_INK + _LIGHT) for _ in range(3)]
+    outer = _emblem(rng, size)
+    _paint(img, (outer * alpha).astype(np.uint8), x, y, cols[0])
+    if rng.random() < 0.6:
+        inner = _emblem(rng, max(4, int(size * rng.uniform(0.3, 0.7))))
+        off = (size - inner.shape[0]) // 2
+        _paint(img, (inner * alpha).astype(np.uint8), x + off, y + off, cols[1])
+    if rng.random() < 0.15:  # small digits or letters inside the graphic
+        word = "".join(rng.choice(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), size=2))
+        tm = _text_mask(fonts()[int(rng.integers(len(fonts())))], word, max(4, size // 3))
+        _paint(
+            img,
+            (tm * alpha).astype(np.uint8),
+            x + (size - tm.shape[1]) // 2,
+            y + size // 3,
+            cols[2],
+        )
 
 
 def render_plate_with_box(
@@ -297,6 +329,7 @@ def render_plate_with_box(
     if s.stacked and len(label_of(text)) >= 4 and groups and len(groups[0]) >= 3:
         stacked, groups[0] = groups[0][:2], groups[0][2:]
     masks: list[Image] = []
+    slots: list[tuple[int, int]] = []  # (x, width) of coloured emblems inside the line
     for i, g in enumerate(groups):
         masks.append(_text_mask(font, g, th, tracking=s.tracking))
         if i < len(groups) - 1:
@@ -311,30 +344,40 @@ def render_plate_with_box(
                 cv2.circle(dot, (dot.shape[1] // 2, th // 2), max(2, th // 12), 255, -1)
                 masks.append(dot)
             elif sep == "emblem":
-                em = np.zeros((th, int(th * 0.7)), np.uint8)
-                e = _emblem(rng, int(th * 0.6))
-                oy = (th - e.shape[0]) // 2
-                em[oy : oy + e.shape[0], (em.shape[1] - e.shape[1]) // 2 :][:, : e.shape[1]] = e
-                masks.append(em)
+                ew = int(th * rng.uniform(0.5, 1.0))
+                slots.append((sum(m.shape[1] for m in masks), ew))
+                masks.append(np.zeros((th, ew), np.uint8))
             else:
                 masks.append(gap)
     line = np.hstack(masks) if masks else np.zeros((th, 8), np.uint8)
     sw = int(line.shape[1] * s.stretch)
     stack_w = int(th * 0.45) if stacked else 0
-    max_w = int(PLATE_W * 0.9) - stack_w
+    side = int(rng.choice([0, 1, 2], p=[0.65, 0.2, 0.15]))  # graphic at the left / right end
+    side_w = int(th * rng.uniform(0.5, 0.9)) if side else 0
+    max_w = int(PLATE_W * 0.9) - stack_w - side_w
+    line_w0 = line.shape[1]
     sw = min(max(sw, int(th * 0.8)), max_w)
     line = cv2.resize(line, (sw, th), interpolation=cv2.INTER_AREA)
     if s.weight:
         k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(s.weight) + 1,) * 2)
-        line = cv2.dilate(line, k) if s.weight > 0 else cv2.erode(line, k)
+        if s.weight > 0:
+            line = cv2.dilate(line, k)
+            line = cv2.erode(line, np.ones((1, 2 * s.weight + 1), np.uint8))  # keep gaps open
+        else:
+            line = cv2.erode(line, k)
     if s.slant:
         pad = int(abs(s.slant) * th) + 1
         shear = np.float32([[1, -s.slant, pad + (s.slant * th if s.slant > 0 else 0)], [0, 1, 0]])
         line = cv2.warpAffine(line, shear, (sw + pad, th))
         line = line[:, : min(line.shape[1], max_w)]
     total_w = sw + stack_w
-    x0 = (PLATE_W - total_w) // 2 + int(rng.integers(-6, 7))
+    x0 = (PLATE_W - total_w + (side_w if side == 1 else -side_w)) // 2 + int(rng.integers(-6, 7))
     y0 = int(PLATE_H * 0.52 - th / 2 + rng.integers(-6, 7))
+    if rng.random() < 0.25:  # a faint seal or silhouette behind the characters
+        big = int(th * rng.uniform(0.9, 1.4))
+        _paint_emblem(
+            rng, img, int(rng.integers(0, PLATE_W - big)), y0 + (th - big) // 2, big, 0.35
+        )
     if s.embossed:  # a dark shadow and a light rim read as raised metal
         _paint(img, line, x0 + stack_w + 2, y0 + 2, (90, 90, 90))
         if rng.random() < 0.5:
@@ -344,6 +387,15 @@ def render_plate_with_box(
             m = _text_mask(font, ch, th // 2 - 2, int(th * 0.38))
             _paint(img, m, x0, y0 + k * (th // 2) + 1, s.ink)
     _paint(img, line, x0 + stack_w, y0, s.ink)
+    fx = sw / max(line_w0, 1)
+    for sx, ew in slots:
+        size = int(min(ew * fx, th) * rng.uniform(0.8, 1.15))
+        ex = x0 + stack_w + int((sx + ew / 2) * fx) - size // 2
+        _paint_emblem(rng, img, ex, y0 + (th - size) // 2, size, 1.0)
+    if side:
+        size = int(side_w * rng.uniform(0.8, 1.0))
+        ex = x0 - side_w - 4 if side == 1 else x0 + total_w + 6
+        _paint_emblem(rng, img, ex, y0 + (th - size) // 2 + int(rng.integers(-4, 5)), size, 1.0)
     text_box = (x0, y0, total_w, th)
     # region name and slogan
     rf = fl[s.region_font % len(fl)]
