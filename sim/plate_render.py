@@ -24,7 +24,7 @@ Box = tuple[int, int, int, int]
 PLATE_W, PLATE_H = 320, 160
 SCENE_W, SCENE_H = 1280, 720
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # serial formats avoid I, O and Q (vanity plates do not)
 _DIGITS = "0123456789"
 _PATTERNS = (
     "LLL NNNN",
@@ -367,11 +367,20 @@ def render_plate_with_box(
             line = cv2.erode(line, k)
     if s.slant:
         pad = int(abs(s.slant) * th) + 1
-        shear = np.float32([[1, -s.slant, pad + (s.slant * th if s.slant > 0 else 0)], [0, 1, 0]])
+        shear = np.float32([[1, -s.slant, max(s.slant, 0.0) * th], [0, 1, 0]])
         line = cv2.warpAffine(line, shear, (sw + pad, th))
-        line = line[:, : min(line.shape[1], max_w)]
+        if line.shape[1] > max_w:
+            line = cv2.resize(line, (max_w, th), interpolation=cv2.INTER_AREA)
+        sw = line.shape[1]
     total_w = sw + stack_w
     x0 = (PLATE_W - total_w + (side_w if side == 1 else -side_w)) // 2 + int(rng.integers(-6, 7))
+    x0 = int(
+        np.clip(
+            x0,
+            side_w + 6 if side == 1 else 3,
+            PLATE_W - total_w - 3 - (side_w + 8 if side == 2 else 0),
+        )
+    )
     y0 = int(PLATE_H * 0.52 - th / 2 + rng.integers(-6, 7))
     if rng.random() < 0.25:  # a faint seal or silhouette behind the characters
         big = int(th * rng.uniform(0.9, 1.4))
