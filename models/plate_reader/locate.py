@@ -30,8 +30,11 @@ class LocateParams:
     max_h: int = 160
     min_aspect: float = 1.2
     max_aspect: float = 7.0
-    min_density: float = 0.18
+    min_density: float = 0.12
     max_candidates: int = 6
+    kernels: tuple[tuple[int, int], ...] = ((7, 3), (13, 3), (21, 5))
+    edge_percentile: float = 95.0
+    min_edge: float = 25.0
 
 
 def _blobs(edges: Grey, kernel: tuple[int, int]) -> list[Box]:
@@ -55,11 +58,11 @@ def candidates(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[
     )
     gx = cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3)
     mag = cv2.convertScaleAbs(gx)
-    thr = max(40.0, float(np.percentile(mag[::4, ::4], 92)))
+    thr = max(params.min_edge, float(np.percentile(mag[::4, ::4], params.edge_percentile)))
     _, edges = cv2.threshold(mag, thr, 255, cv2.THRESH_BINARY)
     integral = cv2.integral(edges)
     seen: list[tuple[Box, float]] = []
-    for kernel in ((9, 3), (17, 5)):
+    for kernel in params.kernels:
         for x, y, w, h in _blobs(edges, kernel):
             if not (params.min_w <= w <= params.max_w and params.min_h <= h <= params.max_h):
                 continue

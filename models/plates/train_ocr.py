@@ -110,6 +110,9 @@ def main() -> None:
     ap.add_argument("--max-epochs", type=int, default=40)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--init", default=None, help="start from this state_dict (.pt), fine-tune")
+    ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -119,6 +122,8 @@ def main() -> None:
     print(f"rendered {len(xs)}+{len(vx)} crops in {time.time() - t0:.0f}s", flush=True)
     targets = [torch.tensor([ALPHABET.index(c) + 1 for c in y], dtype=torch.long) for y in ys]
     model = CRNN()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=True))
     print("params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
@@ -135,7 +140,7 @@ def main() -> None:
         for b in range(steps_per_epoch):
             frac = min((time.time() - t_train) / budget, step / total_est)
             frac = max(frac, (time.time() - t_train) / budget)
-            lr = 2e-3 * min(1.0, (step + 1) / 300) * (0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+            lr = args.lr * min(1.0, (step + 1) / 300) * (0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
             for g in opt.param_groups:
                 g["lr"] = max(lr, 2e-5)
             idx = order[b * args.batch : (b + 1) * args.batch]
@@ -165,6 +170,8 @@ def main() -> None:
         if time.time() - t_train > budget:
             break
     model.eval()
+    if args.save_state:
+        torch.save(model.state_dict(), args.save_state)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.onnx.export(
@@ -180,6 +187,7 @@ def main() -> None:
     final = evaluate(model, vx, vy)
     meta = {
         "seed": args.seed,
+        "init": Path(args.init).name if args.init else None,
         "samples": args.samples,
         "val": args.val,
         "epochs": epoch + 1,
