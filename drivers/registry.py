@@ -27,6 +27,10 @@ REGISTRY: dict[tuple[str, str], DriverEntry] = {
     ("line", "serial"): DriverEntry(
         "edge.drivers.line_serial:LineSerialDriver", "path", "any device printing one read per line"
     ),
+    ("camera", "opencv"): DriverEntry(
+        "edge.drivers.camera.driver:CameraDriver", "path_or_url",
+        "licence-plate camera: V4L2 device, RTSP/HTTP MJPEG stream or video file (OpenCV)"
+    ),
 }
 
 
