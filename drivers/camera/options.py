@@ -8,6 +8,8 @@ network stream (`url = "rtsp://..."` or `"http(s)://..."` for MJPEG), or a recor
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlsplit
@@ -104,18 +106,23 @@ def load_options(device: DeviceConfig) -> tuple[CameraOptions, Source]:
     """Validate the device's options and source; raises ConfigInvalid listing every problem."""
     where = f"devices.{device.name}.options"
     problems: list[ConfigProblem] = []
+    opts: CameraOptions | None = None
     try:
         opts = parse_options(CameraOptions, device.options, where)
     except ConfigInvalid as err:
         problems += err.problems
-        opts = CameraOptions()
-    problems += _check(opts, where)
+        known = {f.name for f in dataclasses.fields(CameraOptions)}
+        with contextlib.suppress(ConfigInvalid):  # still range-check the well-typed keys
+            opts = parse_options(CameraOptions, {k: v for k, v in device.options.items() if k in known},
+                                 where)
+    if opts is not None:
+        problems += _check(opts, where)
     try:
         source = resolve_source(device.path, device.url)
     except ValueError as err:
         problems.append(ConfigProblem(f"devices.{device.name}.url", str(err), "config.invalid"))
         source = Source("file", "")
-    if problems:
+    if problems or opts is None:
         raise ConfigInvalid(problems, f"devices.{device.name}")
     return opts, source
 
