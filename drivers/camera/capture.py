@@ -4,7 +4,8 @@ One thread per camera reads as fast as the source delivers (so the source's buff
 and a network stream never lags), keeps one frame per `1/sample_fps` seconds and puts it in a
 `NewestMailbox`: a slow pipeline sees dropped frames, never old ones. A source that fails to
 open or stops delivering is reopened with capped exponential backoff; a file source ends, or
-loops. MJPEG sources are read as raw JPEG parts (`CAP_PROP_FORMAT = -1`), checked with
+loops (a file played with `realtime = false` waits for the reader instead of dropping
+frames). MJPEG sources are read as raw JPEG parts (`CAP_PROP_FORMAT = -1`), checked with
 `inspect_jpeg` and decoded later only if taken; FFmpeg's own read failures on other codecs are
 counted and, when they persist, treated as a lost source.
 """
@@ -269,6 +270,10 @@ class FrameCapture:
                 continue
             next_due = t + period if next_due < 0 or t - next_due > period else next_due + period
             self.stats.inc("sampled")
+            if is_file and not self.opts.realtime:  # a recording can wait for the reader
+                while not self.mailbox.wait_empty(0.2):
+                    if self._stop.is_set():
+                        return "stopped", delivered
             if self.mailbox.put(frame):
                 self.stats.inc("dropped")
         return "stopped", delivered

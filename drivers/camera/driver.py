@@ -126,8 +126,10 @@ class CameraDriver(Driver):
             frame = capture.mailbox.take()
             if frame is None:
                 self._report(self.tracker.idle(self._now()))
-                if capture.state == CaptureState.ENDED:
-                    self._report(self.tracker.flush())
+                if capture.state == CaptureState.ENDED and self.ctx.health.state != DeviceState.STOPPED:
+                    self._report(self.tracker.flush())  # every frame of the file was read
+                    log.info("[%s] video file ended", self.device.name)
+                    self.ctx.set_state(DeviceState.STOPPED)
                 continue
             seen = await loop.run_in_executor(executor, self._read_frame, reader, frame)
             self._last = (frame.ts, time.monotonic())
@@ -190,9 +192,6 @@ class CameraDriver(Driver):
             self.ctx.set_state(DeviceState.OPEN)
         elif state == CaptureState.DISCONNECTED:
             self.ctx.set_state(DeviceState.DISCONNECTED, err)
-        elif state == CaptureState.ENDED:
-            log.info("[%s] video file ended", self.device.name)
-            self.ctx.set_state(DeviceState.STOPPED)
 
     def _sync_discarded(self) -> None:
         delta = self.tracker.discarded - self._synced.get("discarded_sightings", 0)

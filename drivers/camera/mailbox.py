@@ -36,10 +36,16 @@ class NewestMailbox(Generic[T]):
             self._notify()
         return replaced
 
+    def wait_empty(self, timeout: float) -> bool:
+        """Wait until the last item was taken (back-pressure for sources that can wait)."""
+        with self._lock:
+            return self._ready.wait_for(lambda: self._item is None, timeout)
+
     def take(self) -> T | None:
         """The newest item, or None when nothing arrived since the last take."""
         with self._lock:
             item, self._item = self._item, None
+            self._ready.notify_all()
             return item
 
     def wait(self, timeout: float) -> T | None:
@@ -47,4 +53,5 @@ class NewestMailbox(Generic[T]):
         with self._lock:
             self._ready.wait_for(lambda: self._item is not None, timeout)
             item, self._item = self._item, None
+            self._ready.notify_all()
             return item

@@ -113,11 +113,12 @@ def camera_server() -> Iterator[Callable[..., MjpegCameraServer]]:
 @pytest.fixture(autouse=True)
 def no_leftover_threads() -> Iterator[None]:
     """Fail a test that leaves capture or camera threads running."""
-    yield
     names = ("capture-", "camera-http", "camera-render", "plates-")
+    before = set(threading.enumerate())
+    yield
     deadline = time.monotonic() + 3.0
     while time.monotonic() < deadline:
-        left = [t.name for t in threading.enumerate() if t.name.startswith(names)]
+        left = [t.name for t in set(threading.enumerate()) - before if t.name.startswith(names)]
         if not left:
             return
         time.sleep(0.05)

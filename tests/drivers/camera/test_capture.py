@@ -127,11 +127,17 @@ def test_file_source_ends_or_loops(tmp_path: Path) -> None:
     once = CameraOptions(sample_fps=0, realtime=False)
     cap = FrameCapture(resolve_source(str(video), None), once)
     cap.start()
-    wait_until(lambda: cap.state == CaptureState.ENDED, 10, "end of file")
-    assert cap.stop()
-    assert cap.stats.get("frames") == 10 and cap.raw
-    frame = cap.mailbox.take()
-    assert frame is not None and decode(frame, 640).shape == (360, 640, 3)
+    taken = []
+    try:
+        while cap.state != CaptureState.ENDED or cap.mailbox.puts > len(taken):
+            frame = cap.mailbox.wait(2.0)  # a slow reader: the file waits for it
+            assert frame is not None, cap.stats.snapshot()
+            taken.append(frame)
+            time.sleep(0.01)
+    finally:
+        assert cap.stop()
+    assert len(taken) == cap.stats.get("frames") == 10 and cap.stats.get("dropped") == 0
+    assert cap.raw and decode(taken[0], 640).shape == (360, 640, 3)
     # realtime pacing: 10 frames at 10 fps take about a second; loop plays it again
     looped = CameraOptions(sample_fps=0, realtime=True, loop=True)
     cap = FrameCapture(resolve_source(None, f"file://{video}"), looped)
