@@ -24,7 +24,6 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-
 from edge.sim.camera_video import CameraScene
 
 log = logging.getLogger(__name__)
@@ -43,8 +42,8 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.0"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        log.debug("camera http: " + format, *args)
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("camera http: %s", format % args)
 
     def do_GET(self) -> None:
         cam = self.server.camera
@@ -198,11 +197,16 @@ class MjpegCameraServer:
     def _produce(self) -> None:
         period = 1.0 / self.fps
         due = time.monotonic()
+        last: tuple[object, bytes] | None = None
         while self.running:
             assert self.epoch is not None
             frame = self.frame_fn(time.time() - self.epoch)
-            ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
-            part = buf.tobytes() if ok else b""
+            if last is not None and last[0] is frame:  # the very same image: reuse its JPEG
+                part = last[1]
+            else:
+                ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
+                part = buf.tobytes() if ok else b""
+                last = (frame, part)
             with self._cond:
                 if self._corrupt:
                     self._corrupt -= 1

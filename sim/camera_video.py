@@ -128,8 +128,8 @@ class CameraScene:
         jx, jy = 1.5 * np.sin(t * 7.0), 1.0 * np.cos(t * 5.0)  # a camera mast is never still
         m = np.array([[scale, 0, (1 - scale) * cx + jx],
                       [0, scale, (1 - scale) * cy + shift * H + jy]], np.float32)
-        out = cv2.warpAffine(scene, m, (W, H), flags=cv2.INTER_LINEAR,
-                             borderMode=cv2.BORDER_REPLICATE)
+        out = np.asarray(cv2.warpAffine(scene, m, (W, H), flags=cv2.INTER_LINEAR,
+                                        borderMode=cv2.BORDER_REPLICATE), np.uint8)
         visible = v.text if v.text and cy + shift * H + scale * h / 2 < H else None
         return out, visible
 
@@ -139,7 +139,7 @@ def write_video(path: str | Path, schedule: Iterable[Sequence[Any]], fps: float 
     """Record the schedule as an MJPG .avi at `fps`; returns the number of frames written."""
     scene = CameraScene(schedule, seed)
     total = duration if duration is not None else scene.duration
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (W, H))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (W, H))
     if not writer.isOpened():
         raise OSError(f"cannot write video {path}")
     writer.set(cv2.VIDEOWRITER_PROP_QUALITY, quality)

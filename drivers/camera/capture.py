@@ -24,7 +24,6 @@ from typing import Any, Protocol
 
 import cv2
 import numpy as np
-
 from edge.drivers.camera.errors import CameraError, CameraLost, CameraOpenFailed
 from edge.drivers.camera.frames import Frame
 from edge.drivers.camera.jpeg import JpegProblem, inspect_jpeg
@@ -40,7 +39,7 @@ _ENV_LOCK = threading.Lock()  # OPENCV_FFMPEG_CAPTURE_OPTIONS is process-wide, r
 class VideoSource(Protocol):
     """What the capture needs of `cv2.VideoCapture` (tests pass fakes with the same shape)."""
 
-    def isOpened(self) -> bool: ...  # noqa: N802 - OpenCV's name
+    def isOpened(self) -> bool: ...
     def read(self) -> tuple[bool, Any]: ...
     def get(self, prop: int) -> float: ...
     def set(self, prop: int, value: float) -> bool: ...
@@ -88,7 +87,7 @@ def open_source(source: Source, opts: CameraOptions) -> VideoSource:
     if source.kind == "device":
         cap = cv2.VideoCapture(source.target, cv2.CAP_V4L2 if os.name == "posix" else cv2.CAP_ANY)
         if opts.fourcc:
-            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*opts.fourcc))
+            cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter.fourcc(*opts.fourcc))
         for prop, value in ((cv2.CAP_PROP_FRAME_WIDTH, opts.capture_width),
                             (cv2.CAP_PROP_FRAME_HEIGHT, opts.capture_height),
                             (cv2.CAP_PROP_FPS, opts.capture_fps)):

@@ -13,7 +13,6 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-
 from edge.drivers.camera.errors import CorruptFrame
 
 Image = npt.NDArray[np.uint8]
@@ -50,8 +49,7 @@ def fit_width(image: Image, max_width: int) -> Image:
     if max_width <= 0 or w <= max_width:
         return image
     size = (max_width, max(1, round(h * max_width / w)))
-    out: Image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-    return out
+    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
 
 
 def decode(frame: Frame, max_width: int) -> Image:

@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
-
 from edge.drivers.camera.errors import CameraOpenFailed
 from edge.drivers.camera.options import CameraOptions, Source
 from edge.models.plate_reader.vote import PlateText
@@ -47,7 +46,7 @@ class FakeVideo:
         self.released = False
         self._next = time.monotonic()
 
-    def isOpened(self) -> bool:  # noqa: N802
+    def isOpened(self) -> bool:
         return True
 
     def read(self) -> tuple[bool, np.ndarray | None]:

@@ -11,11 +11,11 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
-
-from edge.config import DeviceConfig
 from edge.drivers.base import DriverContext
 from edge.drivers.camera.driver import CameraDriver
 from edge.drivers.registry import REGISTRY, create_driver
+
+from edge.config import DeviceConfig
 from edge.events import DeviceState, DeviceStateChanged, Event, PlateRead
 from tests.drivers.camera.conftest import FakeOpener, FakeReader, gray
 
@@ -129,7 +129,7 @@ async def test_camera_that_vanishes_is_reported_and_recovered(camera_server) -> 
 
 async def test_video_file_source_ends_cleanly(tmp_path: Path) -> None:
     video = tmp_path / "replay.avi"
-    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (64, 48))
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter.fourcc(*"MJPG"), 25.0, (64, 48))
     for i in range(25):  # one second: a car with plate XYZ789 still in view at the end
         writer.write(gray(120 if i >= 10 else 0))
     writer.release()

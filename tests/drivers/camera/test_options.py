@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from edge.drivers.camera.options import CameraOptions, Source, load_options, resolve_source
 
 from edge.config import ConfigInvalid, DeviceConfig, read_problems
-from edge.drivers.camera.options import CameraOptions, Source, load_options, resolve_source
 from tests.conftest import lane_config
 
 

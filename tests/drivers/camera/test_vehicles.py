@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from edge.drivers.camera.vehicles import VehiclePolicy, VehicleTracker, distance, similar
 from edge.models.plate_reader.vote import PlateText
 
