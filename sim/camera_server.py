@@ -3,7 +3,7 @@
 `GET /stream.mjpg` streams `multipart/x-mixed-replace` JPEG parts at a fixed rate;
 `GET /snapshot.jpg` returns the current frame. One producer thread renders and encodes each
 frame once (a `CameraScene`, or any `t -> BGR image` function) and every connected client gets
-the newest part, like a real camera does. Fault hooks for tests and `lane-sim`:
+the newest part, like a real camera does (optionally behind HTTP Basic auth). Fault hooks for tests and `lane-sim`:
 `stop()`/`start()` (the camera vanishes: connection refused, and comes back on the same port),
 `drop_clients()` (streams cut, the camera keeps listening), `inject_corrupt(n)` (the next n
 parts carry bytes that are not a JPEG) and `inject_truncated(n)` (the next n parts are cut in
@@ -12,6 +12,7 @@ half, with a Content-Length that matches the cut, as a camera that runs out of b
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import socket
@@ -48,6 +49,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         cam = self.server.camera
         path = self.path.split("?", 1)[0]
+        if cam.auth is not None:
+            expected = "Basic " + base64.b64encode(":".join(cam.auth).encode()).decode()
+            if self.headers.get("Authorization") != expected:
+                cam.auth_failures += 1
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="camera"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         if path == "/snapshot.jpg":
             seq, part = cam.wait_part(0, timeout=2.0)
             if part is None:
@@ -88,7 +98,8 @@ class MjpegCameraServer:
 
     def __init__(self, source: CameraScene | FrameFn | Iterable[Sequence[Any]], *,
                  host: str = "127.0.0.1", port: int = 0, fps: float = 10.0, quality: int = 80,
-                 path: str = "/stream.mjpg", seed: int = 0, epoch: float | None = None) -> None:
+                 path: str = "/stream.mjpg", seed: int = 0, epoch: float | None = None,
+                 auth: tuple[str, str] | None = None) -> None:
         if isinstance(source, CameraScene):
             self.frame_fn: FrameFn = lambda t: source.frame_at(t)[0]
         elif callable(source):
@@ -98,6 +109,8 @@ class MjpegCameraServer:
             self.frame_fn = lambda t: scene.frame_at(t)[0]
         self.host, self.port, self.fps, self.quality, self.path = host, port, fps, quality, path
         self.epoch = epoch  # wall-clock time of schedule t=0 (default: first start())
+        self.auth = auth  # (user, password): HTTP Basic required, as cameras do
+        self.auth_failures = 0
         self.running = False
         self.frames = 0
         self.parts_sent = 0

@@ -28,7 +28,7 @@ from edge.drivers.camera.errors import CameraError, CameraLost, CameraOpenFailed
 from edge.drivers.camera.frames import Frame
 from edge.drivers.camera.jpeg import JpegProblem, inspect_jpeg
 from edge.drivers.camera.mailbox import NewestMailbox
-from edge.drivers.camera.options import CameraOptions, Source
+from edge.drivers.camera.options import CameraOptions, Source, with_credentials
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,13 @@ def open_source(source: Source, opts: CameraOptions) -> VideoSource:
         params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(opts.open_timeout_s * 1000),
                   cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(opts.read_timeout_s * 1000)]
         target = str(source.target)
+        if opts.password_file:
+            try:
+                password = Path(opts.password_file).read_text(encoding="utf-8").strip()
+            except OSError as err:
+                raise CameraOpenFailed("camera password file unreadable",
+                                       source=source.label, file=opts.password_file) from err
+            target = with_credentials(target, opts.username, password)
         ffmpeg_opts = None
         if target.startswith(("rtsp://", "rtsps://")) and opts.rtsp_transport:
             ffmpeg_opts = f"rtsp_transport;{opts.rtsp_transport}"

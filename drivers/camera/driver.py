@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import cv2
 from edge.drivers.base import Driver, DriverContext
@@ -75,6 +76,9 @@ class CameraDriver(Driver):
     # ------------------------------------------------------------------ main loop
     async def run(self) -> None:
         cv2.setNumThreads(1)
+        if self.device.url and urlsplit(self.device.url).password:
+            log.warning("[%s] the camera url carries a password: move it to options.password_file",
+                        self.device.name)
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         executor = ThreadPoolExecutor(1, thread_name_prefix=f"plates-{self.device.name}")

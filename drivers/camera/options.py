@@ -12,7 +12,7 @@ import contextlib
 import dataclasses
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from edge.config import ConfigInvalid, ConfigProblem, DeviceConfig, doc, parse_options
 
@@ -48,6 +48,9 @@ class CameraOptions:
     max_read_failures: int = doc("Consecutive failed reads that count as a lost source", 25)
     backoff_initial_s: float = doc("First wait before reopening a lost source", 0.5)
     backoff_max_s: float = doc("Longest wait between reopen attempts", 10.0)
+    username: str = doc("Network sources: user name for the camera ('' = none, or as in the url)", "")
+    password_file: str | None = doc("Network sources: file holding the camera password (never put "
+                                    "it in the url)", None)
     rtsp_transport: Literal["tcp", "udp", ""] = doc("RTSP transport ('' = FFmpeg's default)", "tcp")
     raw_mjpeg: bool = doc("MJPEG sources: take the JPEG bytes and decode them here (checks each "
                           "frame, decodes only sampled frames)", True)
@@ -127,6 +130,17 @@ def load_options(device: DeviceConfig) -> tuple[CameraOptions, Source]:
     return opts, source
 
 
+def with_credentials(url: str, username: str, password: str) -> str:
+    """`url` with user and password put in its authority (percent-encoded)."""
+    parts = urlsplit(url)
+    user = quote(username or parts.username or "", safe="")
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{user}:{quote(password, safe='')}@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
 def _check(o: CameraOptions, where: str) -> list[ConfigProblem]:
     bad: list[ConfigProblem] = []
 
@@ -152,5 +166,6 @@ def _check(o: CameraOptions, where: str) -> list[ConfigProblem]:
     need(o.max_read_failures >= 1, "max_read_failures", "must be >= 1")
     need(0 < o.backoff_initial_s <= o.backoff_max_s, "backoff_initial_s",
          "must be > 0 and <= backoff_max_s")
+    need(o.password_file != "", "password_file", "must name a file")
     need(o.fourcc == "" or len(o.fourcc) == 4, "fourcc", "must be 4 characters, e.g. 'MJPG'")
     return bad

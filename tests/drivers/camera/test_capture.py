@@ -170,3 +170,24 @@ def test_decoded_mode_without_raw(camera_server) -> None:
         assert cap.stop()
     assert not cap.raw and frame is not None and frame.image is not None
     assert int(np.mean(decode(frame, 1280))) in range(55, 66)
+
+
+def test_camera_behind_basic_auth_opens_with_password_file(camera_server, tmp_path: Path) -> None:
+    srv = camera_server(lambda t: gray(60, 320, 240), fps=20.0, auth=("lane", "s3cret:1"))
+    secret = tmp_path / "cam-password"
+    secret.write_text("s3cret:1\n")
+    opts = CameraOptions(sample_fps=0, read_timeout_s=1.0, open_timeout_s=1.0, backoff_initial_s=0.1,
+                         username="lane", password_file=str(secret))
+    cap = FrameCapture(resolve_source(None, srv.url), opts)
+    cap.start()
+    try:
+        wait_until(lambda: cap.stats.get("frames") >= 3, 10, "frames behind auth")
+    finally:
+        assert cap.stop()
+    wrong = FrameCapture(resolve_source(None, srv.url), FAST)  # no password: refused
+    wrong.start()
+    try:
+        wait_until(lambda: wrong.stats.get("open_failures") >= 1, 10, "refused")
+    finally:
+        assert wrong.stop()
+    assert wrong.stats.get("frames") == 0 and srv.auth_failures >= 1

@@ -5,7 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from edge.drivers.camera.options import CameraOptions, Source, load_options, resolve_source
+from edge.drivers.camera.options import (
+    CameraOptions,
+    Source,
+    load_options,
+    resolve_source,
+    with_credentials,
+)
 
 from edge.config import ConfigInvalid, DeviceConfig, read_problems
 from tests.conftest import lane_config
@@ -65,3 +71,20 @@ def test_config_check_knows_the_camera_driver(tmp_path: Path) -> None:
     problems = {(p.key, p.code) for p in read_problems(bad)}
     assert ("devices[0].path", "config.missing") in problems
     assert ("devices[0].options.sample_fps", "config.type") in problems
+
+
+def test_credentials_come_from_a_file_not_the_url() -> None:
+    url = with_credentials("rtsp://10.1.2.3:554/stream1", "lane", "p@ss:w/rd")
+    assert url == "rtsp://lane:p%40ss%3Aw%2Frd@10.1.2.3:554/stream1"
+    assert with_credentials("http://admin@cam/x.mjpg", "", "pw") == "http://admin:pw@cam/x.mjpg"
+    with pytest.raises(ConfigInvalid):
+        load_options(_dev(password_file=""))
+
+
+def test_camera_with_password_file_opens_with_credentials(tmp_path: Path) -> None:
+    from edge.drivers.camera.capture import open_source
+    from edge.drivers.camera.errors import CameraOpenFailed
+
+    opts, src = load_options(_dev(password_file=str(tmp_path / "missing")))
+    with pytest.raises(CameraOpenFailed, match="password file"):
+        open_source(src, opts)
