@@ -1,9 +1,10 @@
 """A simulated IP camera: MJPEG over HTTP on loopback, as most lane cameras offer it.
 
 `GET /stream.mjpg` streams `multipart/x-mixed-replace` JPEG parts at a fixed rate;
-`GET /snapshot.jpg` returns the current frame. One producer thread renders and encodes each
-frame once (a `CameraScene`, or any `t -> BGR image` function) and every connected client gets
-the newest part, like a real camera does (optionally behind HTTP Basic auth). Fault hooks for tests and `lane-sim`:
+`GET /snapshot.jpg` returns the current frame, optionally behind HTTP Basic auth. One producer
+thread renders and encodes each frame once (a `CameraScene`, or any `t -> BGR image` function)
+and every connected client gets the newest part, like a real camera does. Fault hooks for tests
+and `lane-sim`:
 `stop()`/`start()` (the camera vanishes: connection refused, and comes back on the same port),
 `drop_clients()` (streams cut, the camera keeps listening), `inject_corrupt(n)` (the next n
 parts carry bytes that are not a JPEG) and `inject_truncated(n)` (the next n parts are cut in
