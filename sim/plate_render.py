@@ -455,7 +455,7 @@ def render_plate(rng: np.random.Generator, text: str, style: PlateStyle | None =
 
 
 def render_scene(
-    rng: np.random.Generator, text: str | None, night: bool = False
+    rng: np.random.Generator, text: str | None, night: bool = False, *, sensor: bool = True
 ) -> tuple[Image, Box]:
     """A 1280x720 BGR frame with a vehicle carrying plate `text`, and the plate's (x, y, w, h).
 
@@ -463,4 +463,4 @@ def render_scene(
     """
     from edge.sim.plate_scene import render_scene as _render_scene
 
-    return _render_scene(rng, text, night)
+    return _render_scene(rng, text, night, sensor=sensor)
