@@ -359,15 +359,15 @@ def render_plate_with_box(
     sw = min(max(sw, int(th * 0.8)), max_w)
     line = cv2.resize(line, (sw, th), interpolation=cv2.INTER_AREA)
     if s.weight:
-        k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(s.weight) + 1,) * 2)
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(s.weight) + 1,) * 2)
         if s.weight > 0:
-            line = cv2.dilate(line, k)
+            line = cv2.dilate(line, disk)
             line = cv2.erode(line, np.ones((1, 2 * s.weight + 1), np.uint8))  # keep gaps open
         else:
-            line = cv2.erode(line, k)
+            line = cv2.erode(line, disk)
     if s.slant:
         pad = int(abs(s.slant) * th) + 1
-        shear = np.float32([[1, -s.slant, max(s.slant, 0.0) * th], [0, 1, 0]])
+        shear = np.array([[1, -s.slant, max(s.slant, 0.0) * th], [0, 1, 0]], np.float32)
         line = cv2.warpAffine(line, shear, (sw + pad, th))
         if line.shape[1] > max_w:
             line = cv2.resize(line, (max_w, th), interpolation=cv2.INTER_AREA)
@@ -455,7 +455,7 @@ def render_plate(rng: np.random.Generator, text: str, style: PlateStyle | None =
 
 
 def render_scene(
-    rng: np.random.Generator, text: str | None, night: bool = False
+    rng: np.random.Generator, text: str | None, night: bool = False, *, sensor: bool = True
 ) -> tuple[Image, Box]:
     """A 1280x720 BGR frame with a vehicle carrying plate `text`, and the plate's (x, y, w, h).
 
@@ -463,4 +463,4 @@ def render_scene(
     """
     from edge.sim.plate_scene import render_scene as _render_scene
 
-    return _render_scene(rng, text, night)
+    return _render_scene(rng, text, night, sensor=sensor)
