@@ -157,8 +157,12 @@ class CameraDriver(Driver):
         roi = self.options.roi
         if roi:
             x, y, w, h = (round(v / scale) for v in roi)
+            part = image[y:y + h, x:x + w]
+            if part.shape[0] < 16 or part.shape[1] < 16:
+                raise CameraError("options.roi lies outside the camera's frame", code="camera.roi",
+                                  roi=list(roi), frame=[frame.width, frame.height])
             reads = [PlateText(r.text, r.confidence, (r.box[0] + x, r.box[1] + y, r.box[2], r.box[3]))
-                     for r in reader.read(image[y:y + h, x:x + w])]
+                     for r in reader.read(part)]
         else:
             reads = reader.read(image)
         return image, scale, reads

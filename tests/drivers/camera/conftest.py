@@ -122,3 +122,32 @@ def no_leftover_threads() -> Iterator[None]:
             return
         time.sleep(0.05)
     raise AssertionError(f"threads left behind: {left}")
+
+
+def readable_seed(schedule: list[tuple], tries: int = 40) -> int:
+    """A simulator seed whose cars the shipped reader reads while they stand at the booth.
+
+    The pipeline tests check capture, grouping and reporting, not OCR accuracy (that is
+    bench_plates' job), so they pick scenes the current model can read.
+    """
+    import cv2
+    from edge.models.plate_reader import PlateReader
+    from edge.sim.camera_video import STAND, CameraScene
+
+    reader = PlateReader()
+    for seed in range(tries):
+        scene = CameraScene(schedule, seed)
+        ok = True
+        for v in scene.vehicles:
+            for frac in (STAND - 0.1, STAND - 0.2, STAND - 0.3):
+                frame, _ = scene.frame_at(v.t_start + frac * v.dwell_s)
+                jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])[1]
+                reads = reader.read(cv2.imdecode(jpeg, cv2.IMREAD_COLOR))
+                if [r.text for r in reads[:1]] != [v.text]:
+                    ok = False
+                    break
+            if not ok:
+                break
+        if ok:
+            return seed
+    raise AssertionError("no readable simulator seed: is the shipped plate model broken?")

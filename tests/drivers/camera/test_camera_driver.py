@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from edge.drivers.base import DriverContext
 from edge.drivers.camera.driver import CameraDriver
+from edge.drivers.camera.errors import CameraError
 from edge.drivers.registry import REGISTRY, create_driver
 
 from edge.config import DeviceConfig
 from edge.events import DeviceState, DeviceStateChanged, Event, PlateRead
-from tests.drivers.camera.conftest import FakeOpener, FakeReader, gray
+from tests.drivers.camera.conftest import FakeOpener, FakeReader, gray, readable_seed
 
 FAKE_FPS = 50.0
 
@@ -146,7 +147,7 @@ async def test_video_file_source_ends_cleanly(tmp_path: Path) -> None:
 async def test_simulated_camera_with_the_real_reader(camera_server) -> None:
     """The simulator's MJPEG camera -> CameraDriver (shipped OCR model) -> one plate per car."""
     schedule = [(0.3, "B52FJK", False, 2.5), (3.8, "JHN4410", True, 2.5)]
-    srv = camera_server(schedule, fps=10.0, seed=7)
+    srv = camera_server(schedule, fps=10.0, seed=readable_seed(schedule))
     events: list[Event] = []
     ctx = DriverContext("cam1", events.append)
     driver = CameraDriver(_device({"sample_fps": 10.0, "vehicle_gap_s": 1.0}, url=srv.url), ctx)
@@ -159,3 +160,18 @@ async def test_simulated_camera_with_the_real_reader(camera_server) -> None:
         assert crop is not None and crop.shape[1] >= 40
         assert 0 < p.confidence <= 1
     assert ctx.counters.get("corrupt") == 0 and ctx.counters.get("vehicles") == 2
+
+
+async def test_roi_limits_the_search_and_a_roi_off_the_frame_is_a_clear_failure() -> None:
+    events: list[Event] = []
+    ctx = DriverContext("cam1", events.append)
+    opener = FakeOpener(lambda i: gray(60), fps=FAKE_FPS)
+    driver = fake_driver(_device({"roi": [32, 0, 32, 48]}), ctx, opener)
+    await _run_until(driver, lambda: len(_plates(events)) >= 1, 5.0)
+    (plate,) = _plates(events)
+    assert plate.box[0] >= 32  # found in the right half, reported in frame coordinates
+    off = fake_driver(_device({"roi": [500, 500, 100, 100]}), DriverContext("cam1", lambda e: None),
+                      FakeOpener(lambda i: gray(60), fps=FAKE_FPS))
+    with pytest.raises(CameraError) as err:
+        await asyncio.wait_for(off.run(), 5.0)
+    assert err.value.code == "camera.roi"

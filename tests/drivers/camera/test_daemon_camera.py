@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from tests.conftest import lane_config
+from tests.drivers.camera.conftest import readable_seed
 
 
 def camera_device(name: str, url: str, options: str = "") -> str:
@@ -30,7 +31,8 @@ def stored_plates(db: Path) -> list[dict]:
 
 def test_daemon_stores_the_plate_of_a_simulated_camera(tmp_path: Path, daemon_factory,
                                                        camera_server) -> None:
-    srv = camera_server([(0.3, "B52FJK", False, 2.5)], fps=10.0, seed=7)
+    schedule = [(0.3, "B52FJK", False, 2.5)]
+    srv = camera_server(schedule, fps=10.0, seed=readable_seed(schedule))
     d = daemon_factory(lane_config(tmp_path, camera_device("cam1", srv.url)))
     d.wait_ready(timeout=30)
     d.wait_for(lambda s: s["devices"]["cam1"]["state"] == "open", timeout=20, what="camera open")
