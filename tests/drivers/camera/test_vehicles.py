@@ -87,3 +87,25 @@ def test_best_frame_is_kept_for_the_crop_and_next_lane_reads_ignored() -> None:
     t.observe(0.2, [r("ABC1234", 0.8)], frame="f2")
     (d,) = t.flush()
     assert d.best.frame == "f1" and d.vote.text == "ABC1234" and d.vote.reads == 3
+
+
+def test_a_slogan_read_beside_the_plate_does_not_take_its_place() -> None:
+    t = VehicleTracker(VehiclePolicy(emit_after_reads=3, dominance=2.0))
+    out = []
+    frames = [[r("HEATING", 0.9), r("JHN4410", 0.7)]] + [[r("JHN4410", 0.9), r("HEATING", 0.6)]] * 5
+    for i, reads in enumerate(frames):
+        out += t.observe(i * 0.1, reads, frame=i)
+    assert out == []  # neither text clearly dominates yet: no early guess
+    for i in range(6, 10):
+        out += t.observe(i * 0.1, [r("JHN4410", 0.9)], frame=i)
+    (d,) = out  # now the plate outweighs the slogan twice over
+    assert d.vote.text == "JHN4410" and not d.final and d.best.read.text == "JHN4410"
+    assert t.flush() == []
+
+
+def test_competing_texts_are_decided_when_the_vehicle_leaves() -> None:
+    t = VehicleTracker(VehiclePolicy(emit_after_reads=3))
+    for i in range(6):
+        assert t.observe(i * 0.1, [r("B52FJK", 0.8), r("COOLNG", 0.6)]) == []
+    (d,) = t.idle(5.0)
+    assert d.vote.text == "B52FJK" and d.final
