@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from edge.drivers.camera.vehicles import VehiclePolicy, VehicleTracker, distance, similar
 from edge.models.plate_reader.vote import PlateText
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 BOX = (10, 10, 100, 50)
 
@@ -109,3 +111,22 @@ def test_competing_texts_are_decided_when_the_vehicle_leaves() -> None:
         assert t.observe(i * 0.1, [r("B52FJK", 0.8), r("COOLNG", 0.6)]) == []
     (d,) = t.idle(5.0)
     assert d.vote.text == "B52FJK" and d.final
+
+
+_texts = st.sampled_from(["ABC1234", "ABCI234", "XYZ789", "KDR2231", "HEATING"])
+_frame = st.tuples(st.floats(0.01, 3.0), st.lists(st.tuples(_texts, st.floats(0.05, 1.0)), max_size=3))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_frame, max_size=60), st.integers(0, 4), st.integers(1, 3))
+def test_never_more_than_one_report_per_vehicle(frames, emit_after: int, change: int) -> None:
+    t = VehicleTracker(VehiclePolicy(gap_s=1.0, emit_after_reads=emit_after, change_frames=change))
+    out, ts = [], 0.0
+    for dt, reads in frames:
+        ts += dt
+        out += t.observe(ts, [r(text, conf) for text, conf in reads])
+    out += t.flush()
+    assert t.current is None
+    assert len(out) + t.discarded <= t.vehicles
+    assert all(d.vote.text and 0 <= d.vote.confidence <= 1 for d in out)
+    assert [d.first_ts for d in out] == sorted(d.first_ts for d in out)
