@@ -35,7 +35,7 @@ class CameraOptions:
     min_confidence: float = doc("A vehicle's voted plate below this is flagged low_confidence", 0.6)
     vehicle_gap_s: float = doc("Seconds without a plate that end a vehicle", 1.5)
     emit_after_reads: int = doc("Report a vehicle's plate as soon as this many reads vote it with "
-                                "enough confidence (0: only when the vehicle has gone)", 3)
+                                "enough confidence (0: only when the vehicle has gone)", 5)
     min_reads: int = doc("Fewest plate reads that make a vehicle (fewer: a false sighting)", 2)
     max_reads_per_vehicle: int = doc("Reads kept per vehicle for the vote (the most confident)", 60)
     change_frames: int = doc("Consecutive frames of a clearly different plate that start a new "

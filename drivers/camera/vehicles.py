@@ -26,7 +26,7 @@ from edge.models.plate_reader.vote import PlateText, PlateVote, vote
 class VehiclePolicy:
     gap_s: float = 1.5
     min_confidence: float = 0.6
-    emit_after_reads: int = 3
+    emit_after_reads: int = 5
     max_reads: int = 60
     change_frames: int = 2
     min_reads: int = 2

@@ -32,7 +32,8 @@ def stored_plates(db: Path) -> list[dict]:
 def test_daemon_stores_the_plate_of_a_simulated_camera(tmp_path: Path, daemon_factory,
                                                        camera_server) -> None:
     schedule = [(0.3, "B52FJK", False, 2.5)]
-    srv = camera_server(schedule, fps=10.0, seed=readable_seed(schedule))
+    # an empty lane until the daemon watches (the schedule starts an hour from now)
+    srv = camera_server(schedule, fps=10.0, seed=readable_seed(schedule), epoch=time.time() + 3600)
     d = daemon_factory(lane_config(tmp_path, camera_device("cam1", srv.url)))
     d.wait_ready(timeout=30)
     d.wait_for(lambda s: s["devices"]["cam1"]["state"] == "open", timeout=20, what="camera open")
