@@ -124,29 +124,36 @@ def no_leftover_threads() -> Iterator[None]:
     raise AssertionError(f"threads left behind: {left}")
 
 
-def readable_seed(schedule: list[tuple], tries: int = 40) -> int:
-    """A simulator seed whose cars the shipped reader reads while they stand at the booth.
+def readable_seed(schedule: list[tuple], tries: int = 60) -> int:
+    """A simulator seed whose cars the shipped reader reads cleanly all through the frame.
 
     The pipeline tests check capture, grouping and reporting, not OCR accuracy (that is
-    bench_plates' job), so they pick scenes the current model can read.
+    bench_plates' job), so they pick scenes where the current model reads the plate in most
+    frames and reads nothing else (no lettering or sticker taken for a plate).
     """
     import cv2
+    import numpy as np
+    from edge.drivers.camera.vehicles import similar
     from edge.models.plate_reader import PlateReader
-    from edge.sim.camera_video import STAND, CameraScene
+    from edge.sim.camera_video import CameraScene
 
     reader = PlateReader()
     for seed in range(tries):
         scene = CameraScene(schedule, seed)
         ok = True
         for v in scene.vehicles:
-            for frac in (STAND - 0.1, STAND - 0.2, STAND - 0.3):
-                frame, _ = scene.frame_at(v.t_start + frac * v.dwell_s)
+            right = total = 0
+            for t in np.arange(v.t_start, v.t_end, 0.25):
+                frame, _ = scene.frame_at(float(t))
                 jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 80])[1]
                 reads = reader.read(cv2.imdecode(jpeg, cv2.IMREAD_COLOR))
-                if [r.text for r in reads[:1]] != [v.text]:
+                total += 1
+                right += any(r.text == v.text for r in reads)
+                if any(not similar(r.text, v.text) for r in reads):
                     ok = False
                     break
-            if not ok:
+            if not ok or right < 0.6 * total:
+                ok = False
                 break
         if ok:
             return seed
