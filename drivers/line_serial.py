@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from edge.config import DeviceConfig, parse_options
 from edge.drivers.base import DriverContext
 from edge.drivers.serial_driver import SerialDriver
-
-from edge.config import DeviceConfig, parse_options
 from edge.events import BadRead, LineRead
 
 TERMINATORS = {"lf": b"\n", "cr": b"\r", "crlf": b"\r\n"}

@@ -11,9 +11,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Literal
 
-from edge.drivers.base import Driver, DriverContext
-
 from edge.config import ConfigInvalid, ConfigProblem, DeviceConfig
+from edge.drivers.base import Driver, DriverContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,9 +26,25 @@ REGISTRY: dict[tuple[str, str], DriverEntry] = {
     ("line", "serial"): DriverEntry(
         "edge.drivers.line_serial:LineSerialDriver", "path", "any device printing one read per line"
     ),
+    ("mrz_scanner", "serial"): DriverEntry(
+        "edge.drivers.mrz_scanner.driver:MrzScannerDriver", "path",
+        "serial MRZ passport/ID scanner (framing: cr, lf, crlf, stx_etx, desko, 3m)",
+    ),
+    ("sign", "serial"): DriverEntry(
+        "edge.drivers.signs.driver:SignDriver", "path",
+        "lane-use sign / signal head (text protocol in drivers/signs/README.md)",
+    ),
+    ("rfid", "serial"): DriverEntry(
+        "edge.drivers.rfid.serial_reader:SerialRfidReader", "path",
+        "UHF reader printing one tag report per line (csv, key=value or regex profile)",
+    ),
+    ("rfid", "llrp"): DriverEntry(
+        "edge.drivers.rfid.llrp_reader:LlrpRfidReader", "path_or_url",
+        "EPCglobal LLRP reader over TCP (llrp://host:5084)",
+    ),
     ("camera", "opencv"): DriverEntry(
         "edge.drivers.camera.driver:CameraDriver", "path_or_url",
-        "licence-plate camera: V4L2 device, RTSP/HTTP MJPEG stream or video file (OpenCV)"
+        "licence-plate camera: V4L2 device, RTSP/HTTP MJPEG stream or video file (OpenCV)",
     ),
 }
 

@@ -13,7 +13,6 @@ import logging
 
 from edge.drivers.base import Driver
 from edge.drivers.serial_transport import SerialGone, SerialOpenFailed, SerialTransport
-
 from edge.events import DeviceState
 
 log = logging.getLogger(__name__)

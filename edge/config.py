@@ -140,6 +140,7 @@ class ThresholdsConfig:
     vehicle_gap_s: float = doc("Silence that ends one vehicle's card sightings", 3.0)
     min_rssi: float = doc("Weakest RSSI (dBm) that counts a card as in this lane", -65.0)
     min_reads: int = doc("Fewest sightings that count a card as in this lane", 2)
+    lane_antennas: tuple[int, ...] = doc("Reader antennas over this lane (empty: all)", ())
     plate_min_confidence: float = doc("Plate reads below this say 'low confidence'", 0.6)
 
 

@@ -29,10 +29,13 @@ def lane_config(tmp: Path, devices: str = "", extra: str = "", kind: str = "nexu
     return cfg
 
 
-def serial_device(name: str, path: str, kind: str = "line", driver: str = "serial",
-                  framing: str = "crlf", options: str = "") -> str:
-    text = (f'\n[[devices]]\nname = "{name}"\nkind = "{kind}"\ndriver = "{driver}"\n'
-            f'path = "{path}"\nbaud = 9600\nframing = "{framing}"\n')
+def serial_device(
+    name: str, path: str, kind: str = "line", driver: str = "serial", framing: str = "crlf", options: str = ""
+) -> str:
+    text = (
+        f'\n[[devices]]\nname = "{name}"\nkind = "{kind}"\ndriver = "{driver}"\n'
+        f'path = "{path}"\nbaud = 9600\nframing = "{framing}"\n'
+    )
     if options:
         text += f"[devices.options]\n{options}\n"
     return text
@@ -46,7 +49,9 @@ class Daemon:
         self.socket = config.parent / "control.sock"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "edge.daemon.cli", "run", "--config", str(config)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, **(env or {})),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, **(env or {})),
         )
 
     def wait_ready(self, timeout: float = 20.0) -> dict:

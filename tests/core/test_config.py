@@ -7,17 +7,18 @@ import sys
 from pathlib import Path
 
 import pytest
-from edge.drivers.line_serial import LineOptions
 
 from edge.config import ConfigInvalid, LaneKind, check_config, load_config, parse_options, schema_rows
+from edge.drivers.line_serial import LineOptions
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "edge" / "examples" / "lane.toml"
 
 
 def lanectl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "edge.lanectl.main", *args],
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "edge.lanectl.main", *args], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_example_config_is_valid() -> None:
@@ -44,8 +45,9 @@ def test_config_check_names_every_problem_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_wrong_types_and_enums_are_reported() -> None:
-    cfg, problems = check_config({"lane": {"port": "P", "id": 3, "kind": "bicycle"},
-                                  "store": {"path": "x"}, "devices": {"a": 1}})
+    cfg, problems = check_config(
+        {"lane": {"port": "P", "id": 3, "kind": "bicycle"}, "store": {"path": "x"}, "devices": {"a": 1}}
+    )
     assert cfg is None
     keys = {p.key for p in problems}
     assert {"lane.id", "lane.kind", "devices"} <= keys
@@ -59,8 +61,13 @@ def test_missing_sections_are_errors() -> None:
 
 
 def test_booth_off_loopback_needs_a_token() -> None:
-    _, problems = check_config({"lane": {"port": "P", "id": "L", "kind": "fast"},
-                                "store": {"path": "x"}, "booth": {"bind": "0.0.0.0"}})
+    _, problems = check_config(
+        {
+            "lane": {"port": "P", "id": "L", "kind": "fast"},
+            "store": {"path": "x"},
+            "booth": {"bind": "0.0.0.0"},
+        }
+    )
     assert [p.key for p in problems if p.severity == "error"] == ["booth.token_file"]
 
 
@@ -72,9 +79,13 @@ def test_driver_options_are_validated_with_the_driver_schema() -> None:
 
 
 def test_unknown_driver_is_named(tmp_path: Path) -> None:
-    _, problems = check_config({"lane": {"port": "P", "id": "L", "kind": "fast"},
-                                "store": {"path": "x"},
-                                "devices": [{"name": "x", "kind": "toaster", "driver": "usb"}]})
+    _, problems = check_config(
+        {
+            "lane": {"port": "P", "id": "L", "kind": "fast"},
+            "store": {"path": "x"},
+            "devices": [{"name": "x", "kind": "toaster", "driver": "usb"}],
+        }
+    )
     assert problems[0].key == "devices[0].driver"
     assert problems[0].code == "config.unknown_driver"
 
@@ -89,14 +100,15 @@ def test_unreadable_and_broken_files(tmp_path: Path) -> None:
 
 def test_schema_documents_every_key() -> None:
     rows = schema_rows()
-    assert ("lane.kind" in {r[0] for r in rows})
+    assert "lane.kind" in {r[0] for r in rows}
     assert all(desc for _k, _t, desc in rows), [k for k, _t, d in rows if not d]
 
 
 def test_line_splitter_never_emits_part_of_an_overlong_line() -> None:
-    from edge.drivers.line_serial import LineSplitter
     from hypothesis import given
     from hypothesis import strategies as st
+
+    from edge.drivers.line_serial import LineSplitter
 
     @given(st.lists(st.binary(max_size=40), max_size=30), st.integers(1, 20))
     def check(chunks: list[bytes], cut: int) -> None:
@@ -104,7 +116,7 @@ def test_line_splitter_never_emits_part_of_an_overlong_line() -> None:
         stream = b"".join(chunks)
         got = []
         for i in range(0, len(stream), cut):
-            got += sp.feed(stream[i:i + cut])
+            got += sp.feed(stream[i : i + cut])
         complete = stream.split(b"\n")[:-1]
         # every emitted line is a complete, short-enough line of the stream, in order
         expected = [ln for ln in complete if len(ln) <= 16]

@@ -9,17 +9,19 @@ import time
 from pathlib import Path
 
 import pytest
+
 from edge.sim.line_device import LineDevice
 from edge.sim.pty_device import PtyDevice
-
 from tests.conftest import lane_config, serial_device
 
 
 def stored_lines(db: Path) -> list[str]:
     conn = sqlite3.connect(db)
     try:
-        return [json.loads(p)["text"] for (p,) in
-                conn.execute("SELECT payload FROM reads WHERE kind = 'line' ORDER BY id")]
+        return [
+            json.loads(p)["text"]
+            for (p,) in conn.execute("SELECT payload FROM reads WHERE kind = 'line' ORDER BY id")
+        ]
     finally:
         conn.close()
 
@@ -45,8 +47,7 @@ def test_line_from_pty_is_stored_and_counted(tmp_path: Path, daemon_factory) -> 
     assert stored_lines(tmp_path / "lane.sqlite") == ["READ 000001", "READ 000002", "READ 000003"]
 
 
-def test_sigterm_with_busy_device_stops_cleanly_and_keeps_every_read(
-        tmp_path: Path, daemon_factory) -> None:
+def test_sigterm_with_busy_device_stops_cleanly_and_keeps_every_read(tmp_path: Path, daemon_factory) -> None:
     pty = PtyDevice(baud=115200)
     dev = LineDevice(pty, rate_hz=400)
     d = daemon_factory(lane_config(tmp_path, serial_device("aux", pty.path)))
@@ -101,8 +102,9 @@ def test_unplugged_device_is_reported_and_comes_back(tmp_path: Path, daemon_fact
     assert d.terminate()[0] == 0
 
 
-@pytest.mark.parametrize("junk", [b"\xff\xfe\x00garbage\r\n", b"x" * 2000 + b"\r\n"],
-                         ids=["undecodable", "too-long"])
+@pytest.mark.parametrize(
+    "junk", [b"\xff\xfe\x00garbage\r\n", b"x" * 2000 + b"\r\n"], ids=["undecodable", "too-long"]
+)
 def test_bad_bytes_are_counted_not_fatal(tmp_path: Path, daemon_factory, junk: bytes) -> None:
     pty = PtyDevice(baud=0)
     dev = LineDevice(pty)

@@ -16,8 +16,22 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_wheel_holds_only_edge_at_top_level(tmp_path: Path) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(tmp_path), str(ROOT)], check=True, timeout=300)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
     wheel = next(tmp_path.glob("lane_edge-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
@@ -27,24 +41,32 @@ def test_wheel_holds_only_edge_at_top_level(tmp_path: Path) -> None:
     assert "edge/examples/lane.toml" in names
 
 
-@pytest.mark.parametrize(("module", "words"), [
-    ("edge.daemon.cli", ["run", "--config"]),
-    ("edge.lanectl.main", ["status", "config", "Exit codes"]),
-    ("edge.sim.cli", ["demo"]),
-])
+@pytest.mark.parametrize(
+    ("module", "words"),
+    [
+        ("edge.daemon.cli", ["run", "--config"]),
+        ("edge.lanectl.main", ["status", "config", "Exit codes"]),
+        ("edge.sim.cli", ["demo"]),
+    ],
+)
 def test_commands_have_useful_help(module: str, words: list[str]) -> None:
-    out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
     for w in words:
         assert w in out.stdout
 
 
 def test_console_scripts_are_declared() -> None:
-    eps = {e.name: e.value for e in metadata.entry_points(group="console_scripts")
-           if e.name in ("lane-edge", "lanectl", "lane-sim")}
-    assert eps == {"lane-edge": "edge.daemon.cli:main", "lanectl": "edge.lanectl.main:main",
-                   "lane-sim": "edge.sim.cli:main"}
+    eps = {
+        e.name: e.value
+        for e in metadata.entry_points(group="console_scripts")
+        if e.name in ("lane-edge", "lanectl", "lane-sim")
+    }
+    assert eps == {
+        "lane-edge": "edge.daemon.cli:main",
+        "lanectl": "edge.lanectl.main:main",
+        "lane-sim": "edge.sim.cli:main",
+    }
 
 
 COPYLEFT = re.compile(r"\b(A?GPL|GNU (Affero )?General Public)", re.I)
@@ -79,7 +101,6 @@ def _runtime_closure(name: str) -> dict[str, str]:
 def test_no_gpl_at_run_time() -> None:
     closure = _runtime_closure("lane-edge")
     assert {"pyserial", "paho-mqtt", "numpy", "onnxruntime", "sqlite-utils"} <= set(closure)
-    bad = {n: lic for n, lic in closure.items()
-           if COPYLEFT.search(lic) and not LESSER.search(lic)}
+    bad = {n: lic for n, lic in closure.items() if COPYLEFT.search(lic) and not LESSER.search(lic)}
     assert not bad, f"copyleft runtime dependencies: {bad}"
     assert "Apache-2.0" in _licence(metadata.distribution("lane-edge"))

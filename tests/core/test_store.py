@@ -32,8 +32,9 @@ def test_newer_store_is_refused(tmp_path: Path) -> None:
 def test_audit_rows_cannot_be_changed(tmp_path: Path) -> None:
     db = open_db(tmp_path / "s.sqlite")
     migrate(db)
-    db.conn.execute("INSERT INTO audit(ts, kind, actor, body, prev_hash, hash) "
-                    "VALUES (1, 'k', 'a', '{}', '', 'h')")
+    db.conn.execute(
+        "INSERT INTO audit(ts, kind, actor, body, prev_hash, hash) VALUES (1, 'k', 'a', '{}', '', 'h')"
+    )
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.conn.execute("UPDATE audit SET actor = 'b'")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -43,8 +44,10 @@ def test_audit_rows_cannot_be_changed(tmp_path: Path) -> None:
 async def test_writer_batches_and_outbox_sequence_never_goes_back(tmp_path: Path) -> None:
     store = Store(tmp_path / "s.sqlite")
     store.open()
-    seqs = [await store.write(lambda db: enqueue_outbox(db, kind="k", topic="t", payload={"n": 1}))
-            for _ in range(3)]
+    seqs = [
+        await store.write(lambda db: enqueue_outbox(db, kind="k", topic="t", payload={"n": 1}))
+        for _ in range(3)
+    ]
     assert [s for s, _ in seqs] == [1, 2, 3]
     await store.write(lambda db: db.conn.execute("DELETE FROM outbox"))
     seq, _ = await store.write(lambda db: enqueue_outbox(db, kind="k", topic="t", payload={}))

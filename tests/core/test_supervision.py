@@ -7,13 +7,13 @@ import socket
 from pathlib import Path
 
 import pytest
-from edge.drivers.base import Driver
-from edge.drivers.registry import REGISTRY, DriverEntry
 
 from edge.config import load_config
 from edge.control import request
 from edge.daemon.app import App, AppOptions
 from edge.daemon.notify import Notifier
+from edge.drivers.base import Driver
+from edge.drivers.registry import REGISTRY, DriverEntry
 from edge.errors import DeviceError
 from edge.events import LineRead
 from edge.supervisor import RestartPolicy
@@ -51,14 +51,18 @@ def _registry() -> dict[tuple[str, str], DriverEntry]:
 @pytest.fixture
 def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr("edge.drivers.registry.REGISTRY", _registry())
-    devices = ('\n[[devices]]\nname = "bad"\nkind = "line"\ndriver = "exploding"\n'
-               '\n[[devices]]\nname = "good"\nkind = "line"\ndriver = "ticking"\n')
+    devices = (
+        '\n[[devices]]\nname = "bad"\nkind = "line"\ndriver = "exploding"\n'
+        '\n[[devices]]\nname = "good"\nkind = "line"\ndriver = "ticking"\n'
+    )
     return load_config(lane_config(tmp_path, devices))
 
 
 async def test_failing_driver_is_restarted_and_reported(config) -> None:
-    app = App(config, AppOptions(registry=_registry(),
-                                 restart_policy=RestartPolicy(initial=0.01, maximum=0.05, budget=3)))
+    app = App(
+        config,
+        AppOptions(registry=_registry(), restart_policy=RestartPolicy(initial=0.01, maximum=0.05, budget=3)),
+    )
     await app.start()
     try:
         await asyncio.sleep(0.6)

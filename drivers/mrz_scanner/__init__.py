@@ -1,0 +1,1 @@
+"""Serial MRZ scanners: framing codecs (pure), an incremental read assembler, the driver."""

@@ -1,0 +1,334 @@
+"""The lane at work: reads -> crossings -> recommendations -> store, audit log and outbox.
+
+This component is the daemon's only driver of the crossing correlator (one task, so the
+correlator needs no locks). Each crossing step is published on the bus (for the booth page),
+stored, and, where headquarters needs it, queued in the outbox in the same transaction. The
+decision engine runs off the loop (SQLite + ONNX) and a recommendation is recomputed whenever a
+crossing learns something (cards, plate, documents, occupants). Every distinct recommendation
+and every officer decision goes to the hash-chained audit log with the versions used.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import deque
+from collections.abc import Mapping
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import sqlite_utils
+
+from edge.decision import audit
+from edge.decision.engine import DecisionEngine
+from edge.decision.facts import CrossingFacts, FactsError, from_dict
+from edge.decision.features import FEATURE_NAMES, SCHEMA_VERSION
+from edge.decision.refdata import RefData
+from edge.decision.routing import Recommendation, Thresholds
+from edge.drivers.signs.protocol import mode_text, vehicle_text
+from edge.errors import LaneEdgeError
+from edge.events import (
+    DeviceStateChanged,
+    DocumentScanned,
+    Event,
+    PlateRead,
+    SignCommand,
+    TagSighting,
+)
+from edge.lane.correlator import CrossingCorrelator, lane_options_from
+from edge.lane.crossing import CrossingUpdated
+from edge.models.scorer import SHIPPED_MODEL, Scorer
+from edge.ops.events import LaneModeChanged
+from edge.store.writer import enqueue_outbox
+
+if TYPE_CHECKING:
+    from edge.daemon.app import App
+
+log = logging.getLogger(__name__)
+
+OFFICER_ACTIONS = {"release", "refer", "redirect"}
+LEARNING_STEPS = {"opened", "plate", "document", "at_booth", "occupants"}
+TICK_S = 0.2
+
+
+class DecisionRefused(LaneEdgeError):
+    code = "booth.decision_invalid"
+
+
+def _best_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
+    plates = snapshot.get("plates") or []
+    if not plates:
+        return None
+    best = max(plates, key=lambda p: (p.get("reads", 1), p.get("confidence", 0.0)))
+    return {"text": best["text"], "confidence": float(best.get("confidence", 0.0))}
+
+
+def _document_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
+    codes = [e.get("code", str(e)) if isinstance(e, Mapping) else str(e)
+             for e in doc.get("errors") or []]
+    return {
+        "valid": bool(doc.get("valid", False)),
+        "document_number": doc.get("document_number") or "",
+        "surname": doc.get("surname") or "",
+        "given_names": doc.get("given_names") or "",
+        "birth_date": doc.get("birth_date") or "",
+        "expiry_date": doc.get("expiry_date") or "",
+        "expired": bool(doc.get("expired", False)),
+        "errors": codes,
+    }
+
+
+def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int = 0,
+                        shipment_ref: str | None = None) -> CrossingFacts:
+    """The decision layer's view of a crossing (documented in edge/decision/README.md)."""
+    docs = [_document_facts(d.get("document") or {}) for d in snapshot.get("documents") or []]
+    body: dict[str, Any] = {
+        "crossing_id": snapshot["id"],
+        "lane_id": snapshot["lane"],
+        "lane_kind": lane_kind,
+        "ts": float(snapshot.get("opened_ts") or time.time()),
+        "card_ids": [c["epc"] for c in snapshot.get("cards") or []],
+        "plate": _best_plate(snapshot),
+        "documents": docs,
+        "recent_crossings": recent,
+        "shipment_ref": shipment_ref,
+    }
+    if snapshot.get("occupants_declared") is not None:
+        body["declared_occupants"] = int(snapshot["occupants_declared"])
+    return from_dict(body)
+
+
+def public_snapshot(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """What leaves the lane for a crossing: no raw MRZ lines, no images."""
+    out = dict(snapshot)
+    out["documents"] = [{k: v for k, v in d.items() if k != "raw_lines"}
+                        for d in snapshot.get("documents") or []]
+    return out
+
+
+class LaneService:
+    name = "lane"
+
+    def __init__(self, engine: DecisionEngine | None = None) -> None:
+        self._engine = engine
+        self.engine: DecisionEngine | None = None
+        self.app: App | None = None
+        self.correlator: CrossingCorrelator | None = None
+        self._last_rec: dict[str, str] = {}
+        self._recent_cards: deque[tuple[float, str]] = deque(maxlen=5000)
+        self.counts = {"recommendations": 0, "decisions": 0, "decision_errors": 0}
+        self.kind, self.mode = "passenger", "open"
+        self._sub_task: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------------ life
+    async def start(self, app: App) -> None:
+        self.app = app
+        cfg = app.cfg
+        self.correlator = CrossingCorrelator(lane_options_from(cfg))
+        self.engine = self._engine or await asyncio.to_thread(self._build_engine)
+        self.kind, self.mode = str(cfg.lane.kind), app.mode
+        sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged,
+                                         LaneModeChanged))
+        app.bus.consume(sub, self._on_read)
+        self._sign("mode", mode_text(self.kind, self.mode))
+        app.add_task(self._ticker(), "lane:tick")
+        app.control.register("crossings", lambda _r: self.board())
+        app.control.register("decide", self._control_decide)
+
+    def _build_engine(self) -> DecisionEngine:
+        assert self.app is not None
+        cfg = self.app.cfg
+        store_dir = Path(cfg.store.path).parent
+        refdata = RefData(cfg.models.refdata_path or store_dir / "refdata.sqlite")
+        th = cfg.thresholds
+        thresholds = Thresholds(refer_score=th.refer_score,
+                                plate_min_confidence=th.plate_min_confidence,
+                                model_timeout_ms=th.model_timeout_ms)
+        scorer = Scorer(cfg.models.risk_model or SHIPPED_MODEL, schema_version=SCHEMA_VERSION,
+                        feature_names=FEATURE_NAMES, timeout_ms=th.model_timeout_ms)
+        if scorer.fault:
+            log.error("risk model unavailable (%s): every crossing will be referred", scorer.fault)
+        shadow = None
+        if cfg.models.shadow_model:
+            shadow = Scorer(cfg.models.shadow_model, schema_version=SCHEMA_VERSION,
+                            feature_names=FEATURE_NAMES, timeout_ms=th.model_timeout_ms)
+        return DecisionEngine(refdata, scorer, thresholds, shadow=shadow)
+
+    async def stop(self) -> None:
+        if self.correlator is not None:
+            for upd in self.correlator.flush():
+                await self._publish(upd)
+        if self.engine is not None:
+            self.engine.refdata.close()
+
+    def status(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.counts)
+        if self.correlator is not None:
+            diag = self.correlator.diagnostics()
+            out.update({k: v for k, v in diag.items() if not isinstance(v, list)})
+            out["active_crossings"] = len(self.correlator.active)
+        if self.engine is not None:
+            out["model"] = self.engine.scorer.version
+            out["model_fault"] = self.engine.scorer.fault
+            out["refdata"] = self.engine.refdata.versions()
+        return out
+
+    # ------------------------------------------------------------------ inputs
+    def _sign(self, target: str, text: str, crossing_id: str = "") -> None:
+        assert self.app is not None
+        self.app.publish(SignCommand(ts=time.time(), target=target, text=text,
+                                     crossing_id=crossing_id))
+
+    async def _on_read(self, event: Event) -> None:
+        assert self.correlator is not None
+        if isinstance(event, LaneModeChanged):
+            self.kind, self.mode = event.kind, event.mode
+            self._sign("mode", mode_text(self.kind, self.mode))
+            return
+        for upd in self.correlator.handle(event):
+            await self._publish(upd)
+
+    async def _ticker(self) -> None:
+        assert self.correlator is not None
+        while True:
+            await asyncio.sleep(TICK_S)
+            for upd in self.correlator.tick():
+                await self._publish(upd)
+
+    # ------------------------------------------------------------------ outputs
+    async def _publish(self, upd: CrossingUpdated) -> None:
+        assert self.app is not None and self.correlator is not None
+        self.app.publish(upd)
+        if upd.step == "at_booth":
+            self._sign("vehicle", vehicle_text(None), upd.crossing_id)
+        elif upd.step == "decided":
+            action = (upd.snapshot.get("decision") or {}).get("outcome")
+            self._sign("vehicle", vehicle_text(action), upd.crossing_id)
+        snapshot = dict(upd.snapshot)
+        await self.app.store.write(lambda db: self._store_crossing(db, upd, snapshot))
+        if upd.step in LEARNING_STEPS and upd.state in ("approaching", "at_booth"):
+            await self._recommend(snapshot)
+
+    def _store_crossing(self, db: sqlite_utils.Database, upd: CrossingUpdated,
+                        snapshot: dict[str, Any]) -> None:
+        text = json.dumps(public_snapshot(snapshot), separators=(",", ":"), default=str)
+        db.conn.execute(
+            "INSERT INTO crossings(id, lane, state, opened, updated, closed, snapshot) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE SET state = excluded.state, "
+            "updated = excluded.updated, closed = excluded.closed, snapshot = excluded.snapshot",
+            (upd.crossing_id, upd.lane, str(upd.state), snapshot.get("opened_ts", upd.ts), upd.ts,
+             upd.ts if upd.state == "closed" else None, text))
+        if upd.state == "closed":
+            for c in snapshot.get("cards") or []:
+                self._recent_cards.append((upd.ts, c["epc"]))
+            enqueue_outbox(db, kind="crossing", topic="crossing", personal=True, now=upd.ts,
+                           payload={"crossing": public_snapshot(snapshot)})
+
+    def _recent_count(self, snapshot: Mapping[str, Any], now: float) -> int:
+        cards = {c["epc"] for c in snapshot.get("cards") or []}
+        day = now - 86400
+        return sum(1 for ts, epc in self._recent_cards if ts >= day and epc in cards)
+
+    async def _recommend(self, snapshot: dict[str, Any]) -> None:
+        assert self.app is not None and self.engine is not None and self.correlator is not None
+        kind = self.kind
+        recent = self._recent_count(snapshot, time.time())
+        try:
+            rec: Recommendation = await asyncio.to_thread(self._decide, snapshot, kind, recent)
+        except (FactsError, LaneEdgeError) as err:
+            self.counts["decision_errors"] += 1
+            log.warning("cannot recommend for a crossing: %s", err.code)
+            return
+        body = rec.to_dict()
+        key = json.dumps([body.get("action"), [r.get("code") for r in body.get("reasons", [])]])
+        cid = snapshot["id"]
+        if self._last_rec.get(cid) == key:
+            return  # same advice as before: nothing new to show, audit or send
+        self._last_rec[cid] = key
+        self.counts["recommendations"] += 1
+        await self.app.store.write(lambda db: self._store_recommendation(db, cid, body))
+        try:
+            updates = self.correlator.recommend(cid, body)
+        except LaneEdgeError:
+            return  # closed meanwhile
+        for upd in updates:
+            self.app.publish(upd)
+            snap = dict(upd.snapshot)
+            await self.app.store.write(partial(self._store_crossing, upd=upd, snapshot=snap))
+
+    def _decide(self, snapshot: dict[str, Any], kind: str, recent: int) -> Recommendation:
+        """Off the loop: facts (with the truck's manifest on commercial lanes), then the engine."""
+        assert self.engine is not None
+        shipment = None
+        if kind in ("fast", "commercial"):
+            cards = [c["epc"] for c in snapshot.get("cards") or []]
+            with self.engine.refdata.snapshot() as snap:
+                shipment = snap.shipment_for_drivers(cards, float(snapshot.get("opened_ts") or 0))
+        return self.engine.decide(facts_from_snapshot(snapshot, kind, recent, shipment))
+
+    def _store_recommendation(self, db: sqlite_utils.Database, cid: str, body: dict[str, Any]) -> None:
+        now = time.time()
+        db.conn.execute(
+            "INSERT INTO decisions(crossing_id, ts, kind, action, actor, body) VALUES (?,?,?,?,?,?)",
+            (cid, now, "recommendation", body["action"], "lane", json.dumps(body, default=str)))
+        entry = audit.append(db.conn, "recommendation", body, actor="lane", crossing_id=cid, ts=now)
+        enqueue_outbox(db, kind="recommendation", topic="recommendation", now=now,
+                       payload={"crossing_id": cid, "recommendation": body,
+                                "audit": {"seq": entry.seq, "hash": entry.hash}})
+
+    # ------------------------------------------------------------------ officer
+    async def decide(self, crossing_id: str, action: str, note: str = "", actor: str = "local"
+                     ) -> dict[str, Any]:
+        """Record the officer's decision: crossing state, store, audit log and outbox."""
+        assert self.app is not None and self.correlator is not None
+        if action not in OFFICER_ACTIONS:
+            raise DecisionRefused(f"action must be one of {sorted(OFFICER_ACTIONS)}",
+                                  action=action)
+        crossing = self.correlator.find(crossing_id)
+        rec = (crossing.recommendation or {}) if crossing is not None else {}
+        updates = self.correlator.decide(crossing_id, action, officer=actor, note=note[:500])
+        now = time.time()
+        body = {"action": action, "note": note[:500], "recommended": rec.get("action"),
+                "against_recommendation": _against(action, rec.get("action"))}
+
+        def write(db: sqlite_utils.Database) -> dict[str, Any]:
+            db.conn.execute(
+                "INSERT INTO decisions(crossing_id, ts, kind, action, actor, body) VALUES (?,?,?,?,?,?)",
+                (crossing_id, now, "officer", action, actor, json.dumps(body)))
+            entry = audit.append(db.conn, "officer_decision",
+                                 {k: v for k, v in body.items() if k != "note"}
+                                 | {"has_note": bool(note)},
+                                 actor=actor, crossing_id=crossing_id, ts=now)
+            seq, _ = enqueue_outbox(db, kind="decision", topic="decision", now=now,
+                                    payload={"crossing_id": crossing_id, "actor": actor, **body,
+                                             "audit": {"seq": entry.seq, "hash": entry.hash}})
+            return {"audit_seq": entry.seq, "outbox_seq": seq}
+
+        written = await self.app.store.write(write)
+        self.counts["decisions"] += 1
+        for upd in updates:
+            await self._publish(upd)
+        return {"crossing_id": crossing_id, "action": action, **written}
+
+    async def _control_decide(self, req: dict[str, Any]) -> dict[str, Any]:
+        return await self.decide(str(req.get("crossing_id", "")), str(req.get("action", "")),
+                                 str(req.get("note", "")), str(req.get("actor", "lanectl")))
+
+    def board(self) -> dict[str, Any]:
+        assert self.correlator is not None
+        return {"active": self.correlator.board(),
+                "recent": [c.snapshot() for c in list(self.correlator.recent)[-20:]]}
+
+
+def _against(action: str, recommended: str | None) -> bool:
+    if recommended is None:
+        return False
+    release_like = {"proceed_nexus", "proceed_fast", "release_recommended"}
+    if action == "release":
+        return recommended not in release_like
+    if action == "refer":
+        return recommended != "refer"
+    return recommended != "redirect_commercial"

@@ -1,0 +1,1 @@
+"""Lane logic: card sightings -> de-duplicated cards -> vehicles -> crossings (pure, no I/O)."""
