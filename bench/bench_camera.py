@@ -17,6 +17,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from edge.drivers.camera.capture import FrameCapture
 from edge.drivers.camera.frames import decode
 from edge.drivers.camera.options import CameraOptions, resolve_source
@@ -143,12 +144,11 @@ def _vehicles_from_file(tmp: Path) -> tuple[int, int, int, float]:
     """
     import asyncio
 
+    from edge.config import DeviceConfig
     from edge.drivers.base import DriverContext
     from edge.drivers.camera.driver import CameraDriver
-    from edge.sim.camera_video import write_video
-
-    from edge.config import DeviceConfig
     from edge.events import DeviceState, Event, PlateRead
+    from edge.sim.camera_video import write_video
 
     schedule = [(1.0 + 5.0 * i, p, i % 3 == 2, 3.5) for i, p in enumerate(PLATES)]
     video = tmp / "lane.avi"

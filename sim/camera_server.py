@@ -26,6 +26,7 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+
 from edge.sim.camera_video import CameraScene
 
 log = logging.getLogger(__name__)

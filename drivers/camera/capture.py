@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 import cv2
 import numpy as np
+
 from edge.drivers.camera.errors import CameraError, CameraLost, CameraOpenFailed
 from edge.drivers.camera.frames import Frame
 from edge.drivers.camera.jpeg import JpegProblem, inspect_jpeg

@@ -19,16 +19,16 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import cv2
+
+from edge.config import DeviceConfig
 from edge.drivers.base import Driver, DriverContext
 from edge.drivers.camera.capture import CaptureState, FrameCapture, Opener, open_source
 from edge.drivers.camera.errors import CameraError, CorruptFrame
 from edge.drivers.camera.frames import Frame, Image, decode, encode_crop
 from edge.drivers.camera.options import load_options
 from edge.drivers.camera.vehicles import PlateDecision, VehiclePolicy, VehicleTracker
-from edge.models.plate_reader.vote import PlateText
-
-from edge.config import DeviceConfig
 from edge.events import DeviceState, PlateRead
+from edge.models.plate_reader.vote import PlateText
 
 log = logging.getLogger(__name__)
 

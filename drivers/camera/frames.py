@@ -13,6 +13,7 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+
 from edge.drivers.camera.errors import CorruptFrame
 
 Image = npt.NDArray[np.uint8]

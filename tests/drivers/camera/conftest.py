@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 import pytest
+
 from edge.drivers.camera.errors import CameraOpenFailed
 from edge.drivers.camera.options import CameraOptions, Source
 from edge.models.plate_reader.vote import PlateText
@@ -133,6 +134,7 @@ def readable_seed(schedule: list[tuple], tries: int = 60) -> int:
     """
     import cv2
     import numpy as np
+
     from edge.drivers.camera.vehicles import similar
     from edge.models.plate_reader import PlateReader
     from edge.sim.camera_video import CameraScene

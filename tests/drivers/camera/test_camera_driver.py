@@ -11,12 +11,12 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+
+from edge.config import DeviceConfig
 from edge.drivers.base import DriverContext
 from edge.drivers.camera.driver import CameraDriver
 from edge.drivers.camera.errors import CameraError
 from edge.drivers.registry import REGISTRY, create_driver
-
-from edge.config import DeviceConfig
 from edge.events import DeviceState, DeviceStateChanged, Event, PlateRead
 from tests.drivers.camera.conftest import FakeOpener, FakeReader, gray, readable_seed
 

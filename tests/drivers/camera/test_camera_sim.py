@@ -7,6 +7,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from edge.sim.camera_video import CameraScene, empty_lane, schedule_of, write_video
 
 

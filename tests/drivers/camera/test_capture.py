@@ -6,12 +6,12 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from edge.drivers.camera.capture import CaptureState, FrameCapture
 from edge.drivers.camera.frames import decode
 from edge.drivers.camera.mailbox import NewestMailbox
 from edge.drivers.camera.options import CameraOptions, resolve_source
 from edge.sim.camera_video import write_video
-
 from tests.drivers.camera.conftest import FakeOpener, gray, wait_until
 
 FAST = CameraOptions(sample_fps=0, read_timeout_s=1.0, open_timeout_s=1.0, backoff_initial_s=0.1,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from edge.drivers.camera.errors import CorruptFrame
 from edge.drivers.camera.frames import Frame, decode, reduction_for
 from edge.drivers.camera.jpeg import JpegProblem, inspect_jpeg
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 _IMG = np.random.default_rng(1).integers(0, 255, (72, 128, 3), dtype=np.uint8)
 JPEG = cv2.imencode(".jpg", _IMG)[1].tobytes()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
+from edge.config import ConfigInvalid, DeviceConfig, read_problems
 from edge.drivers.camera.options import (
     CameraOptions,
     Source,
@@ -12,8 +14,6 @@ from edge.drivers.camera.options import (
     resolve_source,
     with_credentials,
 )
-
-from edge.config import ConfigInvalid, DeviceConfig, read_problems
 from tests.conftest import lane_config
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from edge.drivers.camera.vehicles import VehiclePolicy, VehicleTracker, distance, similar
-from edge.models.plate_reader.vote import PlateText
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from edge.drivers.camera.vehicles import VehiclePolicy, VehicleTracker, distance, similar
+from edge.models.plate_reader.vote import PlateText
 
 BOX = (10, 10, 100, 50)
 
