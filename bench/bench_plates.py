@@ -20,6 +20,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
 from edge.models.plate_reader import PlateReader, PlateText
 from edge.sim.plate_render import label_of, random_plate_text, render_scene
 

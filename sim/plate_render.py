@@ -15,6 +15,7 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+
 from edge.sim.plate_fonts import Font, find_fonts
 from edge.sim.plate_regions import REGIONS, SLOGANS
 

@@ -10,6 +10,7 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
+
 from edge.sim.plate_render import (
     PLATE_H,
     PLATE_W,

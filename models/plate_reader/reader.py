@@ -11,6 +11,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 import onnxruntime as ort
+
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.errors import PlateImageError, PlateModelInvalid, PlateModelMissing
 from edge.models.plate_reader.locate import Box, LocateParams, candidates

@@ -17,11 +17,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
+from torch import nn
+
 from edge.models.plate_reader.locate import candidates
 from edge.models.plate_reader.reader import _crop
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
-from torch import nn
 
 H, W = 32, 128
 BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]

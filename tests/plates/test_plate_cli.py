@@ -6,9 +6,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from edge.sim.plate_render import render_scene
 
 from edge.plate_cli import main
+from edge.sim.plate_render import render_scene
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """Greedy CTC decoding and its confidence (pure)."""
 
 import numpy as np
+
 from edge.models.plate_reader.ctc import ALPHABET, decode
 
 

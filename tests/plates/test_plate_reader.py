@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from edge.models.plate_reader import (
     PlateImageError,
     PlateModelInvalid,

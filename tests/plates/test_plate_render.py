@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from edge.sim.plate_fonts import find_fonts
 from edge.sim.plate_render import (
     ALPHABET,

@@ -1,8 +1,9 @@
 """The vote that combines reads of one vehicle (pure)."""
 
-from edge.models.plate_reader import PlateText, PlateVote, vote
 from hypothesis import given
 from hypothesis import strategies as st
+
+from edge.models.plate_reader import PlateText, PlateVote, vote
 
 BOX = (0, 0, 10, 5)
 
