@@ -127,11 +127,11 @@ class Headquarters:
                 topics = LaneTopics(port, lane)
                 with contextlib.suppress(Exception):
                     if led.hw > led.acked:
-                        self.link.publish_nowait(topics.ack, json.dumps({"hw": led.hw}), retain=True)
+                        _forget(self.link.publish_nowait(topics.ack, json.dumps({"hw": led.hw}), retain=True))
                         led.acked = led.hw
                     if led.ahead and now - led.last_progress > self.gap_timeout_s:
                         lo, hi = led.hw + 1, min(led.ahead) - 1
-                        self.link.publish_nowait(topics.replay, json.dumps({"from": lo, "to": hi}))
+                        _forget(self.link.publish_nowait(topics.replay, json.dumps({"from": lo, "to": hi})))
                         led.replays_asked += 1
                         led.last_progress = now
 
@@ -157,3 +157,8 @@ class Headquarters:
                 "latency_p99_s": lat[int(0.99 * (len(lat) - 1))] if lat else None,
                 "state": led.state.get("state"), "refusals": len(led.refusals)}
         return out
+
+
+def _forget(fut: asyncio.Future[None]) -> None:
+    """Acks and replay requests are repeated by the loop; a lost one needs no handling."""
+    fut.add_done_callback(lambda f: f.cancelled() or f.exception())

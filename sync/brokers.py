@@ -91,6 +91,9 @@ def mosquitto(workdir: Path, *, port: int | None = None, extra: str = "", name: 
     conf = workdir / f"{name}.conf"
     conf.write_text(
         "per_listener_settings false\n"
+        # run as root (CI containers), mosquitto would drop to user `mosquitto`, which cannot read
+        # the test's private temporary folders
+        f"{'user root' + chr(10) if os.geteuid() == 0 else ''}"
         f"allow_anonymous {'true' if allow_anonymous else 'false'}\n"
         "persistence false\n"
         "max_inflight_messages 0\n"

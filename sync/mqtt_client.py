@@ -383,6 +383,9 @@ class MqttLink:
         if self._connack is not None and not self._connack.done():
             self._connack.set_exception(SyncError(f"disconnected before CONNACK: {reason}",
                                                   code="sync.connack"))
+        for fut in self._suback.values():
+            if not fut.done():
+                fut.set_exception(LinkDown("disconnected before SUBACK"))
         self._lost.set()
 
     def _on_publish(self, _c: paho.Client, _ud: Any, mid: int, reason: ReasonCode, _p: Any) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from edge.sync.brokers import BrokerProcess, TestPki, make_pki, mosquitto, nats,
 
 from edge.store import Store
 from edge.store.writer import enqueue_outbox
+
+sys.path.insert(0, str(Path(__file__).parent))  # the sync tests' helpers (sync_harness)
 
 
 @pytest.fixture

@@ -1,0 +1,186 @@
+"""Uplink against real brokers: order, outages, link cycling, TLS, first connect, retention."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+
+import pytest
+from conftest import fill_outbox, outbox_states, protocol_for
+from sync_harness import LANE, PORT, Lane, lane_cfg, until
+
+from edge.sim.headquarters import Headquarters
+from edge.store.writer import enqueue_outbox
+from edge.sync.brokers import BrokerProcess, TestPki, free_port, mosquitto, tls_listener
+from edge.sync.mqtt_client import LinkSettings, MqttLink, TlsSettings
+from edge.sync.uplink import purge
+
+
+async def trickle(lane: Lane, n: int, every: int = 50, pause: float = 0.01) -> None:
+    """Enqueue n events as a lane does while traffic flows."""
+    for start in range(0, n, every):
+        def write(db, start=start):  # type: ignore[no-untyped-def]
+            for i in range(start, min(n, start + every)):
+                enqueue_outbox(db, kind="crossing", topic="crossing", payload={"n": i})
+        await lane.app.store.write(write)
+        await asyncio.sleep(pause)
+
+
+async def test_every_event_arrives_once_in_order_and_is_confirmed(
+        tmp_path: Path, any_broker: tuple[str, BrokerProcess]) -> None:
+    engine, broker = any_broker
+    proto = protocol_for(engine)
+    hq = Headquarters("127.0.0.1", broker.port, protocol=proto)
+    await hq.start()
+    lane = Lane(lane_cfg(tmp_path, broker.port, protocol=proto), health_interval_s=0.2)
+    await lane.start()
+    try:
+        await trickle(lane, 2000, every=200, pause=0)
+        led = hq.ledger(PORT, LANE)
+        await until(lambda: led.hw == 2000, 30, "all events at headquarters")
+        await until(lambda: outbox_states(lane.app.cfg.store.path) == {"confirmed": 2000}, 10, "confirmation")
+        assert led.delivered == list(range(1, 2001))
+        assert led.first_seen == list(range(1, 2001))
+        assert led.state.get("state") == "online" and led.state.get("lane_edge")
+        await until(lambda: bool(led.health), 5, "a health report")
+        assert led.health["devices"] == {"mrz": "open"}
+        st = lane.sync.status()
+        assert st["link"]["state"] == "connected" and st["last_ack_hw"] == 2000
+    finally:
+        await lane.stop()
+    await until(lambda: led.state.get("state") == "offline", 5, "offline state on a clean stop")
+    await hq.stop()
+
+
+async def test_broker_stopped_during_traffic_then_restarted(tmp_path: Path, broker: BrokerProcess) -> None:
+    hq = Headquarters("127.0.0.1", broker.port, gap_timeout_s=0.3)
+    await hq.start()
+    lane = Lane(lane_cfg(tmp_path, broker.port, mqtt_extra={"keepalive_s": 2}), resend_after_s=2)
+    await lane.start()
+    try:
+        traffic = asyncio.create_task(trickle(lane, 3000, every=30, pause=0.01))
+        await asyncio.sleep(0.4)
+        broker.stop()
+        await asyncio.sleep(1.5)  # events keep coming while the broker is down
+        assert lane.sync.status()["link"]["state"] != "connected"
+        broker.start()
+        await traffic
+        led = hq.ledger(PORT, LANE)
+        await until(lambda: led.hw == 3000, 30, "every event after the outage")
+        assert led.delivered == list(range(1, 3001))
+        assert sorted(led.first_seen) == led.first_seen, "events arrived out of order"
+        assert lane.sync.link.connects >= 2  # type: ignore[union-attr]
+    finally:
+        await lane.stop()
+        await hq.stop()
+
+
+async def test_link_cycled_repeatedly_headquarters_sees_every_seq_once(
+        tmp_path: Path, any_broker: tuple[str, BrokerProcess]) -> None:
+    """Compressed 5, 15 and 30 minute outages: the lane's link is cut, traffic goes on."""
+    engine, broker = any_broker
+    proto = protocol_for(engine)
+    hq = Headquarters("127.0.0.1", broker.port, protocol=proto, gap_timeout_s=0.3)
+    await hq.start()
+    cfg = lane_cfg(tmp_path, broker.port, protocol=proto)
+    lane = Lane(cfg, resend_after_s=2)
+    await lane.start()
+    try:
+        traffic = asyncio.create_task(trickle(lane, 4000, every=40, pause=0.01))
+        for outage in (0.05, 0.15, 0.3, 0.05, 0.15, 0.3):
+            await asyncio.sleep(0.15)
+            lane.sync.link.drop()  # type: ignore[union-attr]
+            await asyncio.sleep(outage)
+        await traffic
+        led = hq.ledger(PORT, LANE)
+        await until(lambda: led.hw == 4000, 40, "every event after the cycling")
+        assert len(led.seen) == 4000
+        assert led.delivered == list(range(1, 4001))
+        assert lane.sync.link.connects >= 4  # type: ignore[union-attr]
+    finally:
+        await lane.stop()
+        await hq.stop()
+
+
+async def test_first_connect_to_a_down_broker_keeps_retrying(tmp_path: Path) -> None:
+    port = free_port()
+    lane = Lane(lane_cfg(tmp_path, port, mqtt_extra={}))
+    await lane.start()
+    lane.sync.link.s = lane.sync.link.s.__class__(  # type: ignore[union-attr]
+        **{**{f: getattr(lane.sync.link.s, f) for f in lane.sync.link.s.__slots__},  # type: ignore[union-attr]
+           "backoff_min_s": 0.05, "backoff_max_s": 0.2})
+    broker = mosquitto(tmp_path / "late", port=port)
+    try:
+        await fill_outbox(lane.app.store, 50)
+        await asyncio.sleep(1.0)
+        assert lane.sync.link.failures >= 2  # type: ignore[union-attr]
+        broker.start()
+        hq = Headquarters("127.0.0.1", port)
+        await hq.start()
+        led = hq.ledger(PORT, LANE)
+        await until(lambda: led.hw == 50, 15, "events once the broker came up")
+        await hq.stop()
+    finally:
+        await lane.stop()
+        broker.stop()
+
+
+async def test_mtls_with_client_certificate(tmp_path: Path, pki: TestPki) -> None:
+    port = free_port()
+    broker = mosquitto(tmp_path / "tls", port=free_port(), extra=tls_listener(pki, port))
+    broker.start()
+    broker.port = port
+    try:
+        tls = {"ca_file": str(pki.ca), "cert_file": str(pki.client_cert), "key_file": str(pki.client_key)}
+        hq = Headquarters("127.0.0.1", port, tls=TlsSettings(str(pki.ca), str(pki.client_cert),
+                                                              str(pki.client_key)))
+        await hq.start()
+        lane = Lane(lane_cfg(tmp_path, port, mqtt_extra={"tls": tls}))
+        await lane.start()
+        await fill_outbox(lane.app.store, 100)
+        led = hq.ledger(PORT, LANE)
+        await until(lambda: led.hw == 100, 15, "events over mTLS")
+        await lane.stop()
+        await hq.stop()
+        # without a client certificate the broker refuses the connection
+        bare = MqttLink(LinkSettings(port=port, client_id="nocert", tls=TlsSettings(str(pki.ca)),
+                                     backoff_min_s=0.05, backoff_max_s=0.1))
+        await bare.start()
+        await asyncio.sleep(0.8)
+        assert not bare.connected.is_set() and bare.failures >= 1
+        await bare.stop()
+    finally:
+        broker.stop()
+
+
+async def test_paho_does_not_queue_publishes_while_offline(tmp_path: Path) -> None:
+    link = MqttLink(LinkSettings(port=free_port(), client_id="x", backoff_min_s=0.05))
+    await link.start()
+    from edge.sync.mqtt_client import LinkDown
+    with pytest.raises(LinkDown):
+        link.publish_nowait("a/b", b"x")
+    await link.stop()
+
+
+async def test_purge_keeps_unconfirmed_and_recent_rows(tmp_path: Path) -> None:
+    from edge.store import Store
+    store = Store(tmp_path / "p.sqlite")
+    store.open()
+    try:
+        await fill_outbox(store, 10, personal=True)
+        await fill_outbox(store, 10, kind="health", personal=False)
+        now = time.time()
+        await store.write(lambda db: db.conn.execute(
+            "UPDATE outbox SET state='confirmed', sent_at=?, confirmed_at=? WHERE seq <= 5 OR seq > 15",
+            (now - 7200, now - 7100)))
+        n = await store.write(lambda db: purge(db, now=now, personal_hours=1.0, other_days=1.0))
+        assert n == 5  # personal confirmed rows past 1 h; the health rows are kept for a day
+        left = await store.write(lambda db: [r[0] for r in db.conn.execute("SELECT seq FROM outbox ORDER BY seq")])
+        assert left == list(range(6, 21))
+        purged = await store.write(lambda db: json.loads(
+            db.conn.execute("SELECT value FROM kv WHERE key='sync.purged'").fetchone()[0]))
+        assert purged == 5
+    finally:
+        store.close()
