@@ -109,6 +109,8 @@ class Headquarters:
         except ValueError:
             log.warning("headquarters got a non-JSON message on %s", msg.topic)
             return
+        if not isinstance(body, dict):
+            return
         ledger = self.ledger(port, lane)
         if rest.startswith("up/"):
             ledger.take(body, self.clock())
