@@ -182,6 +182,8 @@ class MqttLink:
         client = self._client
         if client is None or not self.connected.is_set():
             raise LinkDown("not connected to the broker")
+        if len(self._pending) >= MAX_INFLIGHT:
+            raise LinkDown("too many publishes awaiting PUBACK (MQTT message ids run out at 65,535)")
         info = client.publish(topic, payload, qos=qos, retain=retain)
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             raise LinkDown(f"publish refused by paho: {paho.error_string(info.rc)}")
@@ -237,7 +239,10 @@ class MqttLink:
         client = paho.Client(CallbackAPIVersion.VERSION2, client_id=self.s.client_id,
                              protocol=MQTTProtocolVersion.MQTTv5 if v5 else MQTTProtocolVersion.MQTTv311,
                              clean_session=None if v5 else self.s.clean_start)
-        client.max_inflight_messages_set(self.s.inflight)
+        # The caller bounds the window (the outbox never has more than `inflight` unacknowledged),
+        # so paho's own cap is off: with it on, paho scans its whole in-flight table on every
+        # PUBACK, which costs more than the rest of the drain together.
+        client.max_inflight_messages_set(0)
         client.max_queued_messages_set(0)
         client.connect_timeout = self.s.connect_timeout_s
         if self.s.username:
