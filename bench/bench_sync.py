@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-
 from edge.sim.headquarters import Headquarters
-from edge.store import Store
-from edge.store.writer import enqueue_outbox
 from edge.sync.brokers import mosquitto
 from edge.sync.mqtt_client import LinkSettings, MqttLink
 from edge.sync.topics import LaneTopics
 from edge.sync.uplink import Uplink
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from edge.store import Store
+from edge.store.writer import enqueue_outbox
 
 EVENTS = 100_000
 WINDOW = 256
@@ -52,7 +52,7 @@ async def _drain(store: Store, port: int) -> tuple[float, float]:
     await link.wait_connected(10)
     t0 = time.perf_counter()
     task = asyncio.create_task(up.run())
-    while up.acked < EVENTS:
+    while up.acked < EVENTS:  # noqa: ASYNC110 - polling a counter, on purpose
         await asyncio.sleep(0.001)
     t_acked = time.perf_counter() - t0
     await store.write(lambda db: None)  # the sent marks were queued before this: wait for them
@@ -107,7 +107,7 @@ async def _latency(store: Store, port: int) -> list[float]:
         t0 = time.time()
         await store.write(lambda db: enqueue_outbox(db, kind="crossing", topic="crossing", payload=PAYLOAD))
         up.wake()
-        while led.received == before:
+        while led.received == before:  # noqa: ASYNC110
             await asyncio.sleep(0.0002)
         samples.append(time.time() - t0)
         await asyncio.sleep(0.01)
@@ -126,7 +126,7 @@ async def _main(work: Path) -> dict[str, dict[str, Any]]:
         store.open()
         await _fill(store)
         rows = [(TOPICS.up(t), p) for t, p in
-                store._db.conn.execute("SELECT topic, payload FROM outbox ORDER BY seq")]  # type: ignore[union-attr]  # noqa: SLF001
+                store._db.conn.execute("SELECT topic, payload FROM outbox ORDER BY seq")]  # type: ignore[union-attr]
         t_acked, t_sent = await _drain(store, broker.port)
         bare = await asyncio.to_thread(_bare_paho, broker.port, rows)
         lat = sorted(await _latency(store, broker.port))

@@ -11,7 +11,9 @@ as a `downlink_refused` event with its reason.
 
 from __future__ import annotations
 
+import hashlib
 import inspect
+import json
 import logging
 import time
 from collections import Counter, OrderedDict
@@ -20,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from edge.store.writer import Store, enqueue_outbox, kv_get, kv_set
 from edge.sync.envelope import Assembly, Header, Limits, Reason, Refused, open_chunk
 from edge.sync.mqtt_client import Message
 from edge.sync.topics import LaneTopics
+
+from edge.store.writer import Store, enqueue_outbox, kv_get, kv_set
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +125,6 @@ class Downlink:
     def _is_redelivery(self, msg: Message, dataset: str) -> bool:
         applied = self.applied.get(dataset)
         try:
-            import json
             h = json.loads(msg.payload)["h"]
             return applied is not None and (h["version"], h["sha256"]) == applied
         except (ValueError, KeyError, TypeError):
@@ -132,7 +133,8 @@ class Downlink:
     async def _apply(self, update: Update) -> None:
         fn = self.appliers.get(update.dataset)
         if fn is None:
-            raise Refused(Reason.NO_APPLIER, "no applier registered for this data set", dataset=update.dataset)
+            raise Refused(Reason.NO_APPLIER, "no applier registered for this data set",
+                          dataset=update.dataset)
         try:
             result = fn(update)
             if inspect.isawaitable(result):
@@ -142,10 +144,10 @@ class Downlink:
         except Exception as err:
             raise Refused(Reason.APPLY_FAILED, f"applier failed: {type(err).__name__}",
                           dataset=update.dataset) from err
-        import hashlib
         digest = hashlib.sha256(update.payload).hexdigest()
         self.applied[update.dataset] = (update.version, digest)
-        await self.store.write(lambda db: kv_set(db, f"sync.applied.{update.dataset}", [update.version, digest]))
+        key, value = f"sync.applied.{update.dataset}", [update.version, digest]
+        await self.store.write(lambda db: kv_set(db, key, value))
         self.applied_count += 1
         log.info("downlink %s v%d applied (%d bytes)", update.dataset, update.version, len(update.payload))
 

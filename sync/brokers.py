@@ -57,7 +57,8 @@ class BrokerProcess:
 
     def start(self, timeout: float = 10.0) -> None:
         with self.log_path.open("ab") as log:
-            self.proc = subprocess.Popen(self.argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
+            self.proc = subprocess.Popen(  # noqa: S603 - our own argv, no shell
+                self.argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir)
         try:
             wait_port(self.port, timeout, self.proc)
         except (RuntimeError, TimeoutError):
@@ -148,7 +149,8 @@ def make_pki(folder: Path, *, client_cn: str = "CA-0427-L03") -> TestPki:
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("lane-edge test CA")).issuer_name(_name("lane-edge test CA"))
+    ca_name = _name("lane-edge test CA")
+    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
           .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
           .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
           .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
@@ -165,8 +167,9 @@ def make_pki(folder: Path, *, client_cn: str = "CA-0427-L03") -> TestPki:
              .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(now + dt.timedelta(days=2))
              .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True))
         if server:
-            b = b.add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            names: list[x509.GeneralName] = [x509.DNSName("localhost"),
+                                             x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            b = b.add_extension(x509.SubjectAlternativeName(names), critical=False)
         return b.sign(ca_key, hashes.SHA256()), key
 
     pem = serialization.Encoding.PEM

@@ -12,15 +12,17 @@ import contextlib
 import json
 import logging
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-import edge
-from edge.store.writer import Store
 from edge.sync.apply import Appliers, Downlink, Update
 from edge.sync.envelope import Limits, load_public_keys
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink
 from edge.sync.topics import LaneTopics
 from edge.sync.uplink import Uplink, purge
+
+import edge
+from edge.store.writer import Store
 
 if TYPE_CHECKING:
     from edge.daemon.app import App
@@ -134,9 +136,8 @@ class SyncComponent:
         ret = self.app.cfg.retention
         while True:
             await asyncio.sleep(self.purge_interval_s)
-            now = time.time()
-            n = await store.write(lambda db: purge(db, now=now, personal_hours=ret.personal_hours,
-                                                   other_days=ret.diagnostics_days))
+            n = await store.write(partial(_purge_now, personal_hours=ret.personal_hours,
+                                          other_days=ret.diagnostics_days))
             self.purged += n
 
     def status(self) -> dict[str, Any]:
@@ -146,3 +147,7 @@ class SyncComponent:
         return {"link": self.link.status(), "backlog": self.uplink.backlog(), "drain_rate": up["drain_rate"],
                 "last_ack_hw": up["confirmed_hw"], "last_ack_at": up["last_ack_at"], "uplink": up,
                 "downlink": self.downlink.status(), "purged": self.purged}
+
+
+def _purge_now(db: Any, *, personal_hours: float, other_days: float) -> int:
+    return purge(db, now=time.time(), personal_hours=personal_hours, other_days=other_days)

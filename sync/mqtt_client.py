@@ -108,8 +108,8 @@ class Message:
 
 def backoff_delay(attempt: int, lo: float, hi: float, rng: random.Random) -> float:
     """Capped exponential backoff with jitter (between half and all of the capped step)."""
-    step = min(hi, lo * (2 ** min(attempt, 30)))
-    return step * (0.5 + 0.5 * rng.random())
+    step = min(hi, lo * (2.0 ** min(attempt, 30)))
+    return float(step * (0.5 + 0.5 * rng.random()))
 
 
 class MqttLink:
@@ -119,7 +119,7 @@ class MqttLink:
                  rng: random.Random | None = None) -> None:
         self.s = settings
         self.on_message = on_message
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - backoff jitter, not cryptography
         self.connected = asyncio.Event()
         self.state = "starting"
         self.connects = 0
@@ -147,7 +147,7 @@ class MqttLink:
         self._loop_thread = threading.get_ident()
         self._task = asyncio.create_task(self._run(), name="mqtt-link")
 
-    async def stop(self, *, timeout: float = 2.0) -> None:
+    async def stop(self, *, timeout: float = 2.0) -> None:  # noqa: ASYNC109
         """Say `offline` (retained), disconnect cleanly, stop reconnecting."""
         self._stopping = True
         client = self._client
@@ -164,14 +164,14 @@ class MqttLink:
         self._teardown(client, "stopped")
         self.state = "stopped"
 
-    async def wait_connected(self, timeout: float | None = None) -> None:
+    async def wait_connected(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         await asyncio.wait_for(self.connected.wait(), timeout)
 
     def drop(self) -> None:
         """Close the socket as a link failure would (tests and `resync`); the loop reconnects."""
         client = self._client
         sock = client.socket() if client is not None else None
-        if sock is not None:
+        if isinstance(sock, socket.socket):  # ssl.SSLSocket is one too
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
 
@@ -196,7 +196,7 @@ class MqttLink:
         return fut
 
     async def publish(self, topic: str, payload: bytes | str, *, qos: int = 1, retain: bool = False,
-                      timeout: float | None = 30.0) -> None:
+                      timeout: float | None = 30.0) -> None:  # noqa: ASYNC109
         await asyncio.wait_for(self.publish_nowait(topic, payload, qos=qos, retain=retain), timeout)
 
     # ------------------------------------------------------------------ connection loop
@@ -269,7 +269,7 @@ class MqttLink:
         self._connack = self._loop.create_future()
         props = None
         if self.s.protocol == "5":
-            props = Properties(PacketTypes.CONNECT)
+            props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             props.SessionExpiryInterval = self.s.session_expiry_s
         kwargs: dict[str, Any] = {"keepalive": self.s.keepalive_s, "properties": props}
         if self.s.protocol == "5":

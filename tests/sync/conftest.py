@@ -52,7 +52,8 @@ async def fill_outbox(store: Store, n: int, *, kind: str = "crossing", personal:
     for start in range(0, n, 1000):
         def write(db, start=start):  # type: ignore[no-untyped-def]
             for i in range(start, min(n, start + 1000)):
-                enqueue_outbox(db, kind=kind, topic=kind, payload={"n": i, "pad": "x" * 64}, personal=personal)
+                enqueue_outbox(db, kind=kind, topic=kind, payload={"n": i, "pad": "x" * 64},
+                               personal=personal)
         await store.write(write)
 
 

@@ -6,14 +6,14 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-import pytest
-from sync_harness import LANE, PORT, Lane, lane_cfg, until
-
 import edge.sync
+import pytest
 from edge.sim.headquarters import Headquarters
-from edge.store.writer import enqueue_outbox
 from edge.sync.brokers import MOSQUITTO, free_port, mosquitto
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink, PublishFailed
+from sync_harness import LANE, PORT, Lane, lane_cfg, until
+
+from edge.store.writer import enqueue_outbox
 
 DEPLOY = Path(edge.sync.__file__).parent / "deploy"
 
@@ -97,8 +97,8 @@ async def test_bridge_delivers_through_a_headquarters_outage(tmp_path: Path) -> 
     try:
         async def traffic() -> None:
             for i in range(60):
-                await lane.app.store.write(lambda db: [enqueue_outbox(db, kind="crossing", topic="crossing",
-                                                                      payload={"i": i}) for _ in range(25)])
+                await lane.app.store.write(lambda db, i=i: [enqueue_outbox(
+                    db, kind="crossing", topic="crossing", payload={"i": i}) for _ in range(25)])
                 await asyncio.sleep(0.05)
         task = asyncio.create_task(traffic())
         await asyncio.sleep(0.8)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 from conftest import protocol_for
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sync_harness import LANE, PORT, Lane, key_hex, lane_cfg, until
-
 from edge.sim.headquarters import Headquarters
 from edge.sync.apply import Update
 from edge.sync.brokers import BrokerProcess
 from edge.sync.envelope import seal
 from edge.sync.topics import LaneTopics
+from sync_harness import LANE, PORT, Lane, key_hex, lane_cfg, until
 
 KEY = Ed25519PrivateKey.generate()
 ROGUE = Ed25519PrivateKey.generate()
@@ -95,7 +94,9 @@ async def test_applied_versions_survive_a_restart(tmp_path: Path, broker: Broker
         if round_ == 0:
             await until(lambda: len(applied) == 1, 10, "first apply")
         else:
-            await until(lambda: lane.sync.downlink.status()["duplicates"] >= 1, 10, "dropped re-delivery")  # type: ignore[union-attr]
+            down = lane.sync.downlink
+            assert down is not None
+            await until(lambda d=down: d.status()["duplicates"] >= 1, 10, "dropped re-delivery")
         await lane.stop()
     assert len(applied) == 1
     await hq.stop()

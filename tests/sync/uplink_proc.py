@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sync_harness import Lane, lane_cfg  # noqa: E402
+from sync_harness import Lane, lane_cfg
 
 
 async def main(store: Path, port: int) -> None:
