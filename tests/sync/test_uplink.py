@@ -42,7 +42,11 @@ async def test_every_event_arrives_once_in_order_and_is_confirmed(
         await until(lambda: led.hw == 2000, 30, "all events at headquarters")
         await until(lambda: outbox_states(lane.app.cfg.store.path) == {"confirmed": 2000}, 10, "confirmation")
         assert led.delivered == list(range(1, 2001))
-        assert led.first_seen == list(range(1, 2001))
+        if engine == "mosquitto":
+            assert led.first_seen == list(range(1, 2001))
+        # NATS server's MQTT listener (2.9) now and then hands QoS 1 messages of one publisher and
+        # topic over out of order; headquarters' hold-back buffer restores the order.
+        assert sorted(led.first_seen) == list(range(1, 2001))
         assert led.state.get("state") == "online" and led.state.get("lane_edge")
         await until(lambda: bool(led.health), 5, "a health report")
         assert led.health["devices"] == {"mrz": "open"}
