@@ -63,7 +63,7 @@ async def _drain(store: Store, port: int) -> tuple[float, float]:
     return t_acked, t_sent
 
 
-def _bare_paho(port: int, rows: list[tuple[str, str]]) -> float:
+def _bare_paho(port: int, rows: list[tuple[str, str]], *, paho_cap: bool) -> float:
     room = threading.Semaphore(WINDOW)
     done = threading.Event()
     acked = [0]
@@ -75,7 +75,7 @@ def _bare_paho(port: int, rows: list[tuple[str, str]]) -> float:
             done.set()
 
     client = paho.Client(CallbackAPIVersion.VERSION2, client_id="bench-bare", protocol=MQTTProtocolVersion.MQTTv5)
-    client.max_inflight_messages_set(WINDOW)
+    client.max_inflight_messages_set(WINDOW if paho_cap else 0)
     client.on_publish = on_publish
     client.connect("127.0.0.1", port)
     client.loop_start()
@@ -128,13 +128,17 @@ async def _main(work: Path) -> dict[str, dict[str, Any]]:
         rows = [(TOPICS.up(t), p) for t, p in
                 store._db.conn.execute("SELECT topic, payload FROM outbox ORDER BY seq")]  # type: ignore[union-attr]
         t_acked, t_sent = await _drain(store, broker.port)
-        bare = await asyncio.to_thread(_bare_paho, broker.port, rows)
-        lat = sorted(await _latency(store, broker.port))
+        bare_capped = await asyncio.to_thread(_bare_paho, broker.port, rows, paho_cap=True)
+        bare = await asyncio.to_thread(_bare_paho, broker.port, rows, paho_cap=False)
         store.close()
+        idle = Store(work / "idle.sqlite")  # an idle lane: nothing waiting in its outbox
+        idle.open()
+        lat = sorted(await _latency(idle, broker.port))
+        idle.close()
     finally:
         broker.stop()
     drain_rate = EVENTS / t_sent
-    bare_rate = EVENTS / bare
+    bare_rate = max(EVENTS / bare, EVENTS / bare_capped)
     p99 = lat[int(0.99 * (len(lat) - 1))]
     size = len(rows[0][1])
     return {
@@ -142,10 +146,14 @@ async def _main(work: Path) -> dict[str, dict[str, Any]]:
                             "note": f"{EVENTS} outbox rows ({size} B) to local mosquitto, QoS 1, window {WINDOW}, "
                                     f"until PUBACKed and marked sent ({EVENTS / t_acked:.0f}/s to last PUBACK); "
                                     "goal >= 15000"},
-        "sync_bare_paho_rate": {"value": round(bare_rate), "unit": "events/s",
-                                "note": f"bare paho loop_start, same payloads and window {WINDOW}"},
+        "sync_bare_paho_rate": {"value": round(EVENTS / bare), "unit": "events/s",
+                                "note": f"bare paho loop_start thread, same payloads, window {WINDOW} held by "
+                                        "a semaphore, paho's own in-flight cap off (as the link runs it)"},
+        "sync_bare_paho_capped_rate": {"value": round(EVENTS / bare_capped), "unit": "events/s",
+                                       "note": f"the same with max_inflight_messages_set({WINDOW}): paho "
+                                               "scans its in-flight table on every PUBACK"},
         "sync_drain_vs_bare": {"value": round(drain_rate / bare_rate, 3), "unit": "ratio",
-                               "note": "drain rate / bare paho rate; goal >= 0.7"},
+                               "note": "drain rate / the faster bare paho rate; goal >= 0.7"},
         "sync_latency_p50": {"value": round(statistics.median(lat) * 1000, 2), "unit": "ms",
                              "note": f"idle link, outbox commit -> headquarters receipt, {len(lat)} events"},
         "sync_latency_p99": {"value": round(p99 * 1000, 2), "unit": "ms", "note": "same run"},

@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 class LaneLedger:
     hw: int = 0
     acked: int = 0
+    epoch: str | None = None
     seen: set[str] = field(default_factory=set)
     ahead: dict[int, dict[str, Any]] = field(default_factory=dict)
     delivered: list[int] = field(default_factory=list)
@@ -115,6 +116,12 @@ class Headquarters:
         if rest.startswith("up/"):
             ledger.take(body, self.clock())
         elif rest == "state":
+            epoch = body.get("epoch")
+            if epoch and ledger.epoch and epoch != ledger.epoch:
+                # the lane's store was re-created: its seq starts again at 1
+                log.warning("lane %s/%s has a new store epoch; its ledger starts over", port, lane)
+                ledger = self.lanes[(port, lane)] = LaneLedger(last_progress=self.clock())
+            ledger.epoch = ledger.epoch or epoch
             ledger.state = body
         elif rest == "health":
             ledger.health = body
@@ -129,7 +136,8 @@ class Headquarters:
                 topics = LaneTopics(port, lane)
                 with contextlib.suppress(Exception):
                     if led.hw > led.acked:
-                        _forget(self.link.publish_nowait(topics.ack, json.dumps({"hw": led.hw}), retain=True))
+                        ack = {"hw": led.hw, **({"epoch": led.epoch} if led.epoch else {})}
+                        _forget(self.link.publish_nowait(topics.ack, json.dumps(ack), retain=True))
                         led.acked = led.hw
                     if led.ahead and now - led.last_progress > self.gap_timeout_s:
                         lo, hi = led.hw + 1, min(led.ahead) - 1

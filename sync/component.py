@@ -19,7 +19,7 @@ from edge.sync.apply import Appliers, Downlink, Update
 from edge.sync.envelope import Limits, load_public_keys
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink
 from edge.sync.topics import LaneTopics
-from edge.sync.uplink import Uplink, purge
+from edge.sync.uplink import Uplink, purge, store_epoch
 
 import edge
 from edge.store.writer import Store
@@ -56,13 +56,15 @@ class SyncComponent:
         cfg = app.cfg
         self.app = app
         topics = LaneTopics(cfg.lane.port, cfg.lane.id)
+        epoch = await app.store.write(store_epoch)
         birth = {"lane_edge": edge.__version__, "topics": "v1", "port": cfg.lane.port, "lane": cfg.lane.id,
-                 "started": app.started}
+                 "started": app.started, "epoch": epoch}
         settings = LinkSettings.from_config(
             cfg.mqtt, client_id=f"lane-edge-{cfg.lane.port}-{cfg.lane.id}",
             subscriptions=topics.subscriptions(), state_topic=topics.state, birth=birth)
         self.link = MqttLink(settings, on_message=self._on_message)
         self.uplink = Uplink(app.store, self.link, topics, resend_after_s=self.resend_after_s)
+        self.uplink.epoch = epoch
         self.downlink = Downlink(app.store, topics, load_public_keys(cfg.mqtt.trusted_keys), self.appliers,
                                  limits=self.limits)
         self.appliers.register(COMMAND_DATASET, self._command)
@@ -86,7 +88,9 @@ class SyncComponent:
         topics = self.uplink.topics
         try:
             if msg.topic == topics.ack:
-                self.uplink.on_ack(int(json.loads(msg.payload)["hw"]))
+                body = json.loads(msg.payload)
+                epoch = body.get("epoch")
+                self.uplink.on_ack(int(body["hw"]), None if epoch is None else str(epoch))
             elif msg.topic == topics.replay:
                 body = json.loads(msg.payload)
                 self.uplink.on_replay(int(body["from"]), int(body["to"]))

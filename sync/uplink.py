@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -47,6 +48,7 @@ class Uplink:
         self.clock = clock
         self.cursor = 0
         self.confirmed_hw = 0
+        self.epoch: str | None = None
         self.published = 0
         self.acked = 0
         self.refused = 0
@@ -81,8 +83,10 @@ class Uplink:
         self._room.set()
         self._wake.set()
 
-    def on_ack(self, hw: int) -> None:
-        """Headquarters has stored every seq <= hw."""
+    def on_ack(self, hw: int, epoch: str | None = None) -> None:
+        """Headquarters has stored every seq <= hw (of this store's epoch)."""
+        if epoch is not None and self.epoch is not None and epoch != self.epoch:
+            return  # an ack for the store this lane had before (box replaced, store re-created)
         if hw <= self.confirmed_hw:
             return
         self.confirmed_hw = hw
@@ -100,9 +104,11 @@ class Uplink:
 
     # ------------------------------------------------------------------ drain
     async def run(self) -> None:
-        self.confirmed_hw = int(await self.store.write(lambda db: kv_get(db, "sync.confirmed_hw", 0)))
+        stored = int(await self.store.write(lambda db: kv_get(db, "sync.confirmed_hw", 0)))
+        self.confirmed_hw = max(self.confirmed_hw, stored)
         self.rewind("start")
-        self.link.on_connected.append(lambda: self.rewind("reconnect"))
+        on_connect = partial(self.rewind, "reconnect")
+        self.link.on_connected.append(on_connect)
         try:
             while True:
                 await self.link.connected.wait()
@@ -114,7 +120,7 @@ class Uplink:
                 self._flush_sent()
                 await asyncio.sleep(0)  # one batch at a time: the loop stays responsive
         finally:
-            self.link.on_connected.clear()
+            self.link.on_connected.remove(on_connect)
             if self._reader is not None:
                 self._reader.conn.close()
                 self._reader = None
@@ -232,3 +238,13 @@ def purge(db: sqlite_utils.Database, *, now: float, personal_hours: float, other
     if n:
         kv_set(db, "sync.purged", int(kv_get(db, "sync.purged", 0)) + n)
     return n
+
+
+def store_epoch(db: sqlite_utils.Database) -> str:
+    """This store's sync epoch: a random id made once, so headquarters can tell a re-created
+    store (whose seq starts at 1 again) from the one it has acknowledged."""
+    epoch = kv_get(db, "sync.epoch")
+    if not epoch:
+        epoch = uuid.uuid4().hex
+        kv_set(db, "sync.epoch", epoch)
+    return str(epoch)

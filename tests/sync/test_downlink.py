@@ -100,3 +100,24 @@ async def test_applied_versions_survive_a_restart(tmp_path: Path, broker: Broker
         await lane.stop()
     assert len(applied) == 1
     await hq.stop()
+
+
+async def test_a_two_million_member_roster_arrives_in_chunks_and_applies_whole(
+        tmp_path: Path, broker: BrokerProcess) -> None:
+    hq = Headquarters("127.0.0.1", broker.port)
+    await hq.start()
+    lane = Lane(lane_cfg(tmp_path, broker.port, keys={"hq1": key_hex(KEY)}))
+    applied: list[Update] = []
+    lane.sync.appliers.register("roster", applied.append)
+    await lane.start()
+    try:
+        await lane.sync.link.wait_connected(10)  # type: ignore[union-attr]
+        roster = "\n".join(f"N{i:08d}" for i in range(2_000_000)).encode()
+        await hq.send_downlink(PORT, LANE, "roster", roster, version=1, key_id="hq1", key=KEY,
+                               kind="snapshot")
+        await until(lambda: len(applied) == 1, 60, "the whole roster")
+        assert applied[0].payload == roster and applied[0].kind == "snapshot"
+        assert lane.sync.downlink.status()["assembling"] == 0  # type: ignore[union-attr]
+    finally:
+        await lane.stop()
+        await hq.stop()
