@@ -126,7 +126,7 @@ def nats_available() -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class TestPki:
+class BrokerPki:
     ca: Path
     server_cert: Path
     server_key: Path
@@ -144,7 +144,7 @@ def _write_key(key: ec.EllipticCurvePrivateKey, path: Path) -> None:
     path.chmod(0o600)
 
 
-def make_pki(folder: Path, *, client_cn: str = "CA-0427-L03") -> TestPki:
+def make_pki(folder: Path, *, client_cn: str = "CA-0427-L03") -> BrokerPki:
     """A throw-away CA, a server certificate for 127.0.0.1/localhost and one client certificate."""
     folder.mkdir(parents=True, exist_ok=True)
     now = dt.datetime.now(dt.UTC)
@@ -180,11 +180,11 @@ def make_pki(folder: Path, *, client_cn: str = "CA-0427-L03") -> TestPki:
     (folder / "client.pem").write_bytes(client.public_bytes(pem))
     _write_key(server_key, folder / "server.key")
     _write_key(client_key, folder / "client.key")
-    return TestPki(folder / "ca.pem", folder / "server.pem", folder / "server.key",
+    return BrokerPki(folder / "ca.pem", folder / "server.pem", folder / "server.key",
                    folder / "client.pem", folder / "client.key")
 
 
-def tls_listener(pki: TestPki, port: int) -> str:
+def tls_listener(pki: BrokerPki, port: int) -> str:
     """mosquitto lines for an mTLS listener (client certificate required, CN becomes username)."""
     return (f"listener {port} 127.0.0.1\n"
             f"cafile {pki.ca}\ncertfile {pki.server_cert}\nkeyfile {pki.server_key}\n"

@@ -127,7 +127,7 @@ class MqttLink:
         self.last_error: str | None = None
         self.on_connected: list[Callable[[], None]] = []
         self._client: paho.Client | None = None
-        self._pending: dict[int, asyncio.Future[None]] = {}
+        self._pending: dict[int, Callable[[BaseException | None], None]] = {}
         self._lost = asyncio.Event()
         self._connack: asyncio.Future[ReasonCode] | None = None
         self._suback: dict[int, asyncio.Future[None]] = {}
@@ -176,9 +176,12 @@ class MqttLink:
                 sock.shutdown(socket.SHUT_RDWR)
 
     # ------------------------------------------------------------------ publishing
-    def publish_nowait(self, topic: str, payload: bytes | str, *, qos: int = 1,
-                       retain: bool = False) -> asyncio.Future[None]:
-        """Hand one message to the socket now; the future resolves on PUBACK (QoS 1)."""
+    def publish_cb(self, topic: str, payload: bytes | str, done: Callable[[BaseException | None], None],
+                   *, qos: int = 1, retain: bool = False) -> None:
+        """Hand one message to the socket now; `done(None)` on PUBACK, `done(error)` if it fails.
+
+        The outbox's hot path: no future per message. `done` runs on the event loop.
+        """
         client = self._client
         if client is None or not self.connected.is_set():
             raise LinkDown("not connected to the broker")
@@ -187,12 +190,26 @@ class MqttLink:
         info = client.publish(topic, payload, qos=qos, retain=retain)
         if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             raise LinkDown(f"publish refused by paho: {paho.error_string(info.rc)}")
+        if qos == 0:
+            done(None)
+        else:
+            self._pending[info.mid] = done
+
+    def publish_nowait(self, topic: str, payload: bytes | str, *, qos: int = 1,
+                       retain: bool = False) -> asyncio.Future[None]:
+        """Hand one message to the socket now; the future resolves on PUBACK (QoS 1)."""
         assert self._loop is not None
         fut: asyncio.Future[None] = self._loop.create_future()
-        if qos == 0:
-            fut.set_result(None)
-        else:
-            self._pending[info.mid] = fut
+
+        def done(exc: BaseException | None) -> None:
+            if fut.done():
+                return
+            if exc is None:
+                fut.set_result(None)
+            else:
+                fut.set_exception(exc)
+
+        self.publish_cb(topic, payload, done, qos=qos, retain=retain)
         return fut
 
     async def publish(self, topic: str, payload: bytes | str, *, qos: int = 1, retain: bool = False,
@@ -321,9 +338,8 @@ class MqttLink:
             with contextlib.suppress(Exception):
                 client._sock_close()
         pending, self._pending = self._pending, {}
-        for fut in pending.values():
-            if not fut.done():
-                fut.set_exception(LinkDown(f"link down before PUBACK ({why})"))
+        for done in pending.values():
+            done(LinkDown(f"link down before PUBACK ({why})"))
         for fut in self._suback.values():
             if not fut.done():
                 fut.set_exception(LinkDown(why))
@@ -353,7 +369,13 @@ class MqttLink:
         self._in_loop(add)
 
     def _read(self, client: paho.Client) -> None:
-        if client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
+        rc = client.loop_read()
+        sock = client.socket()
+        # TLS: whole records are decrypted at once, so packets can wait in the SSL buffer with
+        # nothing left in the kernel's to wake the selector: read until the buffer is empty.
+        while rc == MQTTErrorCode.MQTT_ERR_SUCCESS and isinstance(sock, ssl.SSLSocket) and sock.pending():
+            rc = client.loop_read()
+        if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             self._lost.set()
 
     def _write(self, client: paho.Client) -> None:
@@ -394,13 +416,13 @@ class MqttLink:
         self._lost.set()
 
     def _on_publish(self, _c: paho.Client, _ud: Any, mid: int, reason: ReasonCode, _p: Any) -> None:
-        fut = self._pending.pop(mid, None)
-        if fut is None or fut.done():
+        done = self._pending.pop(mid, None)
+        if done is None:
             return
         if reason.is_failure:
-            fut.set_exception(PublishFailed(f"broker refused the publish: {reason}", reason=str(reason)))
+            done(PublishFailed(f"broker refused the publish: {reason}", reason=str(reason)))
         else:
-            fut.set_result(None)
+            done(None)
 
     def _on_subscribe(self, _c: paho.Client, _ud: Any, mid: int, reasons: list[ReasonCode], _p: Any) -> None:
         fut = self._suback.pop(mid, None)

@@ -43,6 +43,7 @@ class Uplink:
         self.db_path = Path(db_path or store.path)
         self.batch = batch
         self.window = max(1, window or link.s.inflight)
+        self._low_water = self.window - 1
         self.idle_poll_s = idle_poll_s
         self.resend_after_s = resend_after_s
         self.clock = clock
@@ -137,20 +138,18 @@ class Uplink:
             if full is None:
                 full = self._topic_cache[topic] = self.topics.up(topic)
             try:
-                fut = self.link.publish_nowait(full, payload)
+                self.link.publish_cb(full, payload, partial(self._done, seq))
             except LinkDown:
                 return
             self._inflight += 1
             self.published += 1
-            fut.add_done_callback(partial(self._done, seq))
             self.cursor = seq
 
-    def _done(self, seq: int, fut: asyncio.Future[None]) -> None:
+    def _done(self, seq: int, exc: BaseException | None) -> None:
         self._inflight -= 1
-        if self._inflight < self.window:
+        if self._inflight <= self._low_water:
             self._room.set()
-        exc = fut.exception() if not fut.cancelled() else None
-        if exc is None and not fut.cancelled():
+        if exc is None:
             self.acked += 1
             self._sent.append(seq)
             if len(self._sent) >= self.batch:
@@ -164,10 +163,7 @@ class Uplink:
         if not self._sent:
             return
         seqs, self._sent = self._sent, []
-        now = self.clock()
-        self.store.submit(lambda db: db.conn.executemany(
-            "UPDATE outbox SET state = 'sent', sent_at = ? WHERE seq = ? AND state = 'pending'",
-            [(now, s) for s in seqs]))
+        self.store.submit(partial(_mark_sent, seqs, self.clock()))
 
     async def _idle(self) -> None:
         self._flush_sent()
@@ -215,6 +211,17 @@ class Uplink:
         return {"cursor": self.cursor, "confirmed_hw": self.confirmed_hw, "inflight": self._inflight,
                 "published": self.published, "acked": self.acked, "refused": self.refused,
                 "rewinds": self.rewinds, "drain_rate": round(self.rate, 1), "last_ack_at": self.last_ack_at}
+
+
+def _mark_sent(seqs: list[int], now: float, db: sqlite_utils.Database) -> None:
+    unique = set(seqs)
+    lo, hi = min(unique), max(unique)
+    if hi - lo + 1 == len(unique):  # the usual case: one contiguous run of PUBACKs
+        db.conn.execute("UPDATE outbox SET state = 'sent', sent_at = ? "
+                        "WHERE seq BETWEEN ? AND ? AND state = 'pending'", (now, lo, hi))
+    else:
+        db.conn.executemany("UPDATE outbox SET state = 'sent', sent_at = ? "
+                            "WHERE seq = ? AND state = 'pending'", [(now, s) for s in unique])
 
 
 def _confirm(db: sqlite_utils.Database, hw: int, now: float) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from edge.sync.brokers import BrokerProcess, TestPki, make_pki, mosquitto, nats, nats_available
+from edge.sync.brokers import BrokerPki, BrokerProcess, make_pki, mosquitto, nats, nats_available
 
 from edge.store import Store
 from edge.store.writer import enqueue_outbox
@@ -25,7 +25,7 @@ def broker(tmp_path: Path) -> Iterator[BrokerProcess]:
 
 
 @pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> TestPki:
+def pki(tmp_path_factory: pytest.TempPathFactory) -> BrokerPki:
     return make_pki(tmp_path_factory.mktemp("pki"))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import fill_outbox, outbox_states, protocol_for
 from edge.sim.headquarters import Headquarters
-from edge.sync.brokers import BrokerProcess, TestPki, free_port, mosquitto, tls_listener
+from edge.sync.brokers import BrokerPki, BrokerProcess, free_port, mosquitto, tls_listener
 from edge.sync.mqtt_client import LinkSettings, MqttLink, TlsSettings
 from edge.sync.uplink import purge
 from sync_harness import LANE, PORT, Lane, lane_cfg, until
@@ -137,7 +137,7 @@ async def test_first_connect_to_a_down_broker_keeps_retrying(tmp_path: Path) -> 
         broker.stop()
 
 
-async def test_mtls_with_client_certificate(tmp_path: Path, pki: TestPki) -> None:
+async def test_mtls_with_client_certificate(tmp_path: Path, pki: BrokerPki) -> None:
     port = free_port()
     broker = mosquitto(tmp_path / "tls", port=free_port(), extra=tls_listener(pki, port))
     broker.start()
