@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from edge.sync.envelope import Assembly, Header, Limits, Reason, Refused, open_chunk
 from edge.sync.mqtt_client import Message
 from edge.sync.topics import LaneTopics
+from edge.sync.uplink import committed
 
 from edge.store.writer import Store, enqueue_outbox, kv_get, kv_set
 
@@ -89,7 +90,7 @@ class Downlink:
         def read(db: Any) -> dict[str, tuple[int, str]]:
             rows = db.conn.execute("SELECT key FROM kv WHERE key LIKE 'sync.applied.%'").fetchall()
             return {k[len("sync.applied."):]: tuple(kv_get(db, k)) for (k,) in rows}
-        self.applied = await self.store.write(read)
+        self.applied = await committed(self.store, read)
 
     async def handle(self, msg: Message) -> None:
         where = self.topics.downlink_of(msg.topic)
@@ -147,7 +148,7 @@ class Downlink:
         digest = hashlib.sha256(update.payload).hexdigest()
         self.applied[update.dataset] = (update.version, digest)
         key, value = f"sync.applied.{update.dataset}", [update.version, digest]
-        await self.store.write(lambda db: kv_set(db, key, value))
+        await committed(self.store, lambda db: kv_set(db, key, value))
         self.applied_count += 1
         log.info("downlink %s v%d applied (%d bytes)", update.dataset, update.version, len(update.payload))
 
@@ -165,8 +166,9 @@ class Downlink:
         while len(self._reported) > 1000:
             self._reported.popitem(last=False)
         log.warning("downlink %s refused: %s (%s)", dataset, reason, err.message)
-        await self.store.write(lambda db: enqueue_outbox(db, kind=REFUSED_KIND, topic=REFUSED_TOPIC,
-                                                         payload=body, now=self.clock()))
+        now = self.clock()
+        await committed(self.store, lambda db: enqueue_outbox(db, kind=REFUSED_KIND, topic=REFUSED_TOPIC,
+                                                              payload=body, now=now))
 
     def _sweep(self) -> None:
         now = self.clock()

@@ -19,7 +19,7 @@ from edge.sync.apply import Appliers, Downlink, Update
 from edge.sync.envelope import Limits, load_public_keys
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink
 from edge.sync.topics import LaneTopics
-from edge.sync.uplink import Uplink, purge, store_epoch
+from edge.sync.uplink import Uplink, committed, purge, store_epoch
 
 import edge
 from edge.store.writer import Store
@@ -56,7 +56,7 @@ class SyncComponent:
         cfg = app.cfg
         self.app = app
         topics = LaneTopics(cfg.lane.port, cfg.lane.id)
-        epoch = await app.store.write(store_epoch)
+        epoch = await committed(app.store, store_epoch)
         birth = {"lane_edge": edge.__version__, "topics": "v1", "port": cfg.lane.port, "lane": cfg.lane.id,
                  "started": app.started, "epoch": epoch}
         settings = LinkSettings.from_config(
@@ -140,7 +140,7 @@ class SyncComponent:
         ret = self.app.cfg.retention
         while True:
             await asyncio.sleep(self.purge_interval_s)
-            n = await store.write(partial(_purge_now, personal_hours=ret.personal_hours,
+            n = await committed(store, partial(_purge_now, personal_hours=ret.personal_hours,
                                           other_days=ret.diagnostics_days))
             self.purged += n
 

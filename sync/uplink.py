@@ -21,7 +21,7 @@ import uuid
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 from edge.sync.mqtt_client import LinkDown, MqttLink, PublishFailed
@@ -31,6 +31,17 @@ from edge.store.schema import open_db
 from edge.store.writer import Store, kv_get, kv_set
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+async def committed(store: Store, fn: Callable[[sqlite_utils.Database], T]) -> T:
+    """`store.write(fn)`, shielded: cancelling the caller must not cancel the write's future.
+
+    The store's writer thread resolves that future after the commit; a future cancelled under
+    it would raise in the writer thread (see the report to the lead), so the wait is shielded
+    and the write simply completes.
+    """
+    return await asyncio.shield(store.write(fn))
 
 
 class Uplink:
@@ -105,7 +116,7 @@ class Uplink:
 
     # ------------------------------------------------------------------ drain
     async def run(self) -> None:
-        stored = int(await self.store.write(lambda db: kv_get(db, "sync.confirmed_hw", 0)))
+        stored = int(await committed(self.store, lambda db: kv_get(db, "sync.confirmed_hw", 0)))
         self.confirmed_hw = max(self.confirmed_hw, stored)
         self.rewind("start")
         on_connect = partial(self.rewind, "reconnect")
