@@ -34,6 +34,7 @@ async def test_sigkill_while_draining_loses_and_duplicates_nothing(
     rng = random.Random(7)
     kills = 0
     started = time.monotonic()
+    proc: subprocess.Popen[bytes] | None = None
     try:
         while led.hw < EVENTS and time.monotonic() - started < 90:
             proc = subprocess.Popen([sys.executable, str(PROC), str(cfg.store.path), str(broker.port)],
@@ -61,4 +62,7 @@ async def test_sigkill_while_draining_loses_and_duplicates_nothing(
         assert not led.missing()
         print(f"{kills} kills, {led.received} received, {led.dups} copies dropped by event id")
     finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
         await hq.stop()
