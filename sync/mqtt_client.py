@@ -224,6 +224,7 @@ class MqttLink:
         assert self._loop is not None
         self._lost = asyncio.Event()
         self._connack = self._loop.create_future()
+        self._connack.add_done_callback(_consume)  # a stop during connect leaves nobody waiting
         props = None
         if self.s.protocol == "5":
             props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -237,7 +238,7 @@ class MqttLink:
         if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             raise SyncError(f"connect failed: {paho.error_string(rc)}", code="sync.connect")
         self._misc = asyncio.create_task(self._misc_loop(client), name="mqtt-misc")
-        reason = await asyncio.wait_for(asyncio.shield(self._connack), self.s.connect_timeout_s)
+        reason = await asyncio.wait_for(self._connack, self.s.connect_timeout_s)
         if reason.is_failure:
             raise SyncError(f"broker refused the connection: {reason}", code="sync.connack",
                             reason=str(reason))
@@ -258,6 +259,7 @@ class MqttLink:
         if rc != MQTTErrorCode.MQTT_ERR_SUCCESS or mid is None:
             raise SyncError("subscribe failed", code="sync.subscribe")
         fut: asyncio.Future[None] = self._loop.create_future()
+        fut.add_done_callback(_consume)
         self._suback[mid] = fut
         await asyncio.wait_for(fut, self.s.connect_timeout_s)
 
@@ -382,3 +384,10 @@ class MqttLink:
         return {"state": self.state, "host": self.s.host, "port": self.s.port, "protocol": self.s.protocol,
                 "tls": self.s.tls is not None, "connects": self.connects, "failures": self.failures,
                 "inflight": self.inflight, "last_error": self.last_error}
+
+
+def _consume(fut: asyncio.Future[Any]) -> None:
+    """Mark a future's exception as seen (it is handled where it is awaited, if anyone still is)."""
+    if not fut.cancelled():
+        fut.exception()
+
