@@ -7,6 +7,7 @@
   with a note when the folder is absent. Validation only.
 - speed: whole pipeline frames per second on 1280x720 scenes, one thread; RSS with the model
   loaded (measured in a fresh interpreter).
+`PLATES_MODEL=path.onnx` evaluates another model than the shipped one (RSS uses the shipped one).
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ def _rss_mb() -> float:
 
 def run() -> dict[str, dict[str, float | str]]:
     cv2.setNumThreads(1)
-    reader = PlateReader(intra_op_threads=1)
+    reader = PlateReader(os.environ.get("PLATES_MODEL") or None, intra_op_threads=1)
     n = int(os.environ.get("PLATES_BENCH_N", "2000"))
     res = _synthetic(reader, n)
     res.update(_real(reader))

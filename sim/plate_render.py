@@ -16,6 +16,15 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from edge.sim.plate_art import (
+    ACCENT,
+    DARK_INK,
+    DARK_PAPER,
+    LIGHT,
+    color,
+    emblem_mask,
+    paint,
+)
 from edge.sim.plate_fonts import Font, find_fonts
 from edge.sim.plate_regions import REGIONS, SLOGANS
 
@@ -120,49 +129,6 @@ class PlateStyle:
     tracking: float = 0.05  # extra letter spacing, in em
 
 
-def _color(rng: np.random.Generator, palette: list[tuple[int, int, int]]) -> tuple[int, int, int]:
-    base = palette[int(rng.integers(len(palette)))]
-    j = rng.integers(-25, 26, size=3)
-    return (
-        int(np.clip(base[0] + j[0], 0, 255)),
-        int(np.clip(base[1] + j[1], 0, 255)),
-        int(np.clip(base[2] + j[2], 0, 255)),
-    )
-
-
-# BGR palettes
-_LIGHT = [
-    (245, 245, 245),
-    (235, 240, 240),
-    (200, 235, 250),
-    (120, 225, 250),
-    (240, 230, 215),
-    (225, 235, 220),
-    (250, 245, 235),
-    (215, 230, 245),
-]
-_DARK_INK = [
-    (20, 20, 20),
-    (110, 40, 10),
-    (90, 30, 20),
-    (40, 30, 140),
-    (30, 100, 20),
-    (60, 40, 40),
-    (30, 30, 160),
-    (100, 60, 0),
-]
-_DARK_PAPER = [(90, 40, 10), (20, 20, 20), (40, 90, 20), (60, 20, 120), (120, 80, 30)]
-_ACCENT = [
-    (30, 30, 200),
-    (160, 60, 10),
-    (20, 120, 20),
-    (20, 20, 20),
-    (0, 140, 230),
-    (120, 30, 110),
-    (180, 120, 40),
-]
-
-
 def _luma(c: tuple[int, int, int]) -> float:
     return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]
 
@@ -171,8 +137,8 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
     """A random plate design."""
     n_fonts = len(fonts())
     dark = rng.random() < 0.1
-    paper = _color(rng, _DARK_PAPER if dark else _LIGHT)
-    ink = (240, 240, 240) if dark and rng.random() < 0.6 else _color(rng, _DARK_INK)
+    paper = color(rng, DARK_PAPER if dark else LIGHT)
+    ink = (240, 240, 240) if dark and rng.random() < 0.6 else color(rng, DARK_INK)
     if dark and ink[0] < 200:
         ink = (60, 220, 240)
     if abs(_luma(ink) - _luma(paper)) < 90:  # keep the characters legible
@@ -183,13 +149,13 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
         font=main_font,
         ink=ink,
         paper=paper,
-        paper2=_color(rng, _LIGHT + _ACCENT),
+        paper2=color(rng, LIGHT + ACCENT),
         background=str(
             rng.choice(["plain", "gradient", "scenic", "bands"], p=[0.3, 0.25, 0.3, 0.15])
         ),
         region=region.upper() if rng.random() < 0.6 else region,
         region_font=int(rng.integers(n_fonts)),
-        region_color=_color(rng, _ACCENT + _DARK_INK),
+        region_color=color(rng, ACCENT + DARK_INK),
         region_on_top=bool(rng.random() < 0.85),
         slogan=str(SLOGANS[int(rng.integers(len(SLOGANS)))]),
         text_height=float(rng.uniform(0.38, 0.6)),
@@ -199,24 +165,12 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
         stickers=int(rng.choice([0, 1, 2], p=[0.4, 0.35, 0.25])),
         bolts=bool(rng.random() < 0.7),
         frame=str(rng.choice(["none", "thin", "dealer"], p=[0.5, 0.25, 0.25])),
-        frame_color=_color(rng, [(20, 20, 20), (200, 200, 200), (40, 40, 40), (160, 160, 170)]),
+        frame_color=color(rng, [(20, 20, 20), (200, 200, 200), (40, 40, 40), (160, 160, 170)]),
         embossed=bool(rng.random() < 0.4),
         weight=int(rng.choice([-2, -1, 0, 0, 1, 2, 3])),
         slant=float(rng.uniform(-0.12, 0.12)) if rng.random() < 0.25 else 0.0,
         tracking=float(rng.uniform(0.0, 0.25)),
     )
-
-
-def _paint(canvas: Image, mask: Image, x: int, y: int, color: tuple[int, int, int]) -> None:
-    """Alpha-blend `color` through `mask` at (x, y), clipped to the canvas."""
-    h, w = mask.shape
-    x0, y0 = max(x, 0), max(y, 0)
-    x1, y1 = min(x + w, canvas.shape[1]), min(y + h, canvas.shape[0])
-    if x1 <= x0 or y1 <= y0:
-        return
-    a = mask[y0 - y : y1 - y, x0 - x : x1 - x].astype(np.float32)[..., None] / 255.0
-    roi = canvas[y0:y1, x0:x1].astype(np.float32)
-    canvas[y0:y1, x0:x1] = (roi * (1 - a) + np.array(color, np.float32) * a).astype(np.uint8)
 
 
 def _text_mask(
@@ -259,53 +213,22 @@ def _background(rng: np.random.Generator, s: PlateStyle) -> Image:
     return img
 
 
-def _emblem(rng: np.random.Generator, size: int) -> Image:
-    m = np.zeros((size, size), np.uint8)
-    kind = int(rng.integers(6))
-    c = size // 2
-    if kind == 0:
-        cv2.circle(m, (c, c), c - 1, 255, -1, cv2.LINE_AA)
-    elif kind == 1:
-        pts = [
-            (
-                c + (c - 1) * np.cos(a) * (1 if i % 2 == 0 else 0.45),
-                c + (c - 1) * np.sin(a) * (1 if i % 2 == 0 else 0.45),
-            )
-            for i, a in enumerate(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:-1])
-        ]
-        cv2.fillPoly(m, [np.array(pts, np.int32)], 255, cv2.LINE_AA)
-    elif kind == 2:
-        corners = rng.integers(0, size, size=(6, 2)).astype(np.int32)
-        cv2.fillPoly(m, [cv2.convexHull(corners)], 255, cv2.LINE_AA)
-    elif kind == 3:
-        cv2.rectangle(m, (1, c - size // 6), (size - 2, c + size // 6), 255, -1)
-    elif kind == 4:  # flag / badge: a rectangle with stripes cut out
-        cv2.rectangle(m, (0, size // 5), (size - 1, size - size // 5), 255, -1)
-        for k in range(1, 4):
-            yy = size // 5 + k * (size - 2 * size // 5) // 4
-            cv2.line(m, (0, yy), (size - 1, yy), 0, max(1, size // 12))
-    else:  # fruit / tree: blob with a leaf
-        cv2.ellipse(m, (c, c + size // 10), (c - 1, int(c * 0.8)), 0, 0, 360, 255, -1, cv2.LINE_AA)
-        cv2.ellipse(m, (c + size // 6, size // 8), (size // 5, size // 10), 30, 0, 360, 255, -1)
-    return m
-
-
 def _paint_emblem(
     rng: np.random.Generator, img: Image, x: int, y: int, size: int, alpha: float
 ) -> None:
     """A coloured graphic (seal, fruit, flag, star...) that is not part of the plate text."""
     size = max(size, 6)
-    cols = [_color(rng, _ACCENT + _DARK_INK + _LIGHT) for _ in range(3)]
-    outer = _emblem(rng, size)
-    _paint(img, (outer * alpha).astype(np.uint8), x, y, cols[0])
+    cols = [color(rng, ACCENT + DARK_INK + LIGHT) for _ in range(3)]
+    outer = emblem_mask(rng, size)
+    paint(img, (outer * alpha).astype(np.uint8), x, y, cols[0])
     if rng.random() < 0.6:
-        inner = _emblem(rng, max(4, int(size * rng.uniform(0.3, 0.7))))
+        inner = emblem_mask(rng, max(4, int(size * rng.uniform(0.3, 0.7))))
         off = (size - inner.shape[0]) // 2
-        _paint(img, (inner * alpha).astype(np.uint8), x + off, y + off, cols[1])
+        paint(img, (inner * alpha).astype(np.uint8), x + off, y + off, cols[1])
     if rng.random() < 0.15:  # small digits or letters inside the graphic
         word = "".join(rng.choice(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), size=2))
         tm = _text_mask(fonts()[int(rng.integers(len(fonts())))], word, max(4, size // 3))
-        _paint(
+        paint(
             img,
             (tm * alpha).astype(np.uint8),
             x + (size - tm.shape[1]) // 2,
@@ -389,14 +312,14 @@ def render_plate_with_box(
             rng, img, int(rng.integers(0, PLATE_W - big)), y0 + (th - big) // 2, big, 0.35
         )
     if s.embossed:  # a dark shadow and a light rim read as raised metal
-        _paint(img, line, x0 + stack_w + 2, y0 + 2, (90, 90, 90))
+        paint(img, line, x0 + stack_w + 2, y0 + 2, (90, 90, 90))
         if rng.random() < 0.5:
-            _paint(img, line, x0 + stack_w - 1, y0 - 1, (250, 250, 250))
+            paint(img, line, x0 + stack_w - 1, y0 - 1, (250, 250, 250))
     if stacked:
         for k, ch in enumerate(stacked):
             m = _text_mask(font, ch, th // 2 - 2, int(th * 0.38))
-            _paint(img, m, x0, y0 + k * (th // 2) + 1, s.ink)
-    _paint(img, line, x0 + stack_w, y0, s.ink)
+            paint(img, m, x0, y0 + k * (th // 2) + 1, s.ink)
+    paint(img, line, x0 + stack_w, y0, s.ink)
     fx = sw / max(line_w0, 1)
     for sx, ew in slots:
         size = int(min(ew * fx, th) * rng.uniform(0.8, 1.15))
@@ -419,19 +342,17 @@ def render_plate_with_box(
         smask = cv2.resize(smask, (int(PLATE_W * 0.85), sh))
     top_y, bot_y = int(PLATE_H * 0.06), int(PLATE_H * 0.93) - sh
     ry, sy = (top_y, bot_y) if s.region_on_top else (bot_y - rh + sh, top_y)
-    _paint(img, rmask, (PLATE_W - rmask.shape[1]) // 2, ry, s.region_color)
-    _paint(img, smask, (PLATE_W - smask.shape[1]) // 2, sy, s.region_color)
+    paint(img, rmask, (PLATE_W - rmask.shape[1]) // 2, ry, s.region_color)
+    paint(img, smask, (PLATE_W - smask.shape[1]) // 2, sy, s.region_color)
     for k in range(s.stickers):
         w, h = int(PLATE_W * rng.uniform(0.08, 0.14)), int(PLATE_H * rng.uniform(0.1, 0.16))
         x = 6 if k == 0 else PLATE_W - w - 6
         y = 6 if rng.random() < 0.7 else PLATE_H - h - 6
-        col = _color(rng, _ACCENT + _LIGHT)
+        col = color(rng, ACCENT + LIGHT)
         cv2.rectangle(img, (x, y), (x + w, y + h), col, -1)
         digits = str(int(rng.integers(10, 99)))
         dm = _text_mask(fl[0], digits, int(h * 0.6))
-        _paint(
-            img, dm, x + 2, y + int(h * 0.2), (20, 20, 20) if sum(col) > 300 else (240, 240, 240)
-        )
+        paint(img, dm, x + 2, y + int(h * 0.2), (20, 20, 20) if sum(col) > 300 else (240, 240, 240))
     if s.bolts:
         for bx in (int(PLATE_W * 0.22), int(PLATE_W * 0.78)):
             by = int(PLATE_H * rng.uniform(0.08, 0.14))
@@ -446,7 +367,7 @@ def render_plate_with_box(
         fc = (230, 230, 230) if sum(s.frame_color) < 300 else (30, 30, 30)
         dm = _text_mask(fl[int(rng.integers(len(fl)))], str(rng.choice(SLOGANS)), int(bh * 0.6))
         dm = dm[:, : int(PLATE_W * 0.8)]
-        _paint(img, dm, (PLATE_W - dm.shape[1]) // 2, PLATE_H - bh + int(bh * 0.2), fc)
+        paint(img, dm, (PLATE_W - dm.shape[1]) // 2, PLATE_H - bh + int(bh * 0.2), fc)
     return img, text_box
 
 
