@@ -1,0 +1,288 @@
+"""The run's report: what the simulator sent, what the daemon made of it, and how right it was.
+
+Pure functions over the schedule (ground truth), the daemon's store rows, its final status and
+the players' tallies. The `deterministic` section depends only on the scenario and the seed
+(same seed, same section); everything else depends on timing as well.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from edge.sim.scenario import Scenario
+from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle
+
+REOPEN_WALL_S = 2.0  # a replugged serial device is read again within this (wall seconds)
+
+
+@dataclass
+class LaneResult:
+    lane: LaneTraffic
+    store: dict[str, list[Any]] | None
+    status: dict[str, Any] | None
+    daemon_exit: Any
+    players: dict[str, dict[str, Any]]
+    officer: dict[str, dict[str, Any]]
+
+
+def crossing_cards(c: dict[str, Any]) -> set[str]:
+    return {x["epc"] for x in c.get("cards") or []}
+
+
+def crossing_documents(c: dict[str, Any]) -> set[str]:
+    out = set()
+    for d in c.get("documents") or []:
+        doc = d.get("document") or {}
+        number = doc.get("document_number") or (doc.get("fields") or {}).get("document_number")
+        if number:
+            out.add(str(number).replace("<", ""))
+    return out
+
+
+def pct(n: int, d: int) -> float | None:
+    return None if d == 0 else round(100.0 * n / d, 2)
+
+
+def affected(v: Vehicle, sc: Scenario) -> bool:
+    """Did a device outage overlap this vehicle's reads or scans (its truth is then moot)?"""
+    margin = REOPEN_WALL_S * sc.speed
+    for f in sc.faults:
+        if f.kind != "unplug" or f.lane != v.lane:
+            continue
+        a, b = f.at_s, f.at_s + f.duration_s + margin
+        if f.device == "rfid" and v.cards and v.read_s[0] < b and v.read_s[1] > a:
+            return True
+        if f.device == "mrz" and v.documents and v.booth_s < b and v.depart_s > a:
+            return True
+    return False
+
+
+def _grouping(vehicles: list[Vehicle], lane: LaneTraffic, crossings: list[dict[str, Any]]
+              ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    owner = {epc: v.vid for v in lane.vehicles for epc in v.cards}
+    owner_doc = {d.document_number: v.vid for v in lane.vehicles for d in v.documents}
+    matched: dict[str, dict[str, Any]] = {}
+    with_crossing = exact = docs_exact = carded = 0
+    split: list[str] = []
+    for v in vehicles:
+        cards, docs = set(v.cards), {d.document_number for d in v.documents}
+        if cards:
+            carded += 1
+            hits = [c for c in crossings if crossing_cards(c) & cards]
+        else:
+            hits = [c for c in crossings if crossing_documents(c) & docs]
+        if not hits:
+            continue
+        with_crossing += 1
+        matched[v.vid] = hits[-1]
+        if cards:
+            if len(hits) == 1 and crossing_cards(hits[0]) == cards:
+                exact += 1
+            elif len(hits) > 1:
+                split.append(v.vid)
+        if docs and set().union(*(crossing_documents(c) for c in hits)) == docs:
+            docs_exact += 1
+    merged = stray = spurious = 0
+    for c in crossings:
+        cc = crossing_cards(c)
+        vids = {owner[e] for e in cc if e in owner} | {
+            owner_doc[n] for n in crossing_documents(c) if n in owner_doc}
+        merged += len(vids) > 1
+        stray += bool(cc & lane.rfid.neighbour_cards)
+        spurious += not vids
+    with_docs = sum(1 for v in vehicles if v.documents)
+    return {
+        "vehicles": len(vehicles),
+        "with_crossing": with_crossing,
+        "with_crossing_pct": pct(with_crossing, len(vehicles)),
+        "card_vehicles": carded,
+        "card_sets_exact": exact,
+        "card_sets_exact_pct": pct(exact, carded),
+        "document_vehicles": with_docs,
+        "documents_exact": docs_exact,
+        "documents_exact_pct": pct(docs_exact, with_docs),
+        "crossings": len(crossings),
+        "crossings_merging_vehicles": merged,
+        "crossings_with_next_lane_cards": stray,
+        "crossings_matching_no_vehicle": spurious,
+        "vehicles_split": len(split),
+    }, matched
+
+
+def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]],
+                     decisions: list[Any]) -> dict[str, Any]:
+    last: dict[str, tuple[str, list[str]]] = {}
+    import json
+
+    for cid, _ts, kind, action, _actor, body in decisions:
+        if kind == "recommendation":
+            codes = [r.get("code", "") for r in json.loads(body).get("reasons", [])]
+            last[cid] = (action, codes)
+    tally: Counter[str] = Counter()
+    missing_reasons: Counter[str] = Counter()
+    actions: Counter[str] = Counter()
+    for v in vehicles:
+        c = matched.get(v.vid)
+        if c is None or c["id"] not in last:
+            tally["without_recommendation"] += 1
+            continue
+        action, codes = last[c["id"]]
+        actions[action] += 1
+        held = action not in RELEASE_LIKE
+        if v.truth_refer:
+            tally["true_referrals" if held else "missed_referrals"] += 1
+            missing_reasons.update(r for r in v.truth_reasons if r not in codes)
+        else:
+            tally["false_referrals" if held else "true_releases"] += 1
+    scored = sum(tally[k] for k in ("true_referrals", "missed_referrals", "false_referrals",
+                                    "true_releases"))
+    return {**{k: tally[k] for k in ("true_referrals", "false_referrals", "missed_referrals",
+                                     "true_releases", "without_recommendation")},
+            "scored": scored,
+            "agreement_pct": pct(tally["true_referrals"] + tally["true_releases"], scored),
+            "actions": dict(sorted(actions.items())),
+            "truth_reasons_not_given": dict(sorted(missing_reasons.items()))}
+
+
+def _uplink(store: dict[str, list[Any]]) -> dict[str, Any]:
+    seqs = [s for s, _ in store["outbox"]]
+    kinds = Counter(k for _, k in store["outbox"])
+    closed = sum(1 for _, state, _ in store["crossings"] if state == "closed")
+    dec = Counter(kind for _, _, kind, *_ in store["decisions"])
+    contiguous = not seqs or seqs == list(range(seqs[0], seqs[0] + len(seqs)))
+    return {
+        "outbox_rows": len(seqs),
+        "outbox_seq_contiguous": contiguous,
+        "by_kind": dict(sorted(kinds.items())),
+        "closed_crossings": closed,
+        "every_closed_crossing_queued": kinds["crossing"] == closed,
+        "every_recommendation_queued": kinds["recommendation"] == dec["recommendation"],
+        "every_officer_decision_queued": kinds["decision"] == dec["officer"],
+        "headquarters": "not simulated (module missing)",
+    }
+
+
+def _counters(r: LaneResult) -> dict[str, Any]:
+    devs = (r.status or {}).get("devices", {})
+    rfid = devs.get("rfid1", {}).get("counters", {})
+    mrz = devs.get("mrz1", {}).get("counters", {})
+    p_rfid, p_mrz = r.players["rfid"], r.players["mrz"]
+    serial = devs.get("rfid1", {}).get("driver") == "serial"
+    checks = {
+        "rfid_reports": {"sent": p_rfid["sent"],
+                         "daemon": rfid.get("reports" if serial else "sightings", 0)},
+        "rfid_bad_frames": {"injected": p_rfid["garbage"], "daemon": rfid.get("bad_frames", 0)},
+        "rfid_clock_skew": {"injected": p_rfid["clock_jumped"], "daemon": rfid.get("clock_skew", 0)},
+        "mrz_documents": {"sent": p_mrz["sent"], "daemon": mrz.get("documents", 0)},
+        "mrz_broken_frames": {"injected": p_mrz["broken_frames"], "daemon": mrz.get("bad_reads", 0)},
+    }
+    for c in checks.values():
+        expected = c.get("sent", c.get("injected"))
+        c["match"] = expected == c["daemon"]
+    checks["mrz_junk_bytes"] = {"injected": p_mrz["junk_bytes"],
+                                "daemon_skipped": mrz.get("bytes_skipped", 0),
+                                "match": mrz.get("bytes_skipped", 0) >= p_mrz["junk_bytes"]}
+    return {"checks": checks, "rfid": rfid, "mrz": mrz,
+            "device_states": {k: v.get("state") for k, v in devs.items()},
+            "reconnects": {k: v.get("counters", {}).get("reconnects", 0) for k, v in devs.items()}}
+
+
+def _officer(vehicles: list[Vehicle], r: LaneResult) -> dict[str, Any]:
+    outcomes = [r.officer.get(v.vid) for v in vehicles]
+    errors = Counter(o.get("error", "refused") for o in outcomes if o and not o.get("ok"))
+    stored = sum(1 for row in (r.store or {}).get("decisions", []) if row[2] == "officer")
+    return {"decided": sum(1 for o in outcomes if o and o.get("ok")),
+            "overrides": sum(1 for v in vehicles if not v.officer_accepts),
+            "failed": dict(errors), "stored_officer_decisions": stored}
+
+
+def lane_report(r: LaneResult, sc: Scenario, horizon: float) -> dict[str, Any]:
+    done = [v for v in r.lane.vehicles if v.depart_s <= horizon]
+    scored = [v for v in done if not affected(v, sc)]
+    out: dict[str, Any] = {"lane": r.lane.lane_id, "kind": r.lane.kind,
+                           "vehicles_completed": len(done),
+                           "vehicles_affected_by_faults": len(done) - len(scored),
+                           "devices_sent": r.players, "daemon_exit": r.daemon_exit}
+    if r.store is None:
+        out["daemon"] = "no store found (daemon not run?)"
+        return out
+    crossings = [snap for _, _, snap in r.store["crossings"]]
+    grouping, matched = _grouping(scored, r.lane, crossings)
+    out["grouping"] = grouping
+    out["recommendations"] = _recommendations(scored, matched, r.store["decisions"])
+    out["officer"] = _officer(done, r)
+    out["uplink"] = _uplink(r.store)
+    out["counters"] = _counters(r)
+    out["plates"] = "not simulated: camera (module missing)"
+    return out
+
+
+def _sum(lanes: list[dict[str, Any]], section: str, key: str) -> int:
+    return sum(int(x.get(section, {}).get(key) or 0) for x in lanes if isinstance(x.get(section), dict))
+
+
+def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
+                 fault_log: list[dict[str, Any]], horizon: float, *,
+                 not_simulated: dict[str, str], refdata: dict[str, int]) -> dict[str, Any]:
+    lanes = [lane_report(r, sc, horizon) for r in results]
+    totals = schedule.totals()
+    deterministic = {
+        "scenario": {"name": sc.name, "seed": sc.seed, "speed": sc.speed,
+                     "duration_s": sc.duration_s, "lanes": sc.lanes,
+                     "lane_kinds": [lane.kind for lane in schedule.lanes]},
+        "sent": totals,
+        "truth_reasons": dict(sorted(Counter(
+            r for lane in schedule.lanes for v in lane.vehicles for r in v.truth_reasons).items())),
+        "refdata": refdata,
+        "faults_planned": [f.to_json() for f in sc.faults],
+    }
+    veh = _sum(lanes, "grouping", "vehicles")
+    carded = _sum(lanes, "grouping", "card_vehicles")
+    summary = {
+        "vehicles_scored": veh,
+        "with_crossing_pct": pct(_sum(lanes, "grouping", "with_crossing"), veh),
+        "card_sets_exact_pct": pct(_sum(lanes, "grouping", "card_sets_exact"), carded),
+        "crossings_merging_vehicles": _sum(lanes, "grouping", "crossings_merging_vehicles"),
+        "crossings_with_next_lane_cards": _sum(lanes, "grouping", "crossings_with_next_lane_cards"),
+        "true_referrals": _sum(lanes, "recommendations", "true_referrals"),
+        "false_referrals": _sum(lanes, "recommendations", "false_referrals"),
+        "missed_referrals": _sum(lanes, "recommendations", "missed_referrals"),
+        "true_releases": _sum(lanes, "recommendations", "true_releases"),
+        "officer_decisions": _sum(lanes, "officer", "decided"),
+        "uplink_seq_contiguous": all(x.get("uplink", {}).get("outbox_seq_contiguous", False)
+                                     for x in lanes),
+        "counters_match": all(c["match"] for x in lanes
+                              for c in x.get("counters", {}).get("checks", {}).values()),
+        "faults_injected": sum(1 for f in fault_log if f.get("applied")),
+        "faults_recovered": sum(1 for f in fault_log if f.get("recovered")),
+        "daemons_exit": [x.get("daemon_exit") for x in lanes],
+        "plate_accuracy": None,
+    }
+    return {"deterministic": deterministic, "summary": summary, "lanes": lanes,
+            "faults": fault_log, "horizon_s": round(horizon, 1),
+            "not_simulated": {k: f"not simulated: {k} ({v})" for k, v in not_simulated.items()}}
+
+
+def summary_lines(rep: dict[str, Any]) -> list[str]:
+    """A short human summary for the terminal."""
+    s, d = rep["summary"], rep["deterministic"]
+    sent = d["sent"]
+    lines = [
+        f"scenario {d['scenario']['name']} seed {d['scenario']['seed']} speed "
+        f"{d['scenario']['speed']:g}x, {sent['lanes']} lane(s), simulated {rep['horizon_s']} s",
+        f"sent: {sent['vehicles']} vehicles, {sent['cards']} cards, {sent['documents']} documents,"
+        f" {sent['rfid_reads']} RFID reads ({sent['neighbour_cards']} next-lane cards)",
+        f"crossings: {s['with_crossing_pct']}% of {s['vehicles_scored']} vehicles; card sets exact "
+        f"{s['card_sets_exact_pct']}%; merged {s['crossings_merging_vehicles']}, next-lane "
+        f"{s['crossings_with_next_lane_cards']}",
+        f"recommendations vs truth: {s['true_referrals']} true referrals, {s['false_referrals']} "
+        f"false referrals, {s['missed_referrals']} missed, {s['true_releases']} true releases",
+        f"officer decisions: {s['officer_decisions']}; uplink seq contiguous: "
+        f"{s['uplink_seq_contiguous']}; counters match: {s['counters_match']}",
+        f"faults injected {s['faults_injected']}, recovered {s['faults_recovered']}; daemons "
+        f"exit {s['daemons_exit']}",
+    ]
+    lines += list(rep.get("not_simulated", {}).values())
+    return lines
