@@ -177,6 +177,33 @@ def document_lines(d: DocumentPlan) -> tuple[str, ...]:
     return lines
 
 
+# Nothing of the MRZ alphabet in any case, and shorter than any MRZ line: the driver must skip
+# it without an error read (longer junk may pass for a damaged MRZ line, by design).
+JUNK = b"!@#$%^&*()[]{}~?\x00\xff\x7f"
+READ_TIMEOUT_S = 0.5  # the MRZ driver's default read_timeout
+
+
+def garbage_times(faults: list[Fault], scans: tuple[tuple[float, int, int], ...], speed: float
+                  ) -> list[float]:
+    """When to inject each MRZ broken frame: never where its silence would delay a real scan."""
+    busy = sorted(ts for ts, _, _ in scans)
+    out: list[float] = []
+    before, after = 0.3 * speed, (READ_TIMEOUT_S + 0.6) * speed
+    for f in (f for f in faults if f.kind == "garbage"):
+        t = f.at_s
+        for _ in range(f.count):
+            moved = True
+            while moved:
+                moved = False
+                for b in busy:
+                    if t - before <= b <= t + after:
+                        t, moved = b + before + 0.2 * speed, True
+            out.append(t)
+            busy.append(t)
+            t += after + before
+    return out
+
+
 class MrzPlayer(Player):
     """Documents scanned at the booth; broken frames and junk; slow links."""
 
@@ -204,17 +231,15 @@ class MrzPlayer(Player):
 
     def play(self, clock: SimClock) -> None:
         events: list[tuple[float, int, int]] = [(ts, pos, j) for ts, pos, j in self.lane.scans]
-        for f in self.faults:
-            if f.kind == "garbage":
-                events += [(f.at_s + k * 2.0 * clock.speed, -1, k) for k in range(f.count)]
+        events += [(t, -1, k) for k, t in enumerate(garbage_times(self.faults, self.lane.scans,
+                                                                  clock.speed))]
         events.sort()
         for ts, pos, j in events:
             if not clock.wait_until(ts, self.stop_event):
                 return
             slow = self._slow(ts)
             if pos < 0:  # hostile: junk line, then a truncated read, then silence
-                junk = bytes(self.rng.choice(b"abcdefgh!@#$%^&*()[]{}\x00\xff\x7f")
-                             for _ in range(self.rng.randint(5, 30))) + b"\r\n"
+                junk = bytes(self.rng.choice(JUNK) for _ in range(self.rng.randint(5, 20))) + b"\r\n"
                 doc = self.lane.vehicles[0].documents[:1] or ()
                 first = document_lines(doc[0])[:1] if doc else ("P<CANSPECIMEN<<X" + "<" * 28,)
                 if self._send(junk, slow) and self._send(encode_read(first, self.scanner.profile),
@@ -222,6 +247,7 @@ class MrzPlayer(Player):
                     self.tally.garbage += 1
                     self.tally.broken += 1
                     self.tally.junk_bytes += len(junk)
+                self.stop_event.wait(READ_TIMEOUT_S + 0.3)  # silence ends the broken read
                 continue
             lines = document_lines(self.lane.vehicles[pos].documents[j])
             if self._send(encode_read(lines, self.scanner.profile), slow):

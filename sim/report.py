@@ -46,9 +46,13 @@ def pct(n: int, d: int) -> float | None:
 
 
 def affected(v: Vehicle, sc: Scenario) -> bool:
-    """Did a device outage overlap this vehicle's reads or scans (its truth is then moot)?"""
+    """Did a device outage (or a slow link) overlap this vehicle's reads or scans? Its truth is
+    then moot: reads were lost, or documents arrived after the officer had moved on."""
     margin = REOPEN_WALL_S * sc.speed
     for f in sc.faults:
+        if f.kind == "slow_link" and f.lane == v.lane and v.documents \
+                and v.booth_s < f.at_s + f.duration_s + margin and v.depart_s > f.at_s:
+            return True
         if f.kind != "unplug" or f.lane != v.lane:
             continue
         a, b = f.at_s, f.at_s + f.duration_s + margin
@@ -59,8 +63,9 @@ def affected(v: Vehicle, sc: Scenario) -> bool:
     return False
 
 
-def _grouping(vehicles: list[Vehicle], lane: LaneTraffic, crossings: list[dict[str, Any]]
-              ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+def _grouping(vehicles: list[Vehicle], lane: LaneTraffic, crossings: list[dict[str, Any]],
+              excluded: set[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Vehicles vs crossings; crossings touching an `excluded` vehicle are not judged."""
     owner = {epc: v.vid for v in lane.vehicles for epc in v.cards}
     owner_doc = {d.document_number: v.vid for v in lane.vehicles for d in v.documents}
     matched: dict[str, dict[str, Any]] = {}
@@ -89,6 +94,8 @@ def _grouping(vehicles: list[Vehicle], lane: LaneTraffic, crossings: list[dict[s
         cc = crossing_cards(c)
         vids = {owner[e] for e in cc if e in owner} | {
             owner_doc[n] for n in crossing_documents(c) if n in owner_doc}
+        if vids & excluded:
+            continue
         merged += len(vids) > 1
         stray += bool(cc & lane.rfid.neighbour_cards)
         spurious += not vids
@@ -209,7 +216,8 @@ def lane_report(r: LaneResult, sc: Scenario, horizon: float) -> dict[str, Any]:
         out["daemon"] = "no store found (daemon not run?)"
         return out
     crossings = [snap for _, _, snap in r.store["crossings"]]
-    grouping, matched = _grouping(scored, r.lane, crossings)
+    excluded = {v.vid for v in done if v not in scored}
+    grouping, matched = _grouping(scored, r.lane, crossings, excluded)
     out["grouping"] = grouping
     out["recommendations"] = _recommendations(scored, matched, r.store["decisions"])
     out["officer"] = _officer(done, r)

@@ -44,6 +44,9 @@ from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle, make_
 
 OPTIONAL = {"camera": "edge.sim.camera_server", "headquarters": "edge.sim.headquarters"}
 DEFAULT_LLRP_BASE = 15084
+# Wall seconds the daemon needs between a vehicle leaving the read field and its documents
+# (grouping gap + its 0.2 s tick), and between two vehicles at the booth (officer's decision).
+MIN_STEP_WALL_S = 0.8
 
 
 def optional_missing() -> dict[str, str]:
@@ -61,7 +64,7 @@ def prepare(sc: Scenario) -> tuple[Population, Schedule]:
     pop = generate(dataclasses.replace(sc.population, seed=sc.seed, today=today_utc()))
     camera = sc.devices.camera and "camera" not in optional_missing()
     return pop, make_schedule(pop, sc.traffic, seed=sc.seed, duration_s=sc.duration_s,
-                              lanes=sc.lanes, camera=camera)
+                              lanes=sc.lanes, camera=camera, min_step_s=MIN_STEP_WALL_S * sc.speed)
 
 
 def daemon_config(sc: Scenario, workdir: Path, k: int, kind: str, llrp_port: int) -> str:
@@ -301,6 +304,7 @@ class Runner:
         t = time.monotonic()
         clock = SimClock(time.time() + 0.5, self.sc.speed)
         self.clock = clock
+        self.timings["t0_wall"] = clock.t0
         for rig in self.rigs:
             rig.rfid.start(clock)
             rig.mrz.start(clock)

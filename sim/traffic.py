@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from edge.sim.population import Member, Population, Traveller
 from edge.sim.rfid_traffic import SimRead, Traffic, TrafficPlan, _card_reads, make_epc
@@ -24,6 +24,7 @@ from edge.sim.rfid_traffic import SimRead, Traffic, TrafficPlan, _card_reads, ma
 RELEASE_LIKE = frozenset({"proceed_nexus", "proceed_fast", "release_recommended"})
 DWELL_S = {"nexus": (6.0, 12.0), "fast": (20.0, 40.0), "passenger": (30.0, 60.0),
            "commercial": (45.0, 90.0)}
+T = TypeVar("T")
 STATES = ("CAN", "USA", "MEX", "FRA", "GBR", "D")
 
 
@@ -157,6 +158,16 @@ class _Pools:
         self.plate_lookouts = {lo.value for lo in pop.lookouts if lo.kind == "plate"}
         self.trusted = [t for t in pop.traders if t.programme and t.status == "active"]
         self.untrusted = [t for t in pop.traders if not (t.programme and t.status == "active")]
+        self._used: set[int] = set()
+
+    def draw(self, pool: list[T], rng: random.Random) -> T:
+        """A random element not drawn before in this run (any element once the pool is spent)."""
+        for _ in range(64):
+            item = rng.choice(pool)
+            if id(item) not in self._used:
+                self._used.add(id(item))
+                return item
+        return rng.choice(pool)
 
 
 def _document(t: Traveller, rng: random.Random) -> DocumentPlan:
@@ -209,23 +220,22 @@ def _findings(pools: _Pools, kind: str, members: list[Member], docs: list[Docume
 
 def _occupants(pools: _Pools, spec: TrafficSpec, kind: str, rng: random.Random
                ) -> tuple[list[Member], list[Traveller]]:
+    """Who is aboard; nobody crosses twice in one run (a card in two cars would be a clone)."""
     n = rng.randint(*spec.occupants) if kind in ("nexus", "passenger") else 1
     members: list[Member] = []
     travellers: list[Traveller] = []
     carded = kind in ("nexus", "fast") or rng.random() < spec.card_party_rate
     for _ in range(n):
         if not carded or (kind == "nexus" and rng.random() < spec.no_card_rate):
-            travellers.append(rng.choice(pools.travellers))
+            travellers.append(pools.draw(pools.travellers, rng))
         elif kind == "fast":
-            members.append(rng.choice(pools.fast))
+            members.append(pools.draw(pools.fast, rng))
         else:
             pool = pools.fast if rng.random() < spec.wrong_programme_rate else pools.nexus
-            members.append(rng.choice(pool))
+            members.append(pools.draw(pool, rng))
     if kind == "commercial":
-        travellers = [rng.choice(pools.travellers)]
-    uniq_m = list({m.card_id: m for m in members}.values())
-    uniq_t = list({t.document_number: t for t in travellers}.values())
-    return uniq_m, uniq_t
+        travellers = [pools.draw(pools.travellers, rng)]
+    return members, travellers
 
 
 def _plate_for(members: list[Member], spec: TrafficSpec, rng: random.Random) -> str:
@@ -236,7 +246,8 @@ def _plate_for(members: list[Member], spec: TrafficSpec, rng: random.Random) -> 
 
 
 def _lane_vehicles(pools: _Pools, spec: TrafficSpec, lane: int, kind: str, duration_s: float,
-                   today: str, camera: bool, rng: random.Random) -> list[Vehicle]:
+                   today: str, camera: bool, rng: random.Random, min_step_s: float
+                   ) -> list[Vehicle]:
     out: list[Vehicle] = []
     read_free = 0.0
     booth_free = 0.0
@@ -254,7 +265,8 @@ def _lane_vehicles(pools: _Pools, spec: TrafficSpec, lane: int, kind: str, durat
         t0 = max(arrive, read_free + rng.uniform(*spec.spacing_s))
         t1 = t0 + rng.uniform(*spec.pass_s)
         read_free = t1
-        booth = max(t1 + spec.approach_s, booth_free + spec.moveup_s)
+        booth = max(t1 + max(spec.approach_s, min_step_s),
+                    booth_free + max(spec.moveup_s, min_step_s))
         depart = booth + rng.uniform(*DWELL_S[kind]) + 3.0 * len(docs)
         booth_free = depart
         out.append(Vehicle(
@@ -311,8 +323,13 @@ def _synthetic_neighbours(count: int, spec: TrafficSpec, duration_s: float, lane
 
 
 def make_schedule(pop: Population, spec: TrafficSpec, *, seed: int, duration_s: float,
-                  lanes: int = 1, camera: bool = False) -> Schedule:
-    """The whole run's traffic for `lanes` lanes (lane kinds cycle through `spec.lane_kinds`)."""
+                  lanes: int = 1, camera: bool = False, min_step_s: float = 0.0) -> Schedule:
+    """The whole run's traffic for `lanes` lanes (lane kinds cycle through `spec.lane_kinds`).
+
+    `min_step_s` is a floor on the approach to the booth and the move-up between vehicles: a
+    run compressed in time must still leave the daemon (whose timers are wall-clock) room to
+    close a vehicle before its documents are scanned, and the officer room to decide.
+    """
     today = pop.config.today
     pools = _Pools(pop)
     per_lane: list[tuple[int, str, list[Vehicle]]] = []
@@ -320,7 +337,7 @@ def make_schedule(pop: Population, spec: TrafficSpec, *, seed: int, duration_s: 
         kind = spec.lane_kinds[(k - 1) % len(spec.lane_kinds)]
         rng = random.Random(f"{seed}/lane/{k}")  # noqa: S311 - deterministic simulation
         per_lane.append((k, kind, _lane_vehicles(pools, spec, k, kind, duration_s, today, camera,
-                                                 rng)))
+                                                 rng, min_step_s)))
     out: list[LaneTraffic] = []
     for k, kind, vehicles in per_lane:
         rng = random.Random(f"{seed}/rfid/{k}")  # noqa: S311
