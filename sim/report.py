@@ -129,6 +129,7 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
             last[cid] = (action, codes)
     tally: Counter[str] = Counter()
     missing_reasons: Counter[str] = Counter()
+    false_reasons: Counter[str] = Counter()
     actions: Counter[str] = Counter()
     for v in vehicles:
         c = matched.get(v.vid)
@@ -143,6 +144,8 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
             missing_reasons.update(r for r in v.truth_reasons if r not in codes)
         else:
             tally["false_referrals" if held else "true_releases"] += 1
+            if held:
+                false_reasons.update(codes)
     scored = sum(tally[k] for k in ("true_referrals", "missed_referrals", "false_referrals",
                                     "true_releases"))
     return {**{k: tally[k] for k in ("true_referrals", "false_referrals", "missed_referrals",
@@ -150,7 +153,8 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
             "scored": scored,
             "agreement_pct": pct(tally["true_referrals"] + tally["true_releases"], scored),
             "actions": dict(sorted(actions.items())),
-            "truth_reasons_not_given": dict(sorted(missing_reasons.items()))}
+            "truth_reasons_not_given": dict(sorted(missing_reasons.items())),
+            "reasons_on_false_referrals": dict(false_reasons.most_common(8))}
 
 
 def _uplink(store: dict[str, list[Any]]) -> dict[str, Any]:
