@@ -273,7 +273,7 @@ class WallLlrpReader(LlrpReaderSim):
                 await asyncio.sleep(min(delay, 0.5))
                 continue
             now = time.time()
-            part = []
+            part: list[SimRead] = []
             while self.cursor + len(part) < len(reads) and reads[self.cursor + len(part)].ts <= now:
                 part.append(reads[self.cursor + len(part)])
             await send(m.RoAccessReport(next(ids), tuple(tag_report(r) for r in part)))

@@ -149,9 +149,10 @@ def control(sock: Path, cmd: str, **args: Any) -> dict[str, Any] | None:
     from edge.errors import LaneEdgeError
 
     try:
-        return request(sock, cmd, timeout=3.0, **args)
+        reply: dict[str, Any] = request(sock, cmd, timeout=3.0, **args)
     except (LaneEdgeError, OSError):
         return None
+    return reply
 
 
 class Officer(Player):
@@ -371,7 +372,7 @@ class Runner:
         lanes = []
         for rig in self.rigs:
             rig.status_end = control(rig.sock, "status")
-            exit_code = None
+            exit_code: int | str | None = None
             if rig.daemon is not None:
                 alive = rig.daemon.poll() is None
                 if alive:
