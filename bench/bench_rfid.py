@@ -30,8 +30,9 @@ def _pct(values: list[float], q: float) -> float:
 
 def run() -> dict[str, dict[str, object]]:
     traffic = make_traffic(TrafficPlan(vehicles=300, seed=99))
-    sightings = [TagSighting(ts=r.ts, device="rfid1", epc=r.epc, antenna=r.antenna, rssi=r.rssi)
-                 for r in traffic.reads]
+    sightings = [
+        TagSighting(ts=r.ts, device="rfid1", epc=r.epc, antenna=r.antenna, rssi=r.rssi) for r in traffic.reads
+    ]
 
     # 1. lane logic throughput: every sighting through the correlator (no ticks)
     clock = [0.0]
@@ -44,7 +45,7 @@ def run() -> dict[str, dict[str, object]]:
 
     # 2. LLRP decode throughput: framer + decode of RO_ACCESS_REPORTs, 16 tags each
     stream = b"".join(
-        m.encode_message(m.RoAccessReport(i, tuple(tag_report(r) for r in traffic.reads[j:j + 16])))
+        m.encode_message(m.RoAccessReport(i, tuple(tag_report(r) for r in traffic.reads[j : j + 16])))
         for i, j in enumerate(range(0, len(traffic.reads), 16))
     )
     framer = m.LlrpFramer()
@@ -79,34 +80,44 @@ def run() -> dict[str, dict[str, object]]:
             ups = lane.tick(next_tick)
             if ups:
                 compute_ms.append((time.perf_counter() - w0) * 1000)
-            latencies += [next_tick - u.snapshot["vehicle"]["last_seen"] for u in ups
-                          if u.step == "opened" and u.snapshot["vehicle"]]
+            latencies += [
+                next_tick - u.snapshot["vehicle"]["last_seen"]
+                for u in ups
+                if u.step == "opened" and u.snapshot["vehicle"]
+            ]
             next_tick += TICK_S
         clock[0] = s.ts
         lane.handle(s)
     return {
         "rfid_lane_sightings_per_s": {
-            "value": round(lane_rate), "unit": "sightings/s",
+            "value": round(lane_rate),
+            "unit": "sightings/s",
             "note": f"one core, correlator.handle over {len(sightings)} simulated sightings",
         },
         "rfid_llrp_decode_tags_per_s": {
-            "value": round(llrp_rate), "unit": "tags/s",
+            "value": round(llrp_rate),
+            "unit": "tags/s",
             "note": "LlrpFramer + decode_message, RO_ACCESS_REPORT with 16 TagReportData each",
         },
         "rfid_serial_parse_lines_per_s": {
-            "value": round(line_rate), "unit": "lines/s", "note": "csv profile TagLineParser",
+            "value": round(line_rate),
+            "unit": "lines/s",
+            "note": "csv profile TagLineParser",
         },
         "rfid_crossing_latency_p50_s": {
-            "value": round(statistics.median(latencies), 3), "unit": "s",
+            "value": round(statistics.median(latencies), 3),
+            "unit": "s",
             "note": f"last card read -> crossing 'opened'; gap_s=3.0, tick every {TICK_S}s "
-                    "(the configured gap dominates by design)",
+            "(the configured gap dominates by design)",
         },
         "rfid_crossing_latency_p99_s": {
-            "value": round(_pct(latencies, 0.99), 3), "unit": "s",
+            "value": round(_pct(latencies, 0.99), 3),
+            "unit": "s",
             "note": f"same, p99 over {len(latencies)} vehicles",
         },
         "rfid_crossing_compute_p99_ms": {
-            "value": round(_pct(compute_ms, 0.99), 3), "unit": "ms",
+            "value": round(_pct(compute_ms, 0.99), 3),
+            "unit": "ms",
             "note": "wall time of the tick() call that closes a vehicle and builds its crossing",
         },
     }

@@ -40,7 +40,11 @@ class SerialTransport:
         self.url = url
         self.baud = baud
         self._read_timeout = read_timeout
-        self._queue: asyncio.Queue[bytes | BaseException] = asyncio.Queue(max_queue)
+        # Unbounded queue, bounded by `_slots`: the reader thread takes a slot before it hands a
+        # chunk to the loop and read() gives it back, so a slow loop makes the thread wait (the
+        # OS buffers the rest) instead of a full queue dropping bytes inside a loop callback.
+        self._queue: asyncio.Queue[bytes | BaseException] = asyncio.Queue()
+        self._slots = threading.BoundedSemaphore(max_queue)
         self._port: serial.SerialBase | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -59,11 +63,6 @@ class SerialTransport:
         self._thread.start()
         return self
 
-    def _put(self, item: bytes | BaseException) -> None:
-        # Runs in the loop thread: a full queue means the loop is far behind; block the reader
-        # instead of dropping bytes (the OS buffer holds the rest).
-        self._queue.put_nowait(item)
-
     def _reader(self) -> None:
         assert self._port is not None and self._loop is not None
         port, loop = self._port, self._loop
@@ -80,14 +79,14 @@ class SerialTransport:
 
     def _send(self, loop: asyncio.AbstractEventLoop, item: bytes | BaseException) -> None:
         while not self._stop.is_set():
-            if self._queue.qsize() < self._queue.maxsize - 1:
+            if self._slots.acquire(timeout=0.05):
                 with contextlib.suppress(RuntimeError):  # loop closed during shutdown
-                    loop.call_soon_threadsafe(self._put, item)
+                    loop.call_soon_threadsafe(self._queue.put_nowait, item)
                 return
-            self._stop.wait(0.01)
 
     async def read(self) -> bytes:
         item = await self._queue.get()
+        self._slots.release()
         if isinstance(item, BaseException):
             raise item
         return item

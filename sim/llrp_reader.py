@@ -31,10 +31,18 @@ M_UNSUPPORTED_MESSAGE = 109
 
 
 class LlrpReaderSim:
-    def __init__(self, traffic: Traffic, *, host: str = "127.0.0.1", port: int = 0,
-                 batch: int = 16, speed: float | None = None, live_clock: bool = False,
-                 drop_after_reports: int | None = None,
-                 silent_after_reports: int | None = None) -> None:
+    def __init__(
+        self,
+        traffic: Traffic,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        batch: int = 16,
+        speed: float | None = None,
+        live_clock: bool = False,
+        drop_after_reports: int | None = None,
+        silent_after_reports: int | None = None,
+    ) -> None:
         self.traffic = traffic
         self.host = host
         self.port = port
@@ -105,15 +113,23 @@ class LlrpReaderSim:
                 for raw in framer.feed(chunk):
                     msg = m.decode_message(raw)
                     reply = self._answer(msg)
-                    if isinstance(msg, m.SetReaderConfig) and msg.keepalive is not None \
-                            and msg.keepalive.trigger_type == 1 and keepalive is None:
+                    if (
+                        isinstance(msg, m.SetReaderConfig)
+                        and msg.keepalive is not None
+                        and msg.keepalive.trigger_type == 1
+                        and keepalive is None
+                    ):
                         period = msg.keepalive.period_ms / 1000
                         keepalive = self._spawn(self._keepalives(send, ids, period))
                     if reply is not None:
                         await send(reply)
-                    if isinstance(msg, m.StartRospec) and reply is not None \
-                            and isinstance(reply, m.StatusResponse) and reply.status.ok \
-                            and stream is None:
+                    if (
+                        isinstance(msg, m.StartRospec)
+                        and reply is not None
+                        and isinstance(reply, m.StatusResponse)
+                        and reply.status.ok
+                        and stream is None
+                    ):
                         stream = self._spawn(self._stream(send, ids, writer, silent))
                     if isinstance(msg, m.StopRospec) and stream is not None:
                         stream.cancel()
@@ -149,9 +165,12 @@ class LlrpReaderSim:
             return m.AddRospecResponse(msg.msg_id, ok)
         if isinstance(msg, m.EnableRospec | m.StartRospec | m.StopRospec):
             cls: type[m.StatusResponse] = (
-                m.EnableRospecResponse if isinstance(msg, m.EnableRospec)
-                else m.StartRospecResponse if isinstance(msg, m.StartRospec)
-                else m.StopRospecResponse)
+                m.EnableRospecResponse
+                if isinstance(msg, m.EnableRospec)
+                else m.StartRospecResponse
+                if isinstance(msg, m.StartRospec)
+                else m.StopRospecResponse
+            )
             if msg.rospec_id not in self.rospecs:
                 return cls(msg.msg_id, LlrpStatus(M_FIELD_ERROR, "no such ROSpec"))
             self.rospecs[msg.rospec_id] = True
@@ -168,8 +187,9 @@ class LlrpReaderSim:
             await asyncio.sleep(period)
             await send(m.Keepalive(next(ids)))
 
-    async def _stream(self, send: Send, ids: Iterator[int], writer: asyncio.StreamWriter,
-                      silent: asyncio.Event) -> None:
+    async def _stream(
+        self, send: Send, ids: Iterator[int], writer: asyncio.StreamWriter, silent: asyncio.Event
+    ) -> None:
         reads = self.traffic.reads
         first = reads[0].ts if reads else 0.0
         t_start, wall_start = time.monotonic(), time.time()
@@ -179,19 +199,26 @@ class LlrpReaderSim:
                 lag = t_start + (part[0].ts - first) / self.speed - time.monotonic()
                 if lag > 0:
                     await asyncio.sleep(lag)
-            if not self._faulted and self.silent_after_reports is not None \
-                    and self.reports_sent >= self.silent_after_reports:
+            if (
+                not self._faulted
+                and self.silent_after_reports is not None
+                and self.reports_sent >= self.silent_after_reports
+            ):
                 self._faulted = True
                 silent.set()  # cable pulled: nothing more, not even keepalives
                 return
-            if not self._faulted and self.drop_after_reports is not None \
-                    and self.reports_sent >= self.drop_after_reports:
+            if (
+                not self._faulted
+                and self.drop_after_reports is not None
+                and self.reports_sent >= self.drop_after_reports
+            ):
                 self._faulted = True
                 writer.transport.abort()  # reboot: the socket just dies
                 return
             if self.speed and self.live_clock:
-                part = tuple(SimRead(wall_start + (r.ts - first) / self.speed, r.epc, r.antenna,
-                                     r.rssi) for r in part)
+                part = tuple(
+                    SimRead(wall_start + (r.ts - first) / self.speed, r.epc, r.antenna, r.rssi) for r in part
+                )
             await send(m.RoAccessReport(next(ids), tuple(tag_report(r) for r in part)))
             self.cursor += len(part)
             self.reports_sent += 1
@@ -201,6 +228,11 @@ class LlrpReaderSim:
 
 def tag_report(r: SimRead) -> TagReport:
     us = round(r.ts * 1e6)
-    return TagReport(epc=bytes.fromhex(r.epc), antenna_id=r.antenna,
-                     peak_rssi=max(-128, min(127, round(r.rssi))), first_seen_us=us,
-                     last_seen_us=us, seen_count=1)
+    return TagReport(
+        epc=bytes.fromhex(r.epc),
+        antenna_id=r.antenna,
+        peak_rssi=max(-128, min(127, round(r.rssi))),
+        first_seen_us=us,
+        last_seen_us=us,
+        seen_count=1,
+    )

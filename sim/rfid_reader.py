@@ -22,10 +22,19 @@ GARBAGE = (b"#HB\r\n", b"\x00\xff\xfe\r\n", b"E200,,\r\n", b"ANT?\r\n")
 class SerialRfidReaderSim:
     """Writes `traffic.reads` to `pty` in the given profile (csv by default)."""
 
-    def __init__(self, pty: PtyDevice, traffic: Traffic,
-                 options: SerialReaderOptions | None = None, *, with_timestamps: bool = True,
-                 garbage_every: int = 0, restart_after: int | None = None,
-                 restart_pause_s: float = 0.3, seed: int = 0, live_clock: bool = False) -> None:
+    def __init__(
+        self,
+        pty: PtyDevice,
+        traffic: Traffic,
+        options: SerialReaderOptions | None = None,
+        *,
+        with_timestamps: bool = True,
+        garbage_every: int = 0,
+        restart_after: int | None = None,
+        restart_pause_s: float = 0.3,
+        seed: int = 0,
+        live_clock: bool = False,
+    ) -> None:
         self.pty = pty
         self.traffic = traffic
         self.options = options or SerialReaderOptions()
@@ -74,8 +83,7 @@ class SerialRfidReaderSim:
                 lag = t_start + (ts - first) / speed - time.monotonic()
                 if lag > 0:
                     time.sleep(lag)
-            if (self.restart_after is not None and not restarted
-                    and self.sent >= self.restart_after):
+            if self.restart_after is not None and not restarted and self.sent >= self.restart_after:
                 restarted = True
                 self.pty.unplug()
                 time.sleep(self.restart_pause_s)
@@ -86,8 +94,7 @@ class SerialRfidReaderSim:
         self.done.set()
 
     def start(self, speed: float | None = None) -> None:
-        self._thread = threading.Thread(target=self.run, args=(speed,), name="sim-rfid",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self.run, args=(speed,), name="sim-rfid", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:

@@ -62,15 +62,23 @@ def make_epc(rng: random.Random) -> str:
     return "E2801160" + "".join(rng.choice("0123456789ABCDEF") for _ in range(16))
 
 
-def _card_reads(rng: random.Random, plan: TrafficPlan, epc: str, t0: float, t1: float,
-                antenna: int, peak: float, late: bool, sparse: bool) -> list[SimRead]:
+def _card_reads(
+    rng: random.Random,
+    plan: TrafficPlan,
+    epc: str,
+    t0: float,
+    t1: float,
+    antenna: int,
+    peak: float,
+    late: bool,
+    sparse: bool,
+) -> list[SimRead]:
     reads: list[SimRead] = []
     span = t1 - t0
     if sparse:
         for _ in range(plan.min_reads):
             x = rng.uniform(0.4, 0.6)
-            reads.append(SimRead(t0 + x * span, epc, antenna,
-                                 round(max(peak - 4.0, plan.strong_rssi), 1)))
+            reads.append(SimRead(t0 + x * span, epc, antenna, round(max(peak - 4.0, plan.strong_rssi), 1)))
         return reads
     start = t0 + (rng.uniform(0.5, 0.8) * span if late else 0.0)
     t = start
@@ -116,8 +124,17 @@ def make_traffic(plan: TrafficPlan) -> Traffic:
                 continue
             found.add(epc)
             antenna = rng.choice(plan.lane_antennas)
-            reads += _card_reads(rng, plan, epc, t0, t1, antenna, rng.uniform(*plan.peak_rssi),
-                                 rng.random() < plan.late_prob, rng.random() < plan.sparse_prob)
+            reads += _card_reads(
+                rng,
+                plan,
+                epc,
+                t0,
+                t1,
+                antenna,
+                rng.uniform(*plan.peak_rssi),
+                rng.random() < plan.late_prob,
+                rng.random() < plan.sparse_prob,
+            )
         truth[v] = frozenset(found)
         carried[v] = frozenset(cards)
         t = t1 + rng.uniform(*plan.spacing_s)
@@ -129,12 +146,16 @@ def make_traffic(plan: TrafficPlan) -> Traffic:
         for _ in range(rng.randint(*plan.occupants)):
             epc = new_epc()
             neighbours.add(epc)
-            own = _card_reads(rng, plan, epc, t0, t1, plan.neighbour_antenna,
-                              rng.uniform(*plan.peak_rssi), False, False)
+            own = _card_reads(
+                rng, plan, epc, t0, t1, plan.neighbour_antenna, rng.uniform(*plan.peak_rssi), False, False
+            )
             reads += own
             ours = rng.choice(plan.lane_antennas)
-            reads += [SimRead(r.ts + 0.01, epc, ours, round(r.rssi - plan.bleed_db, 1))
-                      for r in own if rng.random() < 0.4]
+            reads += [
+                SimRead(r.ts + 0.01, epc, ours, round(r.rssi - plan.bleed_db, 1))
+                for r in own
+                if rng.random() < 0.4
+            ]
     reads.sort(key=lambda r: (r.ts, r.epc))
     return Traffic(tuple(reads), truth, carried, windows, frozenset(neighbours))
 
@@ -157,8 +178,7 @@ def compare(traffic: Traffic, found: list[frozenset[str]]) -> list[str]:
         elif owners:
             v = owners.pop()
             if cards - stray != traffic.truth[v]:
-                problems.append(f"vehicle #{i}: {len(cards)} card(s), truth {v} has "
-                                f"{len(traffic.truth[v])}")
+                problems.append(f"vehicle #{i}: {len(cards)} card(s), truth {v} has {len(traffic.truth[v])}")
     if len(found) != len(expected):
         problems.append(f"{len(found)} vehicles found, {len(expected)} expected")
     return problems

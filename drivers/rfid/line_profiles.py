@@ -21,10 +21,19 @@ from edge.errors import ConfigError, FramingError
 _HEX = re.compile(r"[0-9A-Fa-f]+")
 _KV_SPLIT = re.compile(r"[\s,;]+")
 KV_KEYS = {
-    "epc": "epc", "tag": "epc", "id": "epc", "tid": "epc",
-    "ant": "antenna", "antenna": "antenna", "port": "antenna",
-    "rssi": "rssi", "peak_rssi": "rssi", "peakrssi": "rssi",
-    "ts": "ts", "time": "ts", "timestamp": "ts",
+    "epc": "epc",
+    "tag": "epc",
+    "id": "epc",
+    "tid": "epc",
+    "ant": "antenna",
+    "antenna": "antenna",
+    "port": "antenna",
+    "rssi": "rssi",
+    "peak_rssi": "rssi",
+    "peakrssi": "rssi",
+    "ts": "ts",
+    "time": "ts",
+    "timestamp": "ts",
 }
 TS_SCALE = {"s": 1.0, "ms": 1e-3, "us": 1e-6}
 
@@ -48,8 +57,8 @@ class SerialReaderOptions:
     timestamp_unit: Literal["s", "ms", "us"] = doc("Unit of the reader's timestamp", "s")
     use_reader_time: bool = doc("Use the reader's timestamp when present (else arrival)", True)
     max_clock_skew_s: float = doc(
-        "Reader time further than this from ours is ignored (arrival time used); 0 = trust it",
-        300.0)
+        "Reader time further than this from ours is ignored (arrival time used); 0 = trust it", 300.0
+    )
     pattern: str = doc("Regex with named groups epc, antenna, rssi [, ts] (regex profile)", "")
     max_line: int = doc("Longest accepted line in bytes", 256)
     encoding: str = doc("Text encoding of the lines", "ascii")
@@ -74,8 +83,7 @@ class TagLineParser:
         if options.profile == "regex":
             self._regex = compile_pattern(options.pattern)
         elif options.profile == "csv" and not options.separator:
-            raise ConfigError("csv profile needs a separator", code="config.invalid",
-                              key="separator")
+            raise ConfigError("csv profile needs a separator", code="config.invalid", key="separator")
 
     def parse(self, line: str) -> TagLine:
         text = line.strip()
@@ -90,8 +98,9 @@ class TagLineParser:
     def _csv(self, text: str) -> TagLine:
         parts = [p.strip() for p in text.split(self.options.separator)]
         if len(parts) not in (3, 4):
-            raise TagLineError(f"expected 3 or 4 fields, got {len(parts)}",
-                               code="rfid.line.fields", fields=len(parts))
+            raise TagLineError(
+                f"expected 3 or 4 fields, got {len(parts)}", code="rfid.line.fields", fields=len(parts)
+            )
         return self._build(parts[0], parts[1], parts[2], parts[3] if len(parts) == 4 else None)
 
     def _kv(self, text: str) -> TagLine:
@@ -105,8 +114,9 @@ class TagLineParser:
                 found[name] = value.strip().strip("\"'")
         missing = [k for k in ("epc", "antenna", "rssi") if k not in found]
         if missing:
-            raise TagLineError(f"missing keys: {', '.join(missing)}", code="rfid.line.fields",
-                               missing=missing)
+            raise TagLineError(
+                f"missing keys: {', '.join(missing)}", code="rfid.line.fields", missing=missing
+            )
         return self._build(found["epc"], found["antenna"], found["rssi"], found.get("ts"))
 
     def _match(self, text: str) -> TagLine:
@@ -115,8 +125,9 @@ class TagLineParser:
         if m is None:
             raise TagLineError("line does not match the pattern", code="rfid.line.no_match")
         groups = m.groupdict()
-        return self._build(groups["epc"] or "", groups["antenna"] or "", groups["rssi"] or "",
-                           groups.get("ts"))
+        return self._build(
+            groups["epc"] or "", groups["antenna"] or "", groups["rssi"] or "", groups.get("ts")
+        )
 
     def _build(self, epc: str, antenna: str, rssi: str, ts: str | None) -> TagLine:
         o = self.options
@@ -136,8 +147,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         raise ConfigError(f"bad regex: {err}", code="config.invalid", key="pattern") from err
     missing = {"epc", "antenna", "rssi"} - set(regex.groupindex)
     if missing:
-        raise ConfigError(f"regex lacks named groups: {', '.join(sorted(missing))}",
-                          code="config.invalid", key="pattern")
+        raise ConfigError(
+            f"regex lacks named groups: {', '.join(sorted(missing))}", code="config.invalid", key="pattern"
+        )
     return regex
 
 
@@ -155,8 +167,7 @@ def normalise_epc(text: str, fmt: str = "hex", bits: int = 96) -> str:
         value = value[2:]
     value = value.replace(" ", "").replace("-", "")
     if not (4 <= len(value) <= 64 and len(value) % 2 == 0 and _HEX.fullmatch(value)):
-        raise TagLineError("EPC is not an even number of hex digits", code="rfid.line.epc",
-                           size=len(value))
+        raise TagLineError("EPC is not an even number of hex digits", code="rfid.line.epc", size=len(value))
     return value.upper()
 
 
@@ -164,8 +175,7 @@ def _int(text: str, base: str, what: str) -> int:
     try:
         return int(text.strip(), 16 if base == "hex" else 10)
     except ValueError:
-        raise TagLineError(f"{what} is not a {base} number", code="rfid.line.number",
-                           field=what) from None
+        raise TagLineError(f"{what} is not a {base} number", code="rfid.line.number", field=what) from None
 
 
 def _rssi(text: str, base: str) -> float:
@@ -189,8 +199,7 @@ def _timestamp(text: str, unit: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise TagLineError("timestamp is not a number", code="rfid.line.number",
-                           field="ts") from None
+        raise TagLineError("timestamp is not a number", code="rfid.line.number", field="ts") from None
     if value != value or value < 0 or value > 1e19:
         raise TagLineError("timestamp out of range", code="rfid.line.number", field="ts")
     return value * TS_SCALE[unit]

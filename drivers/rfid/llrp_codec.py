@@ -149,8 +149,12 @@ class SetReaderConfig(LlrpMessage):
         reset = bool(cur.u8() & 0x80)
         params = split_params(cur.rest(), "SET_READER_CONFIG")
         report, keep = first(params, P_RO_REPORT_SPEC), first(params, P_KEEPALIVE_SPEC)
-        return cls(msg_id, reset, ROReportSpec.decode(report.value) if report else None,
-                   KeepaliveSpec.decode(keep.value) if keep else None)
+        return cls(
+            msg_id,
+            reset,
+            ROReportSpec.decode(report.value) if report else None,
+            KeepaliveSpec.decode(keep.value) if keep else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +176,11 @@ class GetReaderCapabilitiesResponse(StatusResponse):
     def from_body(cls, msg_id: int, body: bytes) -> LlrpMessage:
         params = split_params(body, "GET_READER_CAPABILITIES_RESPONSE")
         status = decode_status(params, "GET_READER_CAPABILITIES_RESPONSE")
-        rest = b"".join(tv(p.type, p.value) if p.tv else tlv(p.type, p.value)
-                        for p in params if p.tv or p.type != P_LLRP_STATUS)
+        rest = b"".join(
+            tv(p.type, p.value) if p.tv else tlv(p.type, p.value)
+            for p in params
+            if p.tv or p.type != P_LLRP_STATUS
+        )
         return cls(msg_id, status, rest)
 
 
@@ -256,9 +263,22 @@ class RoAccessReport(LlrpMessage):
 
     @classmethod
     def from_body(cls, msg_id: int, body: bytes) -> LlrpMessage:
-        params = split_params(body, "RO_ACCESS_REPORT")
-        return cls(msg_id, tuple(TagReport.decode(p.value)
-                                 for p in all_of(params, P_TAG_REPORT_DATA)))
+        # hot path: walk the top-level TLVs directly (reports carry only TLVs at this level)
+        tags: list[TagReport] = []
+        pos, n = 0, len(body)
+        while pos < n:
+            if body[pos] & 0x80 or pos + 4 > n:  # unusual: let the generic split judge the rest
+                rest = split_params(body[pos:], "RO_ACCESS_REPORT")
+                tags += [TagReport.decode(p.value) for p in all_of(rest, P_TAG_REPORT_DATA)]
+                break
+            ptype = ((body[pos] << 8) | body[pos + 1]) & 0x03FF
+            length = (body[pos + 2] << 8) | body[pos + 3]
+            if length < 4 or pos + length > n:
+                raise LlrpError("RO_ACCESS_REPORT: bad parameter length", code="llrp.bad_length")
+            if ptype == P_TAG_REPORT_DATA:
+                tags.append(TagReport.decode(body[pos + 4 : pos + length]))
+            pos += length
+        return cls(msg_id, tuple(tags))
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,8 +296,11 @@ class ReaderEventNotification(LlrpMessage):
 
     @classmethod
     def from_body(cls, msg_id: int, body: bytes) -> LlrpMessage:
-        param = require(split_params(body, "READER_EVENT_NOTIFICATION"),
-                        P_READER_EVENT_NOTIFICATION_DATA, "READER_EVENT_NOTIFICATION")
+        param = require(
+            split_params(body, "READER_EVENT_NOTIFICATION"),
+            P_READER_EVENT_NOTIFICATION_DATA,
+            "READER_EVENT_NOTIFICATION",
+        )
         return cls(msg_id, ReaderEvent.decode(param.value))
 
 
@@ -307,11 +330,28 @@ class UnknownMessage(LlrpMessage):
 MESSAGE_TYPES: dict[int, type[LlrpMessage]] = {
     cls.TYPE: cls
     for cls in (
-        GetReaderCapabilities, GetReaderCapabilitiesResponse, SetReaderConfig,
-        SetReaderConfigResponse, CloseConnection, CloseConnectionResponse, AddRospec,
-        AddRospecResponse, DeleteRospec, DeleteRospecResponse, StartRospec, StartRospecResponse,
-        StopRospec, StopRospecResponse, EnableRospec, EnableRospecResponse, RoAccessReport,
-        Keepalive, KeepaliveAck, ReaderEventNotification, EnableEventsAndReports, ErrorMessage,
+        GetReaderCapabilities,
+        GetReaderCapabilitiesResponse,
+        SetReaderConfig,
+        SetReaderConfigResponse,
+        CloseConnection,
+        CloseConnectionResponse,
+        AddRospec,
+        AddRospecResponse,
+        DeleteRospec,
+        DeleteRospecResponse,
+        StartRospec,
+        StartRospecResponse,
+        StopRospec,
+        StopRospecResponse,
+        EnableRospec,
+        EnableRospecResponse,
+        RoAccessReport,
+        Keepalive,
+        KeepaliveAck,
+        ReaderEventNotification,
+        EnableEventsAndReports,
+        ErrorMessage,
     )
 }
 
@@ -324,8 +364,10 @@ def encode_message(msg: LlrpMessage) -> bytes:
         mtype, body = msg.TYPE, msg.body()
     if not 0 <= mtype < 1024:
         raise LlrpError(f"message type {mtype} out of range", code="llrp.bad_type")
-    return struct.pack(">HII", (LLRP_VERSION << 10) | mtype, HEADER_SIZE + len(body),
-                       msg.msg_id & 0xFFFFFFFF) + body
+    return (
+        struct.pack(">HII", (LLRP_VERSION << 10) | mtype, HEADER_SIZE + len(body), msg.msg_id & 0xFFFFFFFF)
+        + body
+    )
 
 
 def read_header(data: bytes) -> tuple[int, int, int, int]:
@@ -334,8 +376,7 @@ def read_header(data: bytes) -> tuple[int, int, int, int]:
     first16, length, msg_id = cur.u16(), cur.u32(), cur.u32()
     version, mtype = (first16 >> 10) & 0x7, first16 & 0x3FF
     if length < HEADER_SIZE or length > MAX_MESSAGE:
-        raise LlrpError(f"message length {length} out of range", code="llrp.bad_length",
-                        length=length)
+        raise LlrpError(f"message length {length} out of range", code="llrp.bad_length", length=length)
     return version, mtype, length, msg_id
 
 
@@ -343,11 +384,11 @@ def decode_message(data: bytes) -> LlrpMessage:
     """One whole message (exactly `length` bytes) to its dataclass; raises only LlrpError."""
     version, mtype, length, msg_id = read_header(data)
     if length != len(data):
-        raise LlrpError(f"message length {length} != {len(data)} bytes", code="llrp.bad_length",
-                        length=length)
+        raise LlrpError(
+            f"message length {length} != {len(data)} bytes", code="llrp.bad_length", length=length
+        )
     if version != LLRP_VERSION:
-        raise LlrpError(f"unsupported LLRP version {version}", code="llrp.version",
-                        version=version)
+        raise LlrpError(f"unsupported LLRP version {version}", code="llrp.version", version=version)
     body = bytes(data[HEADER_SIZE:])
     cls = MESSAGE_TYPES.get(mtype)
     if cls is None:
@@ -357,8 +398,9 @@ def decode_message(data: bytes) -> LlrpMessage:
     except LlrpError:
         raise
     except (ValueError, TypeError, struct.error) as err:  # defensive: report as a codec error
-        raise LlrpError(f"cannot decode message type {mtype}: {err}", code="llrp.decode",
-                        msg_type=mtype) from err
+        raise LlrpError(
+            f"cannot decode message type {mtype}: {err}", code="llrp.decode", msg_type=mtype
+        ) from err
 
 
 class LlrpFramer:
@@ -379,8 +421,7 @@ class LlrpFramer:
         while len(self._buf) >= HEADER_SIZE:
             _, _, length, _ = read_header(bytes(self._buf[:HEADER_SIZE]))
             if length > self.max_message:
-                raise LlrpError(f"message length {length} over limit", code="llrp.too_long",
-                                length=length)
+                raise LlrpError(f"message length {length} over limit", code="llrp.too_long", length=length)
             if len(self._buf) < length:
                 break
             out.append(bytes(self._buf[:length]))

@@ -118,8 +118,12 @@ class LlrpStatus:
         text = cur.take(n).decode("utf-8", errors="replace")
         params = split_params(cur.rest(), "LLRPStatus")
         fe, pe = first(params, P_FIELD_ERROR), first(params, P_PARAMETER_ERROR)
-        return cls(code, text, FieldError.decode(fe.value) if fe else None,
-                   ParameterError.decode(pe.value) if pe else None)
+        return cls(
+            code,
+            text,
+            FieldError.decode(fe.value) if fe else None,
+            ParameterError.decode(pe.value) if pe else None,
+        )
 
 
 def decode_status(params: list[RawParam], what: str) -> LlrpStatus:
@@ -190,8 +194,16 @@ class TagReportContentSelector:
     access_spec_id: bool = False
 
     _ORDER = (
-        "rospec_id", "spec_index", "inventory_parameter_spec_id", "antenna_id", "channel_index",
-        "peak_rssi", "first_seen", "last_seen", "tag_seen_count", "access_spec_id",
+        "rospec_id",
+        "spec_index",
+        "inventory_parameter_spec_id",
+        "antenna_id",
+        "channel_index",
+        "peak_rssi",
+        "first_seen",
+        "last_seen",
+        "tag_seen_count",
+        "access_spec_id",
     )
 
     def encode(self) -> bytes:
@@ -221,8 +233,7 @@ class ROReportSpec:
     def decode(cls, value: bytes) -> ROReportSpec:
         cur = Cursor(value, "ROReportSpec")
         trigger, n = cur.u8(), cur.u16()
-        sel = require(split_params(cur.rest(), "ROReportSpec"), P_TAG_REPORT_CONTENT_SELECTOR,
-                      "ROReportSpec")
+        sel = require(split_params(cur.rest(), "ROReportSpec"), P_TAG_REPORT_CONTENT_SELECTOR, "ROReportSpec")
         return cls(trigger, n, TagReportContentSelector.decode(sel.value))
 
 
@@ -251,15 +262,17 @@ class ROSpec:
         cur = Cursor(value, "ROSpec")
         rospec_id, priority, state = cur.u32(), cur.u8(), cur.u8()
         params = split_params(cur.rest(), "ROSpec")
-        boundary = split_params(require(params, P_RO_BOUNDARY_SPEC, "ROSpec").value,
-                                "ROBoundarySpec")
-        start = Cursor(require(boundary, P_ROSPEC_START_TRIGGER, "ROBoundarySpec").value,
-                       "ROSpecStartTrigger")
-        stop = Cursor(require(boundary, P_ROSPEC_STOP_TRIGGER, "ROBoundarySpec").value,
-                      "ROSpecStopTrigger")
+        boundary = split_params(require(params, P_RO_BOUNDARY_SPEC, "ROSpec").value, "ROBoundarySpec")
+        start = Cursor(
+            require(boundary, P_ROSPEC_START_TRIGGER, "ROBoundarySpec").value, "ROSpecStartTrigger"
+        )
+        stop = Cursor(require(boundary, P_ROSPEC_STOP_TRIGGER, "ROBoundarySpec").value, "ROSpecStopTrigger")
         report = first(params, P_RO_REPORT_SPEC)
         return cls(
-            rospec_id, priority, state, ROSpecStartTrigger(start.u8()),
+            rospec_id,
+            priority,
+            state,
+            ROSpecStartTrigger(start.u8()),
             ROSpecStopTrigger(stop.u8(), stop.u32()),
             tuple(_decode_aispec(p.value) for p in all_of(params, P_AISPEC)),
             ROReportSpec.decode(report.value) if report else None,

@@ -64,11 +64,10 @@ class LlrpReaderOptions:
     backoff_max_s: float = doc("Longest reconnect delay", 30.0)
     use_reader_time: bool = doc("Use the reader's first-seen timestamp when reported", True)
     max_clock_skew_s: float = doc(
-        "Reader time further than this from ours is ignored (arrival time used); 0 = trust it",
-        300.0)
+        "Reader time further than this from ours is ignored (arrival time used); 0 = trust it", 300.0
+    )
     delete_all_rospecs: bool = doc("Delete every ROSpec on connect (not only ours)", True)
-    query_capabilities: bool = doc("Ask the reader for maker, model and firmware on connect",
-                                   True)
+    query_capabilities: bool = doc("Ask the reader for maker, model and firmware on connect", True)
 
 
 def parse_address(url: str) -> tuple[str, int]:
@@ -87,8 +86,7 @@ class LlrpRfidReader(Driver):
 
     def __init__(self, device: DeviceConfig, ctx: DriverContext) -> None:
         super().__init__(device, ctx)
-        self.options = parse_options(LlrpReaderOptions, device.options,
-                                     f"devices.{device.name}.options")
+        self.options = parse_options(LlrpReaderOptions, device.options, f"devices.{device.name}.options")
         self.host, self.port = parse_address(device.url or device.path or "")
         self._next_id = 1
         self._framer = m.LlrpFramer()
@@ -113,15 +111,25 @@ class LlrpRfidReader(Driver):
         while not self.stopping:
             try:
                 reader, writer = await asyncio.wait_for(
-                    asyncio.open_connection(self.host, self.port), self.options.connect_timeout_s)
+                    asyncio.open_connection(self.host, self.port), self.options.connect_timeout_s
+                )
             except (OSError, TimeoutError) as err:
                 if not self._down_logged:
-                    log.warning("[%s] cannot reach reader %s:%d; retrying with backoff",
-                                self.device.name, self.host, self.port)
+                    log.warning(
+                        "[%s] cannot reach reader %s:%d; retrying with backoff",
+                        self.device.name,
+                        self.host,
+                        self.port,
+                    )
                     self._down_logged = True
-                self.ctx.set_state(DeviceState.DISCONNECTED, DeviceError(
-                    f"cannot connect to {self.host}:{self.port}", code="llrp.connect",
-                    error=type(err).__name__))
+                self.ctx.set_state(
+                    DeviceState.DISCONNECTED,
+                    DeviceError(
+                        f"cannot connect to {self.host}:{self.port}",
+                        code="llrp.connect",
+                        error=type(err).__name__,
+                    ),
+                )
                 self.ctx.counters.inc("connect_failures")
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, self.options.backoff_max_s)
@@ -136,8 +144,7 @@ class LlrpRfidReader(Driver):
             try:
                 await self._session(reader, writer)
             except (LlrpError, LlrpLinkError, OSError, TimeoutError, EOFError) as err:
-                code = err.code if isinstance(err, LlrpError | LlrpLinkError) else \
-                    type(err).__name__
+                code = err.code if isinstance(err, LlrpError | LlrpLinkError) else type(err).__name__
                 log.warning("[%s] LLRP link lost (%s)", self.device.name, code)
                 self.ctx.set_state(DeviceState.DISCONNECTED, err)
                 if isinstance(err, LlrpError):
@@ -168,8 +175,11 @@ class LlrpRfidReader(Driver):
                     msg = await asyncio.wait_for(self._recv(reader), min(silence, 0.25))
                 except TimeoutError:
                     if loop.time() - last > silence:
-                        raise LlrpLinkError("no message or keepalive from the reader",
-                                            code="llrp.dead_link", silence_s=silence) from None
+                        raise LlrpLinkError(
+                            "no message or keepalive from the reader",
+                            code="llrp.dead_link",
+                            silence_s=silence,
+                        ) from None
                     continue
                 last = loop.time()
                 await self._dispatch(msg)
@@ -193,21 +203,27 @@ class LlrpRfidReader(Driver):
         deadline = loop.time() + o.response_timeout_s
         while True:
             msg = await asyncio.wait_for(self._recv(reader), max(deadline - loop.time(), 0.01))
-            if isinstance(msg, m.ReaderEventNotification) and \
-                    msg.event.connection_attempt is not None:
+            if isinstance(msg, m.ReaderEventNotification) and msg.event.connection_attempt is not None:
                 if msg.event.connection_attempt != 0:
-                    raise LlrpLinkError("reader refused the connection", code="llrp.refused",
-                                        status=msg.event.connection_attempt)
+                    raise LlrpLinkError(
+                        "reader refused the connection",
+                        code="llrp.refused",
+                        status=msg.event.connection_attempt,
+                    )
                 break
             await self._dispatch(msg)
         if o.query_capabilities:
             await self._query_capabilities(reader)
-        delete = await self._request(reader, m.DeleteRospec(self._id(),
-                                     0 if o.delete_all_rospecs else o.rospec_id))
+        delete = await self._request(
+            reader, m.DeleteRospec(self._id(), 0 if o.delete_all_rospecs else o.rospec_id)
+        )
         if not delete.ok and not o.delete_all_rospecs:
             log.info("[%s] no old ROSpec to delete", self.device.name)
-        await self._request(reader, m.SetReaderConfig(
-            self._id(), keepalive=KeepaliveSpec(1, int(o.keepalive_s * 1000))), check=True)
+        await self._request(
+            reader,
+            m.SetReaderConfig(self._id(), keepalive=KeepaliveSpec(1, int(o.keepalive_s * 1000))),
+            check=True,
+        )
         await self._request(reader, m.AddRospec(self._id(), self.rospec()), check=True)
         await self._request(reader, m.EnableRospec(self._id(), o.rospec_id), check=True)
         await self._request(reader, m.StartRospec(self._id(), o.rospec_id), check=True)
@@ -223,12 +239,18 @@ class LlrpRfidReader(Driver):
                 caps = None
             if caps is not None and caps != self.capabilities:
                 self.capabilities = caps
-                log.info("[%s] reader maker %d model %d firmware %s, %d antennas",
-                         self.device.name, caps.manufacturer, caps.model, caps.firmware,
-                         caps.max_antennas)
+                log.info(
+                    "[%s] reader maker %d model %d firmware %s, %d antennas",
+                    self.device.name,
+                    caps.manufacturer,
+                    caps.model,
+                    caps.firmware,
+                    caps.max_antennas,
+                )
 
-    async def _request(self, reader: asyncio.StreamReader, req: m.LlrpMessage,
-                       check: bool = False) -> LlrpStatus:
+    async def _request(
+        self, reader: asyncio.StreamReader, req: m.LlrpMessage, check: bool = False
+    ) -> LlrpStatus:
         await self._send(req)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.options.response_timeout_s
@@ -241,8 +263,11 @@ class LlrpRfidReader(Driver):
                 self._last_response = msg
                 status = msg.status
                 if check and not status.ok:
-                    raise LlrpLinkError(f"{type(req).__name__} refused: {status.description}",
-                                        code="llrp.refused", status=status.code)
+                    raise LlrpLinkError(
+                        f"{type(req).__name__} refused: {status.description}",
+                        code="llrp.refused",
+                        status=status.code,
+                    )
                 return status
             await self._dispatch(msg)
 
@@ -256,8 +281,15 @@ class LlrpRfidReader(Driver):
                     self._pending.append(m.decode_message(raw))
                 except LlrpError as err:  # framing intact: skip this one message
                     self.ctx.counters.inc("bad_frames")
-                    self.ctx.emit(BadRead(ts=self.ctx.clock(), device=self.device.name,
-                                          code=err.code, detail=err.message, size=len(raw)))
+                    self.ctx.emit(
+                        BadRead(
+                            ts=self.ctx.clock(),
+                            device=self.device.name,
+                            code=err.code,
+                            detail=err.message,
+                            size=len(raw),
+                        )
+                    )
         return self._pending.pop(0)
 
     async def _dispatch(self, msg: m.LlrpMessage) -> None:
@@ -269,10 +301,15 @@ class LlrpRfidReader(Driver):
                 if self.options.use_reader_time and tag.first_seen_us:
                     ts = self._reader_time(tag.first_seen_us / 1e6, now)
                 self.ctx.counters.inc("sightings")
-                self.ctx.emit(TagSighting(
-                    ts=ts, device=self.device.name, epc=tag.epc_hex,
-                    antenna=tag.antenna_id or 0,
-                    rssi=float(tag.peak_rssi) if tag.peak_rssi is not None else -127.0))
+                self.ctx.emit(
+                    TagSighting(
+                        ts=ts,
+                        device=self.device.name,
+                        epc=tag.epc_hex,
+                        antenna=tag.antenna_id or 0,
+                        rssi=float(tag.peak_rssi) if tag.peak_rssi is not None else -127.0,
+                    )
+                )
         elif isinstance(msg, m.Keepalive):
             self.ctx.counters.inc("keepalives")
             await self._send(m.KeepaliveAck(msg.msg_id))
@@ -282,10 +319,14 @@ class LlrpRfidReader(Driver):
             if msg.event.antenna_event is not None:
                 kind, antenna = msg.event.antenna_event
                 self.ctx.counters.inc("antenna_connected" if kind else "antenna_disconnected")
-                self.ctx.emit(AntennaStateChanged(ts=self.ctx.clock(), device=self.device.name,
-                                                  antenna=antenna, connected=bool(kind)))
-                log.warning("[%s] antenna %d %s", self.device.name, antenna,
-                            "connected" if kind else "disconnected")
+                self.ctx.emit(
+                    AntennaStateChanged(
+                        ts=self.ctx.clock(), device=self.device.name, antenna=antenna, connected=bool(kind)
+                    )
+                )
+                log.warning(
+                    "[%s] antenna %d %s", self.device.name, antenna, "connected" if kind else "disconnected"
+                )
         elif isinstance(msg, m.ErrorMessage):
             self.ctx.counters.inc("reader_errors")
             log.warning("[%s] reader error %d", self.device.name, msg.status.code)
@@ -295,8 +336,9 @@ class LlrpRfidReader(Driver):
         if skew and abs(ts - now) > skew:
             self.ctx.counters.inc("clock_skew")
             if self.ctx.counters.get("clock_skew") == 1:
-                log.warning("[%s] reader clock is %.0f s off ours; using arrival time",
-                            self.device.name, ts - now)
+                log.warning(
+                    "[%s] reader clock is %.0f s off ours; using arrival time", self.device.name, ts - now
+                )
             return now
         return ts
 

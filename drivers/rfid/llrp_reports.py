@@ -81,15 +81,16 @@ class TagReport:
                 size = TV_SIZES.get(ptype)
                 end = pos + 1 + (size or 0)
                 if size is None or end > n:
-                    raise LlrpError("TagReportData: bad or truncated TV parameter",
-                                    code="llrp.unknown_tv" if size is None else "llrp.truncated",
-                                    param_type=ptype)
+                    raise LlrpError(
+                        "TagReportData: bad or truncated TV parameter",
+                        code="llrp.unknown_tv" if size is None else "llrp.truncated",
+                        param_type=ptype,
+                    )
                 field = _TAG_TV_FIELDS.get(ptype)
                 if ptype == TV_EPC96:
                     epc = value[pos + 1 : end]
                 elif field is not None:
-                    f[field] = int.from_bytes(value[pos + 1 : end], "big",
-                                              signed=ptype == TV_PEAK_RSSI)
+                    f[field] = int.from_bytes(value[pos + 1 : end], "big", signed=ptype == TV_PEAK_RSSI)
                 pos = end
                 continue
             if pos + 4 > n:
@@ -97,16 +98,16 @@ class TagReport:
             ptype = ((head << 8) | value[pos + 1]) & 0x03FF
             length = (value[pos + 2] << 8) | value[pos + 3]
             if length < 4 or pos + length > n:
-                raise LlrpError("TagReportData: bad parameter length", code="llrp.bad_length",
-                                param_type=ptype)
+                raise LlrpError(
+                    "TagReportData: bad parameter length", code="llrp.bad_length", param_type=ptype
+                )
             if ptype == P_EPC_DATA:
                 c = Cursor(value, "EPCData", pos + 4, pos + length)
                 bits = c.u16()
                 epc = c.take((bits + 7) // 8)
             pos += length
         if epc is None:
-            raise LlrpError("TagReportData without EPC", code="llrp.missing_param",
-                            param_type=P_EPC_DATA)
+            raise LlrpError("TagReportData without EPC", code="llrp.missing_param", param_type=P_EPC_DATA)
         return cls(epc, **f)
 
 
@@ -174,15 +175,13 @@ class GeneralDeviceCapabilities:
     def encode(self) -> bytes:
         fw = self.firmware.encode("utf-8")
         flags = 0x4000 if self.has_utc_clock else 0
-        body = struct.pack(">HHIIH", self.max_antennas, flags, self.manufacturer, self.model,
-                           len(fw)) + fw
+        body = struct.pack(">HHIIH", self.max_antennas, flags, self.manufacturer, self.model, len(fw)) + fw
         return tlv(P_GENERAL_DEVICE_CAPABILITIES, body)
 
     @classmethod
     def find(cls, params: bytes) -> GeneralDeviceCapabilities | None:
         """The GeneralDeviceCapabilities among the parameters of a capabilities response."""
-        p = first(split_params(params, "GET_READER_CAPABILITIES_RESPONSE"),
-                  P_GENERAL_DEVICE_CAPABILITIES)
+        p = first(split_params(params, "GET_READER_CAPABILITIES_RESPONSE"), P_GENERAL_DEVICE_CAPABILITIES)
         if p is None:
             return None
         cur = Cursor(p.value, "GeneralDeviceCapabilities")

@@ -67,8 +67,9 @@ class Cursor:
 
     def take(self, n: int) -> bytes:
         if n < 0 or self.pos + n > self.end:
-            raise LlrpError(f"{self.what}: truncated", code="llrp.truncated", need=n,
-                            have=self.end - self.pos)
+            raise LlrpError(
+                f"{self.what}: truncated", code="llrp.truncated", need=n, have=self.end - self.pos
+            )
         chunk = self.data[self.pos : self.pos + n]
         self.pos += n
         return chunk
@@ -106,16 +107,18 @@ def split_params(data: bytes, what: str) -> list[RawParam]:
             ptype = first & 0x7F
             size = TV_SIZES.get(ptype)
             if size is None:
-                raise LlrpError(f"{what}: unknown TV parameter {ptype}", code="llrp.unknown_tv",
-                                param_type=ptype)
+                raise LlrpError(
+                    f"{what}: unknown TV parameter {ptype}", code="llrp.unknown_tv", param_type=ptype
+                )
             out.append(RawParam(ptype, True, cur.take(size)))
             continue
         second = cur.u8()
         ptype = ((first << 8) | second) & 0x03FF
         length = cur.u16()
         if length < 4:
-            raise LlrpError(f"{what}: parameter {ptype} length {length} < 4",
-                            code="llrp.bad_length", param_type=ptype)
+            raise LlrpError(
+                f"{what}: parameter {ptype} length {length} < 4", code="llrp.bad_length", param_type=ptype
+            )
         out.append(RawParam(ptype, False, cur.take(length - 4)))
     return out
 
@@ -147,6 +150,5 @@ def all_of(params: list[RawParam], ptype: int) -> list[RawParam]:
 def require(params: list[RawParam], ptype: int, what: str) -> RawParam:
     p = first(params, ptype)
     if p is None:
-        raise LlrpError(f"{what}: missing parameter {ptype}", code="llrp.missing_param",
-                        param_type=ptype)
+        raise LlrpError(f"{what}: missing parameter {ptype}", code="llrp.missing_param", param_type=ptype)
     return p

@@ -24,8 +24,7 @@ class SerialRfidReader(SerialDriver):
 
     def __init__(self, device: DeviceConfig, ctx: DriverContext) -> None:
         super().__init__(device, ctx)
-        self.options = parse_options(SerialReaderOptions, device.options,
-                                     f"devices.{device.name}.options")
+        self.options = parse_options(SerialReaderOptions, device.options, f"devices.{device.name}.options")
         self.parser = TagLineParser(self.options)
         # any of CR, LF or CRLF ends a line: split on LF, strip CR (readers differ)
         term = b"\r" if device.framing == "cr" else TERMINATORS.get(device.framing, b"\n")
@@ -56,13 +55,17 @@ class SerialRfidReader(SerialDriver):
             if skew and abs(tag.ts - now) > skew:
                 self.ctx.counters.inc("clock_skew")
                 if self.ctx.counters.get("clock_skew") == 1:
-                    log.warning("[%s] reader clock is %.0f s off ours; using arrival time",
-                                self.device.name, tag.ts - now)
+                    log.warning(
+                        "[%s] reader clock is %.0f s off ours; using arrival time",
+                        self.device.name,
+                        tag.ts - now,
+                    )
             else:
                 ts = tag.ts
         self.ctx.counters.inc("reports")
-        self.ctx.emit(TagSighting(ts=ts, device=self.device.name, epc=tag.epc,
-                                  antenna=tag.antenna, rssi=tag.rssi))
+        self.ctx.emit(
+            TagSighting(ts=ts, device=self.device.name, epc=tag.epc, antenna=tag.antenna, rssi=tag.rssi)
+        )
 
     def on_disconnect(self, now: float) -> None:
         partial = self.splitter.take_partial()
@@ -73,5 +76,4 @@ class SerialRfidReader(SerialDriver):
         self.ctx.counters.inc("bad_frames")
         if self.ctx.counters.get("bad_frames") == 1:
             log.warning("[%s] first bad line from reader (%s)", self.device.name, code)
-        self.ctx.emit(BadRead(ts=now, device=self.device.name, code=code, detail=detail,
-                              size=size))
+        self.ctx.emit(BadRead(ts=now, device=self.device.name, code=code, detail=detail, size=size))

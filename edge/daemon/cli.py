@@ -13,6 +13,8 @@ from edge.config import load_config
 from edge.daemon.app import App
 from edge.daemon.logs import setup_logging
 from edge.errors import LaneEdgeError
+from edge.ops.handlers import register_ops
+from edge.ops.reload import install_sighup
 
 log = logging.getLogger("edge.daemon")
 
@@ -37,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _serve(app: App) -> int:
+async def _serve(app: App, config_path: str) -> int:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await app.start()
+    install_sighup(app, config_path)  # SIGHUP / systemctl reload
     await stop.wait()
     log.info("stopping on signal")
     try:
@@ -65,7 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     setup_logging(args.log_level or cfg.logging.level, args.json_logs or cfg.logging.json)
     try:
-        return asyncio.run(_serve(App(cfg)))
+        app = App(cfg)
+        register_ops(app, args.config)  # tail, outbox, lane, purge, sync, reload, metrics
+        return asyncio.run(_serve(app, args.config))
     except LaneEdgeError as err:
         log.error("cannot start: %s", err)
         return 3

@@ -51,8 +51,7 @@ class CrossingTimeouts:
     approaching_s: float = doc("Close an approaching crossing that never reaches the booth", 600.0)
     at_booth_s: float = doc("Close an undecided crossing at the booth after this long", 900.0)
     decided_close_s: float = doc("Close a decided crossing after this long", 10.0)
-    plate_before_s: float = doc("A plate read this long before a vehicle's first read joins it",
-                                10.0)
+    plate_before_s: float = doc("A plate read this long before a vehicle's first read joins it", 10.0)
     plate_after_s: float = doc("A plate read this long after a vehicle's last card joins it", 5.0)
     plate_wait_s: float = doc("An unclaimed plate opens a crossing without cards after this", 15.0)
 
@@ -62,11 +61,14 @@ class LaneOptions:
     lane: str = doc("Lane id used in crossing ids and events", "L01")
     devices: tuple[str, ...] = doc("RFID devices feeding this lane; empty means all", ())
     thresholds: LaneThresholds = field(
-        default_factory=LaneThresholds, metadata={"doc": "Which cards are this lane's"})
+        default_factory=LaneThresholds, metadata={"doc": "Which cards are this lane's"}
+    )
     grouping: GroupingOptions = field(
-        default_factory=GroupingOptions, metadata={"doc": "How reads cluster into vehicles"})
+        default_factory=GroupingOptions, metadata={"doc": "How reads cluster into vehicles"}
+    )
     timeouts: CrossingTimeouts = field(
-        default_factory=CrossingTimeouts, metadata={"doc": "Crossing life-cycle time-outs"})
+        default_factory=CrossingTimeouts, metadata={"doc": "Crossing life-cycle time-outs"}
+    )
 
 
 def lane_options_from(config: Config, antennas: tuple[int, ...] = ()) -> LaneOptions:
@@ -75,8 +77,9 @@ def lane_options_from(config: Config, antennas: tuple[int, ...] = ()) -> LaneOpt
     return LaneOptions(
         lane=config.lane.id,
         devices=tuple(d.name for d in config.devices if d.kind == "rfid" and d.enabled),
-        thresholds=LaneThresholds(antennas=antennas or th.lane_antennas, min_rssi=th.min_rssi,
-                                  min_reads=th.min_reads),
+        thresholds=LaneThresholds(
+            antennas=antennas or th.lane_antennas, min_rssi=th.min_rssi, min_reads=th.min_reads
+        ),
         grouping=GroupingOptions(gap_s=th.vehicle_gap_s),
     )
 
@@ -84,8 +87,12 @@ def lane_options_from(config: Config, antennas: tuple[int, ...] = ()) -> LaneOpt
 class CrossingCorrelator:
     """Turns the lane's reads into crossings. Not thread-safe: one task drives it."""
 
-    def __init__(self, options: LaneOptions, clock: Callable[[], float] = time.time,
-                 new_id: Callable[[float, int], str] | None = None) -> None:
+    def __init__(
+        self,
+        options: LaneOptions,
+        clock: Callable[[], float] = time.time,
+        new_id: Callable[[float, int], str] | None = None,
+    ) -> None:
         self.opt = options
         self.clock = clock
         self.grouper = VehicleGrouper(options.thresholds, options.grouping)
@@ -98,8 +105,14 @@ class CrossingCorrelator:
         self._pending: list[tuple[PlateSeen, float]] = []  # (plate, arrival) not yet joined
         self._readers: set[str] = set(options.devices)  # whose outages pause the gap timer
         self.rejected_vehicles: deque[Vehicle] = deque(maxlen=50)
-        self.counts: dict[str, int] = {"sightings": 0, "vehicles": 0, "crossings": 0,
-                                       "plates": 0, "documents": 0, "ignored": 0}
+        self.counts: dict[str, int] = {
+            "sightings": 0,
+            "vehicles": 0,
+            "crossings": 0,
+            "plates": 0,
+            "documents": 0,
+            "ignored": 0,
+        }
 
     # ------------------------------------------------------------------ inputs
 
@@ -137,11 +150,9 @@ class CrossingCorrelator:
         now = self.clock()
         out: list[CrossingUpdated] = []
         if self.grouper.open is not None:
-            if self._open_plates and all(plate_key(x.text) != plate_key(p.text)
-                                         for x in self._open_plates):
+            if self._open_plates and all(plate_key(x.text) != plate_key(p.text) for x in self._open_plates):
                 out += self._vehicles(self.grouper.split(), now)
-                self._pending.append((PlateSeen(p.text, p.confidence, p.ts, p.device, 1,
-                                                p.low_confidence), now))
+                self._add_pending(p, now)
                 return out
             add_plate(self._open_plates, p.text, p.confidence, p.ts, p.device, p.low_confidence)
             return out
@@ -149,9 +160,16 @@ class CrossingCorrelator:
         if target is not None:
             add_plate(target.plates, p.text, p.confidence, p.ts, p.device, p.low_confidence)
             return [target.updated("plate", now)]
-        self._pending.append((PlateSeen(p.text, p.confidence, p.ts, p.device, 1,
-                                        p.low_confidence), now))
+        self._add_pending(p, now)
         return out
+
+    def _add_pending(self, p: PlateRead, now: float) -> None:
+        """Hold a plate until a vehicle claims it; repeated reads of one plate stay one entry."""
+        for seen, _arrived in self._pending:
+            if plate_key(seen.text) == plate_key(p.text):
+                seen.merge(p.confidence, p.ts, p.low_confidence)
+                return
+        self._pending.append((PlateSeen(p.text, p.confidence, p.ts, p.device, 1, p.low_confidence), now))
 
     def document(self, d: DocumentScanned) -> list[CrossingUpdated]:
         self.counts["documents"] += 1
@@ -166,8 +184,7 @@ class CrossingCorrelator:
             target = self._open_crossing(None, [], now, walk_up=True)
             out.append(target.updated("opened", now))
             out += self._to_booth(target, now)
-        target.documents.append({"ts": d.ts, "device": d.device,
-                                 "document": jsonable(d.document)})
+        target.documents.append({"ts": d.ts, "device": d.device, "document": jsonable(d.document)})
         out.append(target.updated("document", now))
         return out
 
@@ -190,8 +207,11 @@ class CrossingCorrelator:
             elif c.state == CrossingState.APPROACHING and age > t.approaching_s:
                 out.append(self._close(c, "timeout.approaching", now))
         head = self._in_state(CrossingState.APPROACHING)
-        if (head is not None and self._in_state(CrossingState.AT_BOOTH) is None
-                and now - head.state_since >= t.arrive_after_s):
+        if (
+            head is not None
+            and self._in_state(CrossingState.AT_BOOTH) is None
+            and now - head.state_since >= t.arrive_after_s
+        ):
             out += self._to_booth(head, now)
         return out
 
@@ -202,10 +222,8 @@ class CrossingCorrelator:
         c = self._get(crossing_id, CrossingState.APPROACHING)
         return self._to_booth(c, self.clock())
 
-    def recommend(self, crossing_id: str, recommendation: Mapping[str, Any]
-                  ) -> list[CrossingUpdated]:
-        c = self._get(crossing_id, CrossingState.APPROACHING, CrossingState.AT_BOOTH,
-                      CrossingState.DECIDED)
+    def recommend(self, crossing_id: str, recommendation: Mapping[str, Any]) -> list[CrossingUpdated]:
+        c = self._get(crossing_id, CrossingState.APPROACHING, CrossingState.AT_BOOTH, CrossingState.DECIDED)
         c.recommendation = jsonable(recommendation)
         return [c.updated("recommendation", self.clock())]
 
@@ -216,8 +234,9 @@ class CrossingCorrelator:
         c.occupants_declared = count
         return [c.updated("occupants", self.clock())]
 
-    def decide(self, crossing_id: str, outcome: str, officer: str | None = None,
-               note: str = "") -> list[CrossingUpdated]:
+    def decide(
+        self, crossing_id: str, outcome: str, officer: str | None = None, note: str = ""
+    ) -> list[CrossingUpdated]:
         c = self._get(crossing_id, CrossingState.APPROACHING, CrossingState.AT_BOOTH)
         now = self.clock()
         c.decision = {"outcome": outcome, "officer": officer, "note": note, "ts": now}
@@ -225,8 +244,7 @@ class CrossingCorrelator:
         return [c.updated("decided", now)]
 
     def close(self, crossing_id: str, reason: str = "done") -> list[CrossingUpdated]:
-        c = self._get(crossing_id, CrossingState.APPROACHING, CrossingState.AT_BOOTH,
-                      CrossingState.DECIDED)
+        c = self._get(crossing_id, CrossingState.APPROACHING, CrossingState.AT_BOOTH, CrossingState.DECIDED)
         return [self._close(c, reason, self.clock())]
 
     def flush(self) -> list[CrossingUpdated]:
@@ -254,9 +272,7 @@ class CrossingCorrelator:
             "open_vehicle_cards": 0 if g.open is None else g.open.card_count(),
             "pending_plates": len(self._pending),
             "rejected_vehicles": len(self.rejected_vehicles),
-            "recent_rejected_cards": [
-                c.to_json() for v in self.rejected_vehicles for c in v.rejected
-            ][-50:],
+            "recent_rejected_cards": [c.to_json() for v in self.rejected_vehicles for c in v.rejected][-50:],
         }
 
     # ------------------------------------------------------------------ internals
@@ -277,12 +293,14 @@ class CrossingCorrelator:
             out.append(c.updated("opened", now))
         return out
 
-    def _open_crossing(self, v: Vehicle | None, plates: list[PlateSeen], now: float,
-                       walk_up: bool = False) -> Crossing:
+    def _open_crossing(
+        self, v: Vehicle | None, plates: list[PlateSeen], now: float, walk_up: bool = False
+    ) -> Crossing:
         self._seq += 1
         self.counts["crossings"] += 1
-        c = Crossing(self._new_id(now, self._seq), self.opt.lane, now, vehicle=v,
-                     plates=list(plates), walk_up=walk_up)
+        c = Crossing(
+            self._new_id(now, self._seq), self.opt.lane, now, vehicle=v, plates=list(plates), walk_up=walk_up
+        )
         c.move(CrossingState.APPROACHING, now)
         self.active[c.id] = c
         return c
@@ -292,12 +310,9 @@ class CrossingCorrelator:
         fits = [(p, a) for p, a in self._pending if p.ts >= first_seen - window]
         if not fits:
             return
-        latest = max(fits, key=lambda pa: pa[0].ts)[0]
-        for p, a in fits:
-            if plate_key(p.text) == plate_key(latest.text):
-                self._pending.remove((p, a))
-                add_plate(self._open_plates, p.text, p.confidence, p.ts, p.device,
-                          p.low_confidence)
+        plate, arrived = max(fits, key=lambda pa: pa[1])  # the plate read last
+        self._pending.remove((plate, arrived))
+        self._open_plates.append(plate)
 
     def _crossing_for_late_plate(self, p: PlateRead) -> Crossing | None:
         after = self.opt.timeouts.plate_after_s
@@ -313,9 +328,11 @@ class CrossingCorrelator:
         return next((c for c in self.active.values() if c.state == state), None)
 
     def _to_booth(self, c: Crossing, now: float) -> list[CrossingUpdated]:
-        out = [self._close(d, "done" if d.state == CrossingState.DECIDED else "superseded", now)
-               for d in list(self.active.values())
-               if d is not c and d.state in (CrossingState.DECIDED, CrossingState.AT_BOOTH)]
+        out = [
+            self._close(d, "done" if d.state == CrossingState.DECIDED else "superseded", now)
+            for d in list(self.active.values())
+            if d is not c and d.state in (CrossingState.DECIDED, CrossingState.AT_BOOTH)
+        ]
         c.move(CrossingState.AT_BOOTH, now)
         out.append(c.updated("at_booth", now))
         return out
@@ -330,10 +347,14 @@ class CrossingCorrelator:
     def _get(self, crossing_id: str, *allowed: CrossingState) -> Crossing:
         c = self.active.get(crossing_id)
         if c is None:
-            raise CrossingError("no such active crossing", code="lane.crossing_unknown",
-                                crossing_id=crossing_id)
+            raise CrossingError(
+                "no such active crossing", code="lane.crossing_unknown", crossing_id=crossing_id
+            )
         if c.state not in allowed:
-            raise CrossingError(f"not allowed in state {c.state.value}",
-                                code="lane.crossing_state", crossing_id=crossing_id,
-                                state=c.state.value)
+            raise CrossingError(
+                f"not allowed in state {c.state.value}",
+                code="lane.crossing_state",
+                crossing_id=crossing_id,
+                state=c.state.value,
+            )
         return c

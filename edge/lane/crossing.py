@@ -62,8 +62,14 @@ class PlateSeen:
         self.ts = min(self.ts, ts)
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "confidence": self.confidence, "ts": self.ts,
-                "device": self.device, "reads": self.reads, "low_confidence": self.low_confidence}
+        return {
+            "text": self.text,
+            "confidence": self.confidence,
+            "ts": self.ts,
+            "device": self.device,
+            "reads": self.reads,
+            "low_confidence": self.low_confidence,
+        }
 
 
 def plate_key(text: str) -> str:
@@ -71,8 +77,9 @@ def plate_key(text: str) -> str:
     return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
-def add_plate(plates: list[PlateSeen], text: str, confidence: float, ts: float, device: str,
-              low: bool) -> None:
+def add_plate(
+    plates: list[PlateSeen], text: str, confidence: float, ts: float, device: str, low: bool
+) -> None:
     for p in plates:
         if plate_key(p.text) == plate_key(text):
             p.merge(confidence, ts, low)
@@ -111,7 +118,9 @@ class Crossing:
             "opened_ts": self.opened_ts,
             "state_since": self.state_since,
             "walk_up": self.walk_up,
-            "vehicle": None if v is None else {
+            "vehicle": None
+            if v is None
+            else {
                 "seq": v.seq,
                 "first_seen": v.first_seen,
                 "last_seen": v.last_seen,
@@ -131,8 +140,9 @@ class Crossing:
         }
 
     def updated(self, step: str, now: float) -> CrossingUpdated:
-        return CrossingUpdated(ts=now, crossing_id=self.id, lane=self.lane, state=self.state,
-                               step=step, snapshot=self.snapshot())
+        return CrossingUpdated(
+            ts=now, crossing_id=self.id, lane=self.lane, state=self.state, step=step, snapshot=self.snapshot()
+        )
 
 
 def jsonable(value: Any, depth: int = 0) -> Any:
@@ -151,8 +161,7 @@ def jsonable(value: Any, depth: int = 0) -> Any:
     if callable(to_dict):
         return jsonable(to_dict(), depth + 1)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name), depth + 1)
-                for f in dataclasses.fields(value)}
+        return {f.name: jsonable(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {str(k): jsonable(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -45,9 +45,7 @@ def judge(track: CardTrack, th: LaneThresholds) -> str | None:
     best_here = track.best_on(ours)
     if best_here == float("-inf"):
         return REASON_OTHER_ANTENNA
-    if ours is not None and track.best_on(ours, inside=False) - best_here >= (
-        th.stronger_elsewhere_db
-    ):
+    if ours is not None and track.best_on(ours, inside=False) - best_here >= (th.stronger_elsewhere_db):
         return REASON_STRONGER_ELSEWHERE
     if track.candidate_count == 0:
         return REASON_WEAK

@@ -34,7 +34,7 @@ class Vehicle:
     last_seen: float
     cards: tuple[CardSummary, ...]
     rejected: tuple[CardSummary, ...]
-    closed_by: str  # "gap", "plate", "max_duration", "flush"
+    closed_by: str  # "gap", "plate", "max_duration", "outage", "flush"
 
     @property
     def epcs(self) -> frozenset[str]:

@@ -43,16 +43,45 @@ def _socket_path(args: argparse.Namespace) -> str:
     return cfg.control_socket
 
 
+def _local_facts(args: argparse.Namespace) -> dict[str, Any]:
+    """Versions and disk use read from files (also when the daemon is down)."""
+    from edge.ops.store_facts import disk_use, outbox_stats, versions
+
+    try:
+        cfg = load_config(args.config)
+    except LaneEdgeError:
+        return {}
+    return {"versions": versions(cfg, args.config), "disk": disk_use(cfg),
+            "outbox_file": lambda: outbox_stats(cfg.store.path)}
+
+
+def _print_facts(facts: dict[str, Any]) -> None:
+    if "versions" in facts:
+        print("versions  " + "  ".join(f"{k} {v}" for k, v in facts["versions"].items()))
+    disk = facts.get("disk")
+    if disk:
+        print(f"disk {disk['path']}: {size(disk['free_bytes'])} free of {size(disk['total_bytes'])} "
+              f"({disk['used_pct']}% used); store {size(disk['store_bytes'])}")
+
+
 def cmd_status(args: argparse.Namespace) -> int:
+    facts = _local_facts(args)
+    outbox_file = facts.pop("outbox_file", None)
     try:
         st = request(_socket_path(args), "status")
     except DaemonNotRunning as err:
+        ob = outbox_file() if outbox_file else None
         if args.json:
-            print(json.dumps({"running": False, "error": err.to_dict()}))
+            print(json.dumps({"running": False, "error": err.to_dict(), **facts, "outbox": ob},
+                             default=str))
         else:
             print(paint("lane-edge is NOT running", "red"), f"({err.message})")
             print("Try: systemctl status lane-edge; journalctl -u lane-edge -n 50")
+            _print_facts(facts)
+            if ob and "error" not in ob:
+                print(f"outbox (from the store file): backlog {ob['backlog']}")
         return EXIT_DOWN
+    st.update(facts)
     problems = attention(st)
     if args.json:
         print(json.dumps({"running": True, "attention": problems, **st}, default=str))
@@ -61,6 +90,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     now = time.time()
     print(f"lane {lane['port']}/{lane['id']}  kind {lane['kind']}  mode {lane['mode']}  "
           f"lane-edge {st['version']}  up {st['uptime_s']:.0f}s")
+    _print_facts(facts)
     rows = []
     for name, d in st["devices"].items():
         state = d["state"]
@@ -92,6 +122,13 @@ def attention(st: dict[str, Any]) -> list[str]:
     age = st.get("outbox", {}).get("oldest_unconfirmed_age_s")
     if age is not None and age > 3600:
         out.append(f"outbox has events unconfirmed for {age / 3600:.1f} h")
+    disk = st.get("disk") or {}
+    if disk.get("used_pct") is not None and disk["used_pct"] > 95:
+        out.append(f"disk {disk['path']} is {disk['used_pct']}% full")
+    loaded = st.get("components", {}).get("ops", {}).get("config_hash")
+    on_disk = (st.get("versions") or {}).get("config")
+    if loaded and on_disk and loaded != on_disk:
+        out.append("the config file changed since the daemon loaded it (lanectl reload)")
     return out
 
 
@@ -189,40 +226,47 @@ def build_parser() -> argparse.ArgumentParser:
             d = groups[group].add_parser(name, help=text, add_help=False)
         d.add_argument("rest", nargs=argparse.REMAINDER)
         d.set_defaults(delegate=target)
+    add_ops_commands(sub, groups)
     return p
 
 
-def _split_delegated(argv: list[str]) -> tuple[str, list[str]] | None:
-    """A delegated command and its own arguments (options included), if argv names one.
+def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
+                     groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]]) -> None:
+    """Technicians' operations commands (edge/lanectl/*_cmds.py, bundle.py)."""
+    from edge.lanectl import bundle, diag_cmds, files_cmds, live_cmds
 
-    Delegated commands parse their own options (`lanectl mrz parse --json`), so they are
-    dispatched before lanectl's parser, which would otherwise claim those options.
+    live_cmds.add_parsers(sub)
+    diag_cmds.add_parsers(sub)
+    files_cmds.add_parsers(sub, groups)
+    bundle.add_parsers(sub)
+
+
+def _split_delegated(argv: list[str]) -> tuple[str, list[str], str] | None:
+    """(target, its own argv, group) when argv names a delegated command.
+
+    argparse's REMAINDER does not take arguments that start with an option (`--store F`), so
+    delegated commands get the rest of the command line untouched instead.
     """
     i = 0
-    while i < len(argv) and argv[i] in ("--config", "-c", "--socket"):
-        i += 2  # global options before the command
-    for (group, name), (target, _text) in DELEGATED.items():
-        key = [group, name] if name else [group]
-        if argv[i : i + len(key)] == key:
-            return target, argv[i + len(key) :]
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 1 if "=" in argv[i] or argv[i] in ("-h", "--help", "--version") else 2
+    if i >= len(argv):
+        return None
+    group = argv[i]
+    name = argv[i + 1] if i + 1 < len(argv) else ""
+    if (group, name) in DELEGATED:
+        return DELEGATED[(group, name)][0], argv[i + 2:], group
+    if (group, "") in DELEGATED:
+        return DELEGATED[(group, "")][0], argv[i + 1:], group
     return None
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    delegated = _split_delegated(argv)
-    if delegated is not None:
-        fn = _delegate(delegated[0])
-        if fn is None:
-            print("lanectl: this build does not have that command", file=sys.stderr)
-            return 2
-        try:
-            return fn(delegated[1])
-        except LaneEdgeError as err:
-            print(f"lanectl: {err}", file=sys.stderr)
-            return 2
     parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    direct = _split_delegated(argv)
+    args = parser.parse_args(argv) if direct is None else argparse.Namespace(
+        delegate=direct[0], rest=direct[1], command=direct[2])
     try:
         if getattr(args, "delegate", None):
             fn = _delegate(args.delegate)

@@ -18,15 +18,20 @@ from edge.lane.grouping import GroupingOptions
 OPTS = LaneOptions(
     thresholds=LaneThresholds(antennas=(1,), min_reads=1),
     grouping=GroupingOptions(gap_s=2.0, hold_s=10.0),
-    timeouts=CrossingTimeouts(arrive_after_s=3.0, decided_close_s=4.0, approaching_s=40.0,
-                              at_booth_s=60.0, plate_wait_s=8.0),
+    timeouts=CrossingTimeouts(
+        arrive_after_s=3.0, decided_close_s=4.0, approaching_s=40.0, at_booth_s=60.0, plate_wait_s=8.0
+    ),
 )
 ORDER = ["approaching", "at_booth", "decided", "closed"]
 
 actions = st.lists(
     st.one_of(
-        st.tuples(st.just("read"), st.sampled_from(["A", "B", "C", "D", "E"]),
-                  st.sampled_from([1, 2]), st.floats(-90, -30)),
+        st.tuples(
+            st.just("read"),
+            st.sampled_from(["A", "B", "C", "D", "E"]),
+            st.sampled_from([1, 2]),
+            st.floats(-90, -30),
+        ),
         st.tuples(st.just("plate"), st.sampled_from(["P1", "P2", "P3"])),
         st.tuples(st.just("doc")),
         st.tuples(st.just("wait"), st.floats(0.05, 30.0)),
@@ -49,11 +54,13 @@ def test_invariants(steps: list[tuple[Any, ...]]) -> None:
         kind = step[0]
         now[0] += 0.1
         if kind == "read":
-            events += lane.handle(TagSighting(ts=now[0], device="r", epc=step[1], antenna=step[2],
-                                              rssi=step[3]))
+            events += lane.handle(
+                TagSighting(ts=now[0], device="r", epc=step[1], antenna=step[2], rssi=step[3])
+            )
         elif kind == "plate":
-            events += lane.handle(PlateRead(ts=now[0], device="cam", text=step[1],
-                                            confidence=0.9, box=(0, 0, 1, 1)))
+            events += lane.handle(
+                PlateRead(ts=now[0], device="cam", text=step[1], confidence=0.9, box=(0, 0, 1, 1))
+            )
         elif kind == "doc":
             events += lane.handle(DocumentScanned(ts=now[0], device="mrz", document={"k": 1}))
         elif kind == "wait":

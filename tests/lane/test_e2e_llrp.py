@@ -22,18 +22,22 @@ LANE = LaneOptions(
     thresholds=LaneThresholds(antennas=(1, 2), min_rssi=-65.0, min_reads=2),
     grouping=GroupingOptions(gap_s=3.0),
 )
-FAST = {"keepalive_s": 0.2, "missed_keepalives": 3, "backoff_initial_s": 0.05,
-        "response_timeout_s": 2.0, "max_clock_skew_s": 0}
+FAST = {
+    "keepalive_s": 0.2,
+    "missed_keepalives": 3,
+    "backoff_initial_s": 0.05,
+    "response_timeout_s": 2.0,
+    "max_clock_skew_s": 0,
+}
 
 
-async def run_reader(sim: LlrpReaderSim, expect: int, timeout: float = 25.0,
-                     options: dict[str, object] | None = None
-                     ) -> tuple[list[Event], DriverContext, LlrpRfidReader]:
+async def run_reader(
+    sim: LlrpReaderSim, expect: int, timeout: float = 25.0, options: dict[str, object] | None = None
+) -> tuple[list[Event], DriverContext, LlrpRfidReader]:
     await sim.start()
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
-    dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url=sim.url,
-                       options=options or FAST)
+    dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url=sim.url, options=options or FAST)
     driver = LlrpRfidReader(dev, ctx)
     task = asyncio.create_task(driver.run())
     try:
@@ -57,10 +61,12 @@ def correlate(events: list[Event]) -> list[frozenset[str]]:
         if isinstance(e, TagSighting):
             clock[0] = e.ts
         ups = lane.handle(e) if isinstance(e, TagSighting) else []
-        found += [frozenset(c["epc"] for c in u.snapshot["cards"]) for u in ups
-                  if u.step == "opened"]
-    found += [frozenset(c["epc"] for c in u.snapshot["cards"])
-              for u in lane.tick(clock[0] + 60) if u.step == "opened"]
+        found += [frozenset(c["epc"] for c in u.snapshot["cards"]) for u in ups if u.step == "opened"]
+    found += [
+        frozenset(c["epc"] for c in u.snapshot["cards"])
+        for u in lane.tick(clock[0] + 60)
+        if u.step == "opened"
+    ]
     return found
 
 
@@ -81,8 +87,7 @@ async def test_200_vehicles_over_llrp_with_a_dead_link_in_the_middle() -> None:
     assert ctx.counters.get("reconnects") == 1
     assert sim.connections == 2
     assert ctx.counters.get("reports") == sim.reports_sent
-    assert any(isinstance(e, DeviceStateChanged) and e.error_code == "llrp.dead_link"
-               for e in events)
+    assert any(isinstance(e, DeviceStateChanged) and e.error_code == "llrp.dead_link" for e in events)
     found = correlate(events)
     assert compare(traffic, found) == []
     assert len(found) == 200
@@ -100,8 +105,9 @@ async def test_reader_reboot_drops_the_socket_and_the_client_comes_back() -> Non
 async def test_keepalives_are_answered() -> None:
     traffic = make_traffic(TrafficPlan(vehicles=2, seed=3))
     sim = LlrpReaderSim(traffic, speed=20.0)
-    _, ctx, _ = await run_reader(sim, 10**9, timeout=1.0, options={**FAST, "keepalive_s": 0.1,
-                                                                 "missed_keepalives": 5})
+    _, ctx, _ = await run_reader(
+        sim, 10**9, timeout=1.0, options={**FAST, "keepalive_s": 0.1, "missed_keepalives": 5}
+    )
     assert ctx.counters.get("keepalives") >= 3
     assert sim.keepalive_acks >= 3
 
@@ -109,8 +115,14 @@ async def test_keepalives_are_answered() -> None:
 @pytest.mark.slow
 async def test_live_lane_closes_vehicles_by_its_own_clock() -> None:
     """Production mode: reads arrive in real time, the lane ticks on the wall clock."""
-    plan = TrafficPlan(vehicles=12, seed=8, pass_s=(0.4, 0.6), spacing_s=(0.5, 0.7),
-                       read_interval_s=0.02, neighbour_vehicles=0.5)
+    plan = TrafficPlan(
+        vehicles=12,
+        seed=8,
+        pass_s=(0.4, 0.6),
+        spacing_s=(0.5, 0.7),
+        read_interval_s=0.02,
+        neighbour_vehicles=0.5,
+    )
     traffic = make_traffic(plan)
     sim = LlrpReaderSim(traffic, batch=1, speed=1.0, live_clock=True)
     live = LaneOptions(thresholds=LANE.thresholds, grouping=GroupingOptions(gap_s=0.3))
@@ -118,15 +130,17 @@ async def test_live_lane_closes_vehicles_by_its_own_clock() -> None:
     found: list[frozenset[str]] = []
 
     def on_event(e: Event) -> None:
-        found.extend(frozenset(c["epc"] for c in u.snapshot["cards"]) for u in lane.handle(e)
-                     if u.step == "opened")
+        found.extend(
+            frozenset(c["epc"] for c in u.snapshot["cards"]) for u in lane.handle(e) if u.step == "opened"
+        )
 
     async def ticker() -> None:
         while True:
             await asyncio.sleep(0.05)
             on_tick = lane.tick()
-            found.extend(frozenset(c["epc"] for c in u.snapshot["cards"]) for u in on_tick
-                         if u.step == "opened")
+            found.extend(
+                frozenset(c["epc"] for c in u.snapshot["cards"]) for u in on_tick if u.step == "opened"
+            )
 
     await sim.start()
     ctx = DriverContext("rfid1", on_event)

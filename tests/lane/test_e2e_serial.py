@@ -44,13 +44,23 @@ def correlate(traffic: Traffic, sightings: list[TagSighting]) -> list[frozenset[
 
 
 async def read_through_serial(
-    traffic: Traffic, pty: PtyDevice, sim: SerialRfidReaderSim, expect: int,
+    traffic: Traffic,
+    pty: PtyDevice,
+    sim: SerialRfidReaderSim,
+    expect: int,
     timeout: float = 25.0,
 ) -> tuple[list[Event], DriverContext]:
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
-    dev = DeviceConfig(name="rfid1", kind="rfid", driver="serial", path=pty.path, baud=115200,
-                       framing="crlf", options={"profile": "csv", "max_clock_skew_s": 0})
+    dev = DeviceConfig(
+        name="rfid1",
+        kind="rfid",
+        driver="serial",
+        path=pty.path,
+        baud=115200,
+        framing="crlf",
+        options={"profile": "csv", "max_clock_skew_s": 0},
+    )
     task = asyncio.create_task(SerialRfidReader(dev, ctx).run())
     try:
         deadline = time.monotonic() + 5
@@ -82,7 +92,9 @@ async def test_200_vehicles_over_a_serial_reader() -> None:
     sim = SerialRfidReaderSim(pty, traffic, garbage_every=500)
     events, ctx = await read_through_serial(traffic, pty, sim, len(traffic.reads))
     sightings = [e for e in events if isinstance(e, TagSighting)]
-    assert len(sightings) == len(traffic.reads)
+    # every line the reader printed must reach the lane; a shortfall here is bytes lost between
+    # the pty and the driver (e.g. SerialTransport dropping chunks when its queue overflows)
+    assert len(sightings) == len(traffic.reads), "serial lines lost before the driver"
     assert ctx.counters.get("reports") == len(traffic.reads)
     assert ctx.counters.get("bad_frames") >= sim.garbage_sent - 2  # junk counted, not fatal
     assert any(isinstance(e, BadRead) for e in events)

@@ -14,8 +14,9 @@ OPT = GroupingOptions(gap_s=2.0, max_vehicle_s=30.0, hold_s=20.0)
 Row = tuple[float, str, int, float]  # ts, epc, antenna, rssi
 
 
-def run(rows: Iterable[Row], th: LaneThresholds = TH, opt: GroupingOptions = OPT,
-        end: float = 1000.0) -> list[Vehicle]:
+def run(
+    rows: Iterable[Row], th: LaneThresholds = TH, opt: GroupingOptions = OPT, end: float = 1000.0
+) -> list[Vehicle]:
     g = VehicleGrouper(th, opt)
     out: list[Vehicle] = []
     for ts, epc, ant, rssi in rows:
@@ -24,8 +25,9 @@ def run(rows: Iterable[Row], th: LaneThresholds = TH, opt: GroupingOptions = OPT
     return out
 
 
-def passing(epc: str, t0: float, t1: float, ant: int = 1, peak: float = -45.0,
-            step: float = 0.1) -> list[Row]:
+def passing(
+    epc: str, t0: float, t1: float, ant: int = 1, peak: float = -45.0, step: float = 0.1
+) -> list[Row]:
     """A card read every `step` s from t0 to t1, RSSI rising to `peak` mid-way and falling."""
     rows: list[Row] = []
     n = int((t1 - t0) / step) + 1
@@ -41,8 +43,7 @@ def merged(*streams: list[Row]) -> list[Row]:
 
 
 def test_two_vehicles_back_to_back() -> None:
-    rows = merged(passing(A, 0, 3), passing(B, 0.5, 3.5, ant=2),
-                  passing(C, 6.0, 9.0), passing(D, 6.2, 8.8))
+    rows = merged(passing(A, 0, 3), passing(B, 0.5, 3.5, ant=2), passing(C, 6.0, 9.0), passing(D, 6.2, 8.8))
     v1, v2 = run(rows)
     assert v1.epcs == {A, B}
     assert v2.epcs == {C, D}
@@ -95,8 +96,7 @@ def test_next_lane_traffic_does_not_keep_a_vehicle_open_or_open_one() -> None:
 def test_reader_restart_in_the_middle_of_a_vehicle() -> None:
     # reads stop at 1.5 s (reader reboots), come back at 3.0 s: longer than the gap
     before = [r for r in merged(passing(A, 0, 4), passing(B, 0, 4)) if r[0] <= 1.5]
-    after = [r for r in merged(passing(A, 0, 4), passing(B, 0, 4), passing(C, 3.2, 4.5))
-             if r[0] >= 3.0]
+    after = [r for r in merged(passing(A, 0, 4), passing(B, 0, 4), passing(C, 3.2, 4.5)) if r[0] >= 3.0]
     g = VehicleGrouper(TH, OPT)
     out: list[Vehicle] = []
     for ts, epc, ant, rssi in before:

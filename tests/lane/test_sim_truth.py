@@ -11,8 +11,10 @@ from edge.lane.discrimination import LaneThresholds
 from edge.lane.grouping import GroupingOptions
 from edge.sim.rfid_traffic import TrafficPlan, compare, make_traffic
 
-LANE = LaneOptions(thresholds=LaneThresholds(antennas=(1, 2), min_rssi=-65.0, min_reads=2),
-                   grouping=GroupingOptions(gap_s=3.0))
+LANE = LaneOptions(
+    thresholds=LaneThresholds(antennas=(1, 2), min_rssi=-65.0, min_reads=2),
+    grouping=GroupingOptions(gap_s=3.0),
+)
 
 
 def found_vehicles(plan: TrafficPlan, tick_every: float | None = None) -> list[frozenset[str]]:
@@ -27,8 +29,7 @@ def found_vehicles(plan: TrafficPlan, tick_every: float | None = None) -> list[f
             out += lane.tick(next_tick)
             next_tick += tick_every
         clock[0] = r.ts
-        out += lane.handle(TagSighting(ts=r.ts, device="r", epc=r.epc, antenna=r.antenna,
-                                       rssi=r.rssi))
+        out += lane.handle(TagSighting(ts=r.ts, device="r", epc=r.epc, antenna=r.antenna, rssi=r.rssi))
     out += lane.tick(clock[0] + 60)
     return [frozenset(c["epc"] for c in u.snapshot["cards"]) for u in out if u.step == "opened"]
 
@@ -48,8 +49,7 @@ def test_missing_cards_are_not_invented() -> None:
 
 
 def test_simulator_is_deterministic_and_truth_is_disjoint_from_noise() -> None:
-    a, b = make_traffic(TrafficPlan(vehicles=10, seed=9)), make_traffic(TrafficPlan(vehicles=10,
-                                                                                    seed=9))
+    a, b = make_traffic(TrafficPlan(vehicles=10, seed=9)), make_traffic(TrafficPlan(vehicles=10, seed=9))
     assert a == b
     cards = [e for v in a.truth.values() for e in v]
     assert len(cards) == len(set(cards))

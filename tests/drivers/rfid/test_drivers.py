@@ -24,8 +24,9 @@ EPC = "E28011600000000000000001"
 def serial_driver(options: dict[str, object]) -> tuple[SerialRfidReader, list[Event]]:
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append, clock=lambda: 50.0)
-    dev = DeviceConfig(name="rfid1", kind="rfid", driver="serial", path="loop://",
-                       framing="crlf", options=options)
+    dev = DeviceConfig(
+        name="rfid1", kind="rfid", driver="serial", path="loop://", framing="crlf", options=options
+    )
     return SerialRfidReader(dev, ctx), events
 
 
@@ -95,8 +96,13 @@ async def test_llrp_driver_stops_on_a_refused_rospec_and_retries() -> None:
     port = server.sockets[0].getsockname()[1]
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
-    dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url=f"llrp://127.0.0.1:{port}",
-                       options={"backoff_initial_s": 0.05, "response_timeout_s": 1.0})
+    dev = DeviceConfig(
+        name="rfid1",
+        kind="rfid",
+        driver="llrp",
+        url=f"llrp://127.0.0.1:{port}",
+        options={"backoff_initial_s": 0.05, "response_timeout_s": 1.0},
+    )
     task = asyncio.create_task(LlrpRfidReader(dev, ctx).run())
     for _ in range(100):
         await asyncio.sleep(0.02)
@@ -114,12 +120,16 @@ async def test_llrp_driver_stops_on_a_refused_rospec_and_retries() -> None:
 async def test_llrp_driver_reports_unreachable_reader() -> None:
     events: list[Event] = []
     ctx = DriverContext("rfid1", events.append)
-    dev = DeviceConfig(name="rfid1", kind="rfid", driver="llrp", url="llrp://127.0.0.1:9",
-                       options={"backoff_initial_s": 0.05})
+    dev = DeviceConfig(
+        name="rfid1",
+        kind="rfid",
+        driver="llrp",
+        url="llrp://127.0.0.1:9",
+        options={"backoff_initial_s": 0.05},
+    )
     task = asyncio.create_task(LlrpRfidReader(dev, ctx).run())
     await asyncio.sleep(0.3)
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
     assert ctx.counters.get("connect_failures") >= 2
-    assert any(isinstance(e, DeviceStateChanged) and e.error_code == "llrp.connect"
-               for e in events)
+    assert any(isinstance(e, DeviceStateChanged) and e.error_code == "llrp.connect" for e in events)

@@ -53,8 +53,7 @@ def test_kv_any_order_and_aliases() -> None:
 
 
 def test_regex_profile() -> None:
-    p = parser(profile="regex",
-               pattern=r"#TAG (?P<epc>[0-9A-F]+) A(?P<antenna>\d+) (?P<rssi>-?\d+)dBm")
+    p = parser(profile="regex", pattern=r"#TAG (?P<epc>[0-9A-F]+) A(?P<antenna>\d+) (?P<rssi>-?\d+)dBm")
     assert p.parse(f"#TAG {EPC} A4 -66dBm") == TagLine(EPC, 4, -66.0)
     with pytest.raises(TagLineError) as err:
         p.parse("#HEARTBEAT")
@@ -96,13 +95,15 @@ def test_options_validated_by_parse_options() -> None:
         parse_options(SerialReaderOptions, {"baud": 9600}, "x")
 
 
-profiles = st.sampled_from([
-    SerialReaderOptions(),
-    SerialReaderOptions(number_base="hex"),
-    SerialReaderOptions(profile="kv"),
-    SerialReaderOptions(separator="\t", timestamp_unit="ms"),
-    SerialReaderOptions(epc_format="dec", rssi_scale=0.1, timestamp_unit="us"),
-])
+profiles = st.sampled_from(
+    [
+        SerialReaderOptions(),
+        SerialReaderOptions(number_base="hex"),
+        SerialReaderOptions(profile="kv"),
+        SerialReaderOptions(separator="\t", timestamp_unit="ms"),
+        SerialReaderOptions(epc_format="dec", rssi_scale=0.1, timestamp_unit="us"),
+    ]
+)
 tag_lines = st.builds(
     TagLine,
     st.binary(min_size=12, max_size=12).map(lambda b: b.hex().upper()),

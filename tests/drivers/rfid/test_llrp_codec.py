@@ -40,20 +40,24 @@ def test_keepalive_bytes_match_the_spec_header() -> None:
 
 
 def test_start_rospec_bytes() -> None:
-    assert c.encode_message(c.StartRospec(1, 0x1234)) == bytes.fromhex(
-        "04160000000E00000001" "00001234"
-    )
+    assert c.encode_message(c.StartRospec(1, 0x1234)) == bytes.fromhex("04160000000E0000000100001234")
 
 
 def test_decode_handwritten_ro_access_report() -> None:
     epc = bytes.fromhex("300833B2DDD9014000000001")
     tag = (
-        bytes([0x80 | 13]) + epc  # EPC-96 TV
-        + bytes([0x81]) + struct.pack(">H", 2)  # AntennaID
-        + bytes([0x86]) + struct.pack(">b", -57)  # PeakRSSI
-        + bytes([0x82]) + struct.pack(">Q", 1_700_000_000_000_000)  # FirstSeenTimestampUTC
-        + bytes([0x88]) + struct.pack(">H", 3)  # TagSeenCount
-        + bytes([0x87]) + struct.pack(">H", 9)  # ChannelIndex: ignored but skipped correctly
+        bytes([0x80 | 13])
+        + epc  # EPC-96 TV
+        + bytes([0x81])
+        + struct.pack(">H", 2)  # AntennaID
+        + bytes([0x86])
+        + struct.pack(">b", -57)  # PeakRSSI
+        + bytes([0x82])
+        + struct.pack(">Q", 1_700_000_000_000_000)  # FirstSeenTimestampUTC
+        + bytes([0x88])
+        + struct.pack(">H", 3)  # TagSeenCount
+        + bytes([0x87])
+        + struct.pack(">H", 9)  # ChannelIndex: ignored but skipped correctly
     )
     body = struct.pack(">HH", 240, 4 + len(tag)) + tag
     raw = struct.pack(">HII", 0x0400 | 61, 10 + len(body), 99) + body
@@ -137,35 +141,61 @@ ai_specs = st.builds(
     st.lists(st.builds(InventoryParameterSpec, u16, u8), max_size=3).map(tuple),
 )
 rospecs = st.builds(
-    ROSpec, u32, u8, u8, st.builds(ROSpecStartTrigger, u8),
-    st.builds(ROSpecStopTrigger, u8, u32), st.lists(ai_specs, max_size=3).map(tuple),
+    ROSpec,
+    u32,
+    u8,
+    u8,
+    st.builds(ROSpecStartTrigger, u8),
+    st.builds(ROSpecStopTrigger, u8, u32),
+    st.lists(ai_specs, max_size=3).map(tuple),
     st.none() | report_specs,
 )
 opt = st.none
 tags = st.builds(
     TagReport,
     st.binary(min_size=1, max_size=62),
-    opt() | u16, opt() | st.integers(-128, 127), opt() | u64, opt() | u64, opt() | u16,
+    opt() | u16,
+    opt() | st.integers(-128, 127),
+    opt() | u64,
+    opt() | u64,
+    opt() | u16,
     opt() | u32,
 )
 messages = st.one_of(
     st.builds(c.GetReaderCapabilities, msg_ids, u8),
     st.builds(c.GetReaderCapabilitiesResponse, msg_ids, statuses),
-    st.builds(c.SetReaderConfig, msg_ids, st.booleans(), opt() | report_specs,
-              opt() | st.builds(KeepaliveSpec, u8, u32)),
+    st.builds(
+        c.SetReaderConfig,
+        msg_ids,
+        st.booleans(),
+        opt() | report_specs,
+        opt() | st.builds(KeepaliveSpec, u8, u32),
+    ),
     st.builds(c.AddRospec, msg_ids, rospecs),
-    *[st.builds(cls, msg_ids, u32) for cls in
-      (c.DeleteRospec, c.EnableRospec, c.StartRospec, c.StopRospec)],
-    *[st.builds(cls, msg_ids, statuses) for cls in (
-        c.SetReaderConfigResponse, c.AddRospecResponse, c.DeleteRospecResponse,
-        c.EnableRospecResponse, c.StartRospecResponse, c.StopRospecResponse,
-        c.CloseConnectionResponse, c.ErrorMessage)],
+    *[st.builds(cls, msg_ids, u32) for cls in (c.DeleteRospec, c.EnableRospec, c.StartRospec, c.StopRospec)],
+    *[
+        st.builds(cls, msg_ids, statuses)
+        for cls in (
+            c.SetReaderConfigResponse,
+            c.AddRospecResponse,
+            c.DeleteRospecResponse,
+            c.EnableRospecResponse,
+            c.StartRospecResponse,
+            c.StopRospecResponse,
+            c.CloseConnectionResponse,
+            c.ErrorMessage,
+        )
+    ],
     st.builds(c.RoAccessReport, msg_ids, st.lists(tags, max_size=10).map(tuple)),
-    st.builds(c.ReaderEventNotification, msg_ids,
-              st.builds(ReaderEvent, u64, opt() | u16, st.booleans(),
-                        opt() | st.tuples(u8, u16))),
-    *[st.builds(cls, msg_ids) for cls in
-      (c.Keepalive, c.KeepaliveAck, c.CloseConnection, c.EnableEventsAndReports)],
+    st.builds(
+        c.ReaderEventNotification,
+        msg_ids,
+        st.builds(ReaderEvent, u64, opt() | u16, st.booleans(), opt() | st.tuples(u8, u16)),
+    ),
+    *[
+        st.builds(cls, msg_ids)
+        for cls in (c.Keepalive, c.KeepaliveAck, c.CloseConnection, c.EnableEventsAndReports)
+    ],
 )
 
 

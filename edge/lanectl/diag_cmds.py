@@ -1,0 +1,222 @@
+"""`lanectl diag serial|camera|rfid`: look at a device directly, without the daemon.
+
+Stop the daemon first (`systemctl stop lane-edge`) when it holds the port: a serial port has
+one reader. What these commands show is for the technician's eyes; they print raw reads, which
+may include personal data, so nothing here is logged or stored (except the camera frame saved
+where the technician asked).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from edge.config import DeviceConfig, parse_options
+from edge.lanectl.common import load_cfg, print_json, progress
+from edge.lanectl.frames_view import FRAMINGS, best_framing, frames, printable_ratio, visible
+from edge.lanectl.render import table
+
+COMMON_BAUDS = (9600, 115200, 19200, 38400, 57600, 4800)
+EXIT_OK, EXIT_PROBLEM = 0, 1
+
+
+def _configured(args: argparse.Namespace, path: str) -> DeviceConfig | None:
+    try:
+        cfg = load_cfg(args)
+    except Exception:  # noqa: BLE001 - diag works without a valid config
+        return None
+    if cfg is None:
+        return None
+    return next((d for d in cfg.devices if path in (d.path, d.url) or d.name == path), None)
+
+
+def _read(path: str, baud: int, seconds: float, *, until: bytes | None = None) -> bytes:
+    import serial
+
+    port = serial.serial_for_url(path, baudrate=baud, timeout=0.05)
+    buf = bytearray()
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            buf += port.read(4096)
+            if until is not None and until in buf:
+                break
+    finally:
+        port.close()
+    return bytes(buf)
+
+
+def cmd_diag_serial(args: argparse.Namespace) -> int:
+    dev = _configured(args, args.path)
+    path = dev.path if dev is not None and dev.path else args.path
+    bauds = [args.baud] if args.baud else []
+    if dev is not None:
+        bauds.append(dev.baud)
+    if not args.only:
+        bauds += COMMON_BAUDS
+    bauds = list(dict.fromkeys(bauds))
+    framing = args.framing or (dev.framing if dev is not None else None)
+    tries: list[dict[str, Any]] = []
+    best: tuple[float, int, bytes] = (-1.0, 0, b"")
+    for i, baud in enumerate(bauds, 1):
+        if not args.json:
+            progress(i, len(bauds), f"listening at {baud} baud for {args.seconds:g}s")
+        try:
+            data = _read(path, baud, args.seconds)
+        except Exception as err:  # noqa: BLE001 - pyserial raises many types; say which
+            tries.append({"baud": baud, "error": f"{type(err).__name__}: {err}"})
+            break
+        ratio = printable_ratio(data)
+        tries.append({"baud": baud, "bytes": len(data), "printable": round(ratio, 3)})
+        if data and (ratio, len(data)) > (best[0], len(best[2])):
+            best = (ratio, baud, data)
+    raw = best[2]
+    used = framing or best_framing(raw) or "lf"
+    found = frames(raw, used) if used in FRAMINGS else []
+    out = {"path": path, "configured": dev.name if dev else None, "tries": tries,
+           "best_baud": best[1] or None, "framing": used, "framing_guessed": framing is None,
+           "raw": visible(raw[: args.max_bytes]), "frames": [[visible(ln) for ln in f] for f in found]}
+    if args.json:
+        print_json(out)
+    else:
+        print(table([[t["baud"], t.get("bytes", "-"), t.get("printable", "-"), t.get("error", "")]
+                     for t in tries], ["baud", "bytes", "printable", "error"]))
+        if not raw:
+            print("no bytes received: is the device sending (scan a document), the cable right, "
+                  "the port held by the daemon?")
+            return EXIT_PROBLEM
+        print(f"\nbest baud {best[1]}; raw ({len(raw)} bytes):\n  {out['raw']}")
+        how = "guessed" if framing is None else "configured"
+        print(f"\nframing {used} ({how}): {len(found)} frame(s)")
+        for n, f in enumerate(found[:20], 1):
+            for ln in f:
+                print(f"  [{n}] {visible(ln)}  ({len(ln)} chars)")
+    return EXIT_OK if found else EXIT_PROBLEM
+
+
+def cmd_diag_camera(args: argparse.Namespace) -> int:
+    import cv2
+
+    source: Any = int(args.url) if args.url.isdigit() else args.url
+    cap = cv2.VideoCapture(source)
+    try:
+        if not cap.isOpened():
+            msg = f"cannot open {args.url}: check the URL, credentials and network"
+            print_json({"url": args.url, "opened": False, "error": msg}) if args.json else print(msg)
+            return EXIT_PROBLEM
+        t0 = time.monotonic()
+        first = None
+        n = 0
+        while n < args.frames:
+            ok, frame = cap.read()
+            if not ok:
+                break
+            if first is None:
+                first = frame
+            n += 1
+        elapsed = time.monotonic() - t0
+        reported = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+    finally:
+        cap.release()
+    if first is None:
+        msg = f"{args.url} opened but gave no frame"
+        print_json({"url": args.url, "opened": True, "frames": 0, "error": msg}) if args.json else print(msg)
+        return EXIT_PROBLEM
+    h, w = first.shape[:2]
+    out_path = Path(args.out or f"lanectl-frame-{int(time.time())}.jpg")
+    saved = bool(cv2.imwrite(str(out_path), first))
+    out = {"url": args.url, "opened": True, "width": w, "height": h, "fps_reported": reported,
+           "fps_measured": round(n / elapsed, 1) if elapsed > 0 else None, "frames": n,
+           "frame_saved": str(out_path) if saved else None}
+    if args.json:
+        print_json(out)
+    else:
+        print(table([[k, v] for k, v in out.items()], ["camera", "value"]))
+    return EXIT_OK if saved else EXIT_PROBLEM
+
+
+def _tag_parser(dev: DeviceConfig | None, profile: str | None) -> Any:
+    """The RFID helper's line parser when installed (configured options first), else None."""
+    try:
+        mod = importlib.import_module("edge.drivers.rfid.line_profiles")
+    except ImportError:
+        return None
+    options = dict(dev.options) if dev is not None else {}
+    if profile:
+        options["profile"] = profile
+    opts = parse_options(mod.SerialReaderOptions, options, "diag.rfid")
+    return mod.TagLineParser(opts)
+
+
+def cmd_diag_rfid(args: argparse.Namespace) -> int:
+    dev = _configured(args, args.path)
+    path = dev.path if dev is not None and dev.path else args.path
+    baud = args.baud or (dev.baud if dev is not None else 115200)
+    parser = _tag_parser(dev, args.profile)
+    if not args.json:
+        progress(1, 1, f"listening at {baud} baud for {args.seconds:g}s")
+    data = _read(path, baud, args.seconds)
+    lines = [ln.decode("ascii", "replace").strip() for ln in data.replace(b"\r", b"\n").split(b"\n")]
+    lines = [ln for ln in lines if ln]
+    tags: dict[str, list[tuple[int, float]]] = {}
+    bad: list[str] = []
+    for ln in lines:
+        if parser is None:
+            continue
+        try:
+            tag = parser.parse(ln)
+        except Exception:  # noqa: BLE001 - the parser's own error type; counted as a bad line
+            bad.append(ln)
+            continue
+        tags.setdefault(tag.epc, []).append((tag.antenna, tag.rssi))
+    rows: list[dict[str, Any]] = [{"epc": epc, "reads": len(s), "antennas": sorted({a for a, _ in s}),
+             "rssi_min": min(r for _, r in s), "rssi_avg": round(statistics.fmean(r for _, r in s), 1),
+             "rssi_max": max(r for _, r in s)} for epc, s in sorted(tags.items())]
+    out: dict[str, Any] = {"path": path, "baud": baud, "lines": len(lines), "parser": parser is not None,
+           "tags": rows, "bad_lines": [visible(b.encode()) for b in bad[:20]],
+           "raw": [] if parser is not None else [visible(ln.encode()) for ln in lines[:50]]}
+    if args.json:
+        print_json(out)
+    elif parser is None:
+        print("no RFID line parser in this build: raw lines follow")
+        for ln in out["raw"]:
+            print(f"  {ln}")
+    else:
+        print(table([[r["epc"], r["reads"], ",".join(map(str, r["antennas"])), r["rssi_min"],
+                      r["rssi_avg"], r["rssi_max"]] for r in rows],
+                    ["epc", "reads", "antennas", "rssi min", "avg", "max"]))
+        print(f"{len(lines)} line(s), {len(bad)} not understood"
+              + (f"; first: {out['bad_lines'][0]}" if bad else ""))
+    return EXIT_OK if lines else EXIT_PROBLEM
+
+
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    d = sub.add_parser("diag", help="look at a device directly (stop the daemon first)")
+    ds = d.add_subparsers(dest="diag_command", required=True)
+    s = ds.add_parser("serial", help="raw bytes of a serial port at the configured and common baud rates")
+    s.add_argument("path", help="port path, pyserial URL, or a configured device name")
+    s.add_argument("--baud", type=int, help="try this baud rate first")
+    s.add_argument("--only", action="store_true", help="try only --baud / the configured rate")
+    s.add_argument("--framing", choices=FRAMINGS, help="framing profile (default: configured or guessed)")
+    s.add_argument("--seconds", type=float, default=3.0, help="listening time per baud rate")
+    s.add_argument("--max-bytes", type=int, default=2000, help=argparse.SUPPRESS)
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_diag_serial)
+    c = ds.add_parser("camera", help="open a camera, report resolution and fps, save one frame")
+    c.add_argument("url", help="rtsp://..., a video file, or a device index such as 0")
+    c.add_argument("--frames", type=int, default=30, help="frames to read for the fps figure")
+    c.add_argument("--out", help="where to save the frame (default: ./lanectl-frame-TIME.jpg)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_diag_camera)
+    r = ds.add_parser("rfid", help="card sightings of a serial reader with RSSI, per card")
+    r.add_argument("path", help="port path, pyserial URL, or a configured device name")
+    r.add_argument("--baud", type=int, help="baud rate (default: configured, else 115200)")
+    r.add_argument("--profile", choices=["csv", "kv", "regex"], help="line profile (default: configured)")
+    r.add_argument("--seconds", type=float, default=5.0, help="listening time")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_diag_rfid)
+
