@@ -59,6 +59,18 @@ def wait_ready(sock: Path, daemon: subprocess.Popen[bytes], timeout: float = 30.
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.scenario:  # the whole lane: every simulated device, officers, the report
+        from edge.sim.report import summary_lines
+        from edge.sim.runner import run_scenario
+
+        sc = load_scenario(args.scenario)
+        if args.duration:
+            sc = with_overrides(sc, duration_s=args.duration * sc.speed)
+        rep = run_scenario(sc, Path(args.workdir), with_daemon=True)
+        for text in summary_lines(rep):
+            print(f"lane-sim: {text}")
+        print(f"lane-sim: report {rep['report_path']}")
+        return 0 if all(e in (0, None) for e in rep["summary"]["daemons_exit"]) else 1
     workdir = Path(args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     line = LineDevice(PtyDevice(workdir / "line1.tty", baud=9600), rate_hz=args.rate)
@@ -122,7 +134,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = _scenario(args)
     print(f"lane-sim: scenario {sc.name}: {sc.description.splitlines()[0] if sc.description else ''}")
     rep = run_scenario(sc, Path(args.workdir), with_daemon=args.with_daemon,
-                       llrp_port_base=args.llrp_port)
+                       llrp_port_base=args.llrp_port,
+                       wait_s=30.0 if args.with_daemon else args.wait)
     for line in summary_lines(rep):
         print(f"lane-sim: {line}")
     print(f"lane-sim: report {rep['report_path']}")
@@ -178,10 +191,15 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--workdir", default=os.environ.get("LANE_SIM_WORKDIR", "var/demo"))
     d.add_argument("--rate", type=float, default=1.0, help="reads per second per device")
     d.add_argument("--duration", type=float, default=0, help="stop after N seconds (0: never)")
+    d.add_argument("--scenario", default="",
+                   help="run this scenario with every simulated device instead of the line demo "
+                        "(Ctrl-C ends it with a report)")
     d.set_defaults(func=cmd_demo)
     r = sub.add_parser("run", help="run a scenario: devices, traffic, officers, faults; report")
     _scenario_args(r)
     r.add_argument("--with-daemon", action="store_true", help="start a lane daemon per lane")
+    r.add_argument("--wait", type=float, default=300.0,
+                   help="without --with-daemon: seconds to wait for daemons started by hand")
     r.add_argument("--json", action="store_true", help="print the whole report as JSON")
     r.set_defaults(func=cmd_run)
     c = sub.add_parser("config", help="print the daemon config of a lane for `lane-sim run`")

@@ -259,6 +259,18 @@ class MrzPlayer(Player):
 class WallLlrpReader(LlrpReaderSim):
     """The LLRP reader simulator paced on absolute wall time (reads already carry wall time)."""
 
+    lost = 0
+
+    async def outage(self, seconds: float) -> None:
+        """The reader goes away (power, cable): connections die, nobody answers, then it is back."""
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.sleep(seconds)
+        await self.start()
+
     async def _stream(self, send, ids, writer, silent) -> None:  # type: ignore[no-untyped-def]
         from edge.drivers.rfid import llrp_codec as m
         from edge.sim.llrp_reader import tag_report
@@ -267,6 +279,11 @@ class WallLlrpReader(LlrpReaderSim):
             reads = self.traffic.reads  # swapped in when the run starts
             if self.cursor >= len(reads):
                 await asyncio.sleep(0.05)
+                continue
+            while self.cursor < len(reads) and reads[self.cursor].ts < time.time() - 1.0:
+                self.cursor += 1  # heard while nobody was connected: lost, as on a real reader
+                self.lost += 1
+            if self.cursor >= len(reads):
                 continue
             delay = reads[self.cursor].ts - time.time()
             if delay > 0:
@@ -311,6 +328,11 @@ class LlrpPlayer(Player):
         await asyncio.to_thread(self.stop_event.wait)
         await self.server.stop()
 
+    def unplug(self, seconds: float) -> None:
+        """Blocks for the outage (called from the fault thread)."""
+        assert self.loop is not None and self.server is not None
+        asyncio.run_coroutine_threadsafe(self.server.outage(seconds), self.loop).result(seconds + 10)
+
     def start(self, clock: SimClock) -> None:
         reads = tuple(SimRead(clock.wall(r.ts), r.epc, r.antenna, r.rssi) for r in self.traffic.reads)
         assert self.server is not None
@@ -319,7 +341,8 @@ class LlrpPlayer(Player):
 
     def stop(self) -> None:
         if self.server is not None:
-            self.tally.sent = self.server.cursor
+            self.tally.lost = self.server.lost
+            self.tally.sent = self.server.cursor - self.server.lost
         super().stop()
 
 

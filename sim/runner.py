@@ -252,8 +252,9 @@ class Runner:
             folder = lane_dir(self.workdir, k)
             folder.mkdir(parents=True, exist_ok=True)
             for stale in ("lane.sqlite", "lane.sqlite-wal", "lane.sqlite-shm", "control.sock"):
-                with contextlib.suppress(FileNotFoundError):
-                    (folder / stale).unlink()
+                if self.with_daemon:  # a daemon started by hand keeps its store
+                    with contextlib.suppress(FileNotFoundError):
+                        (folder / stale).unlink()
             faults = [f for f in self.sc.faults if f.lane == k]
             rfid: Player
             rfid_pty = None
@@ -277,16 +278,24 @@ class Runner:
             self.log(f"lane-sim: lane L{k:02d} ({lane.kind}): config {cfg}")
         self.timings["setup_s"] = round(time.monotonic() - t, 3)
 
-    def start_daemons(self, timeout: float = 30.0) -> None:
+    def start_daemons(self) -> None:
+        """One daemon per lane, as systemd would run it (logs in L0k/daemon.log)."""
         for rig in self.rigs:
             logf = (rig.folder / "daemon.log").open("wb")
             rig.daemon = subprocess.Popen(
                 [sys.executable, "-m", "edge.daemon.cli", "run", "--config", str(rig.config)],
                 stdout=logf, stderr=subprocess.STDOUT)
             logf.close()
+
+    def wait_daemons(self, timeout: float = 30.0) -> None:
+        """Until every lane's daemon is ready with its devices open (ours or started by hand)."""
+        if not self.with_daemon:
+            for rig in self.rigs:
+                self.log(f"lane-sim: waiting for a daemon: python -m edge.daemon.cli run "
+                         f"--config {rig.config}")
         deadline = time.monotonic() + timeout
         for rig in self.rigs:
-            while time.monotonic() < deadline:
+            while time.monotonic() < deadline and not self.stop_event.is_set():
                 if rig.daemon is not None and rig.daemon.poll() is not None:
                     raise RuntimeError(f"daemon of {rig.lane.lane_id} exited "
                                        f"{rig.daemon.returncode}; see {rig.folder / 'daemon.log'}")
@@ -297,7 +306,8 @@ class Runner:
                 time.sleep(0.1)
             else:
                 raise RuntimeError(f"daemon of {rig.lane.lane_id} not ready with devices open")
-            self.log(f"lane-sim: daemon of {rig.lane.lane_id} ready (pid {rig.daemon.pid})")  # type: ignore[union-attr]
+            self.log(f"lane-sim: daemon of {rig.lane.lane_id} ready (pid {(st or {}).get('pid')}); "
+                     f"try: lanectl --config {rig.config} status")
 
     # ------------------------------------------------------------------ run
     def run(self) -> dict[str, Any]:
@@ -345,17 +355,18 @@ class Runner:
             self.fault_log.append(entry)
 
     def _unplug(self, rig: LaneRig, f: Fault, clock: SimClock) -> dict[str, Any]:
-        if f.device == "rfid" and rig.rfid_pty is None:
-            return {"applied": False, "note": "unplug of an LLRP reader is not simulated"}
         name = "rfid1" if f.device == "rfid" else "mrz1"
-        if f.device == "rfid":
+        if f.device == "rfid" and isinstance(rig.rfid, LlrpPlayer):
+            rig.rfid.unplug(f.duration_s / clock.speed)
+        elif f.device == "rfid":
             assert rig.rfid_pty is not None
-            unplug, replug = rig.rfid_pty.unplug, rig.rfid_pty.replug
+            rig.rfid_pty.unplug()
+            clock.wait_until(f.at_s + f.duration_s, self.stop_event)  # replug even when stopping
+            rig.rfid_pty.replug()
         else:
-            unplug, replug = rig.mrz.scanner.unplug, rig.mrz.scanner.plug
-        unplug()
-        clock.wait_until(f.at_s + f.duration_s, self.stop_event)  # replug even when stopping
-        replug()
+            rig.mrz.scanner.unplug()
+            clock.wait_until(f.at_s + f.duration_s, self.stop_event)
+            rig.mrz.scanner.plug()
         deadline = time.monotonic() + 10.0
         while time.monotonic() < deadline:
             st = control(rig.sock, "status")
@@ -424,13 +435,17 @@ def read_store(path: Path) -> dict[str, list[Any]] | None:
 
 
 def run_scenario(sc: Scenario, workdir: Path, *, with_daemon: bool, llrp_port_base: int = 0,
-                 log: Any = print) -> dict[str, Any]:
-    """Set up, (start daemons,) play and report; Ctrl-C ends the run early with a report."""
+                 log: Any = print, wait_s: float = 30.0) -> dict[str, Any]:
+    """Set up, start daemons (or wait `wait_s` for ones started by hand), play and report.
+
+    Ctrl-C ends the run early, with a report of the vehicles that completed.
+    """
     runner = Runner(sc, workdir, with_daemon=with_daemon, llrp_port_base=llrp_port_base, log=log)
     runner.setup()
     try:
         if with_daemon:
             runner.start_daemons()
+        runner.wait_daemons(wait_s)
         previous = None
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGINT, lambda *_: runner.abort())

@@ -25,6 +25,7 @@ RELEASE_LIKE = frozenset({"proceed_nexus", "proceed_fast", "release_recommended"
 DWELL_S = {"nexus": (6.0, 12.0), "fast": (20.0, 40.0), "passenger": (30.0, 60.0),
            "commercial": (45.0, 90.0)}
 T = TypeVar("T")
+MOVEUP_SHARE = 0.4
 STATES = ("CAN", "USA", "MEX", "FRA", "GBR", "D")
 
 
@@ -266,7 +267,7 @@ def _lane_vehicles(pools: _Pools, spec: TrafficSpec, lane: int, kind: str, durat
         t1 = t0 + rng.uniform(*spec.pass_s)
         read_free = t1
         booth = max(t1 + max(spec.approach_s, min_step_s),
-                    booth_free + max(spec.moveup_s, min_step_s))
+                    booth_free + max(spec.moveup_s, min_step_s * MOVEUP_SHARE))
         depart = booth + rng.uniform(*DWELL_S[kind]) + 3.0 * len(docs)
         booth_free = depart
         out.append(Vehicle(
@@ -326,9 +327,10 @@ def make_schedule(pop: Population, spec: TrafficSpec, *, seed: int, duration_s: 
                   lanes: int = 1, camera: bool = False, min_step_s: float = 0.0) -> Schedule:
     """The whole run's traffic for `lanes` lanes (lane kinds cycle through `spec.lane_kinds`).
 
-    `min_step_s` is a floor on the approach to the booth and the move-up between vehicles: a
-    run compressed in time must still leave the daemon (whose timers are wall-clock) room to
-    close a vehicle before its documents are scanned, and the officer room to decide.
+    `min_step_s` is a floor on the approach to the booth (and a share of it on the move-up
+    between vehicles): a run compressed in time must still leave the daemon, whose timers are
+    wall-clock, room to close a vehicle before its documents are scanned, and the officer room
+    to decide before the next vehicle's documents arrive.
     """
     today = pop.config.today
     pools = _Pools(pop)
