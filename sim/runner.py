@@ -332,6 +332,11 @@ class Runner:
             rig.rfid.stop()
         self.stop_event.set()
         faults.join(10)
+        done = {(f["at_s"], f["kind"], f["device"], f["lane"]) for f in self.fault_log}
+        self.fault_log += [{**f.to_json(), "applied": False, "recovered": None,
+                            "note": "not reached: after the end of the run"}
+                           for f in self.sc.faults
+                           if (f.at_s, f.kind, f.device, f.lane) not in done]
         self.timings["played_s"] = round(time.monotonic() - t, 3)
         return self.finish(horizon)
 
