@@ -301,7 +301,7 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
     lines = [
         f"scenario {d['scenario']['name']} seed {d['scenario']['seed']} speed "
         f"{d['scenario']['speed']:g}x, {sent['lanes']} lane(s), simulated {rep['horizon_s']} s",
-        f"sent: {sent['vehicles']} vehicles, {sent['cards']} cards, {sent['documents']} documents,"
+        f"scheduled: {sent['vehicles']} vehicles, {sent['cards']} cards, {sent['documents']} documents,"
         f" {sent['rfid_reads']} RFID reads ({sent['neighbour_cards']} next-lane cards)",
         f"crossings: {s['with_crossing_pct']}% of {s['vehicles_scored']} vehicles; card sets exact "
         f"{s['card_sets_exact_pct']}%; merged {s['crossings_merging_vehicles']}, next-lane "

@@ -284,7 +284,8 @@ class Runner:
             logf = (rig.folder / "daemon.log").open("wb")
             rig.daemon = subprocess.Popen(
                 [sys.executable, "-m", "edge.daemon.cli", "run", "--config", str(rig.config)],
-                stdout=logf, stderr=subprocess.STDOUT)
+                stdout=logf, stderr=subprocess.STDOUT,
+                start_new_session=True)  # Ctrl-C stops the run; we stop the daemon after it
             logf.close()
 
     def wait_daemons(self, timeout: float = 30.0) -> None:
