@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from edge.sim.lane_camera import plate_accuracy
 from edge.sim.scenario import Scenario
 from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle
 
@@ -25,6 +26,7 @@ class LaneResult:
     daemon_exit: Any
     players: dict[str, dict[str, Any]]
     officer: dict[str, dict[str, Any]]
+    camera: bool = False
 
 
 def crossing_cards(c: dict[str, Any]) -> set[str]:
@@ -171,7 +173,7 @@ def _uplink(store: dict[str, list[Any]]) -> dict[str, Any]:
         "every_closed_crossing_queued": kinds["crossing"] == closed,
         "every_recommendation_queued": kinds["recommendation"] == dec["recommendation"],
         "every_officer_decision_queued": kinds["decision"] == dec["officer"],
-        "headquarters": "not simulated (module missing)",
+        "headquarters": "not simulated",
     }
 
 
@@ -238,7 +240,10 @@ def lane_report(r: LaneResult, sc: Scenario, horizon: float) -> dict[str, Any]:
     out["uplink"] = _uplink(r.store)
     unplugged = {f.device for f in sc.faults if f.kind == "unplug" and f.lane == r.lane.index}
     out["counters"] = _counters(r, unplugged)
-    out["plates"] = "not simulated: camera (module missing)"
+    if r.camera:
+        out["plates"] = plate_accuracy([(v.plate, matched.get(v.vid)) for v in scored])
+    else:
+        out["plates"] = "not simulated: camera"
     lane_status = ((r.status or {}).get("components") or {}).get("lane") or {}
     out["lane_service"] = {k: lane_status.get(k) for k in
                            ("crossings", "recommendations", "decisions", "decision_errors",
@@ -287,7 +292,10 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
         "faults_injected": sum(1 for f in fault_log if f.get("applied")),
         "faults_recovered": sum(1 for f in fault_log if f.get("recovered")),
         "daemons_exit": [x.get("daemon_exit") for x in lanes],
-        "plate_accuracy": None,
+        "plate_exact_pct": pct(sum(int(x["plates"]["exact"]) for x in lanes
+                                   if isinstance(x.get("plates"), dict)),
+                               sum(int(x["plates"]["vehicles"]) for x in lanes
+                                   if isinstance(x.get("plates"), dict))),
     }
     return {"deterministic": deterministic, "summary": summary, "lanes": lanes,
             "faults": fault_log, "horizon_s": round(horizon, 1),
@@ -305,7 +313,8 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         f" {sent['rfid_reads']} RFID reads ({sent['neighbour_cards']} next-lane cards)",
         f"crossings: {s['with_crossing_pct']}% of {s['vehicles_scored']} vehicles; card sets exact "
         f"{s['card_sets_exact_pct']}%; merged {s['crossings_merging_vehicles']}, next-lane "
-        f"{s['crossings_with_next_lane_cards']}",
+        f"{s['crossings_with_next_lane_cards']}; plates exact "
+        f"{s['plate_exact_pct'] if s['plate_exact_pct'] is not None else 'n/a'}%",
         f"recommendations vs truth: {s['true_referrals']} true referrals, {s['false_referrals']} "
         f"false referrals, {s['missed_referrals']} missed, {s['true_releases']} true releases",
         f"officer decisions: {s['officer_decisions']}; daemon decision errors: "

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.sim import report as reporting
+from edge.sim.lane_camera import camera_device, camera_missing, start_camera
 from edge.sim.lane_players import (
     LlrpPlayer,
     MrzPlayer,
@@ -42,7 +43,7 @@ from edge.sim.pty_device import PtyDevice
 from edge.sim.scenario import Fault, Scenario
 from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle, make_schedule, today_utc
 
-OPTIONAL = {"camera": "edge.sim.camera_server", "headquarters": "edge.sim.headquarters"}
+OPTIONAL = {"headquarters": "edge.sim.headquarters"}
 DEFAULT_LLRP_BASE = 15084
 # Wall seconds the daemon needs between a vehicle leaving the read field and its documents
 # (grouping gap + its 0.2 s tick), and between two vehicles at the booth (officer's decision).
@@ -51,8 +52,13 @@ MIN_STEP_WALL_S = 0.8
 
 def optional_missing() -> dict[str, str]:
     """Simulator pieces this checkout does not have yet: name -> why."""
-    return {name: "module missing" for name, mod in OPTIONAL.items()
-            if importlib.util.find_spec(mod) is None}
+    out = {name: "module missing" for name, mod in OPTIONAL.items()
+           if importlib.util.find_spec(mod) is None}
+    out["headquarters"] = out.get("headquarters", "sync not wired into lane-sim yet")
+    why = camera_missing()
+    if why:
+        out["camera"] = why
+    return out
 
 
 def lane_dir(workdir: Path, k: int) -> Path:
@@ -62,12 +68,13 @@ def lane_dir(workdir: Path, k: int) -> Path:
 def prepare(sc: Scenario) -> tuple[Population, Schedule]:
     """The population (its `today` is the run's UTC day) and the traffic schedule."""
     pop = generate(dataclasses.replace(sc.population, seed=sc.seed, today=today_utc()))
-    camera = sc.devices.camera and "camera" not in optional_missing()
+    camera = sc.devices.camera and camera_missing() is None
     return pop, make_schedule(pop, sc.traffic, seed=sc.seed, duration_s=sc.duration_s,
                               lanes=sc.lanes, camera=camera, min_step_s=MIN_STEP_WALL_S * sc.speed)
 
 
-def daemon_config(sc: Scenario, workdir: Path, k: int, kind: str, llrp_port: int) -> str:
+def daemon_config(sc: Scenario, workdir: Path, k: int, kind: str, llrp_port: int,
+                  camera_url: str | None = None) -> str:
     """The daemon config of lane k, pointing at the simulator's devices (time-scaled gaps)."""
     d = lane_dir(workdir, k)
     gap = max(0.05, round(3.0 / sc.speed, 3))
@@ -108,7 +115,7 @@ driver = "serial"
 path = "{d / "mrz.tty"}"
 baud = {sc.devices.mrz_baud}
 framing = "{sc.devices.mrz_framing}"
-"""
+""" + (f"\n{camera_device(camera_url)}" if camera_url else "")
 
 
 def lane_kind(sc: Scenario, k: int) -> str:
@@ -219,6 +226,7 @@ class LaneRig:
     mrz: MrzPlayer
     officer: Officer
     rfid_pty: PtyDevice | None = None
+    camera: Any = None
     daemon: subprocess.Popen[bytes] | None = None
     status_end: dict[str, Any] | None = None
     faults: list[dict[str, Any]] = field(default_factory=list)
@@ -270,11 +278,13 @@ class Runner:
                 rfid = SerialRfidPlayer(rfid_pty, lane.rfid, faults, seed=self.sc.seed + k)
             scanner = SimulatedScanner(self.sc.devices.mrz_framing, baud=self.sc.devices.mrz_baud,
                                        link=str(folder / "mrz.tty"), seed=self.sc.seed + k)
+            camera = start_camera(lane, self.sc.speed) if lane.plates else None
             cfg = folder / "lane.toml"
-            cfg.write_text(daemon_config(self.sc, self.workdir, k, lane.kind, port))
+            cfg.write_text(daemon_config(self.sc, self.workdir, k, lane.kind, port,
+                                         camera.url if camera is not None else None))
             self.rigs.append(LaneRig(lane, folder, cfg, rfid,
                                      MrzPlayer(scanner, lane, faults, seed=self.sc.seed + k),
-                                     Officer(lane, folder / "control.sock"), rfid_pty))
+                                     Officer(lane, folder / "control.sock"), rfid_pty, camera))
             self.log(f"lane-sim: lane L{k:02d} ({lane.kind}): config {cfg}")
         self.timings["setup_s"] = round(time.monotonic() - t, 3)
 
@@ -318,6 +328,8 @@ class Runner:
         self.clock = clock
         self.timings["t0_wall"] = clock.t0
         for rig in self.rigs:
+            if rig.camera is not None:
+                rig.camera.epoch = clock.t0
             rig.rfid.start(clock)
             rig.mrz.start(clock)
             rig.officer.start(clock)
@@ -351,14 +363,34 @@ class Runner:
             if f.kind == "broker_outage":
                 entry.update(applied=False, note="not simulated: headquarters/broker "
                              f"({missing.get('headquarters', 'not wired yet')})")
-            elif f.kind == "camera_drop":
+            elif f.kind == "camera_drop" and (rig is None or rig.camera is None):
                 entry.update(applied=False, note=f"not simulated: camera "
-                             f"({missing.get('camera', 'not wired yet')})")
+                             f"({missing.get('camera', 'none on this lane')})")
+            elif f.kind == "camera_drop" and rig is not None:
+                entry.update(self._camera_drop(rig, f, clock))
             elif rig is None:
                 entry.update(applied=False, note="no such lane")
             elif f.kind == "unplug":
                 entry.update(self._unplug(rig, f, clock))
             self.fault_log.append(entry)
+
+    def _camera_drop(self, rig: LaneRig, f: Fault, clock: SimClock) -> dict[str, Any]:
+        rig.camera.stop()
+        clock.wait_until(f.at_s + f.duration_s, self.stop_event)
+        rig.camera.start()
+        return self._recovered(rig, "cam1", f, clock)
+
+    def _recovered(self, rig: LaneRig, name: str, f: Fault, clock: SimClock) -> dict[str, Any]:
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline:
+            st = control(rig.sock, "status")
+            if st is None:
+                return {"recovered": None, "note": "daemon not reachable"}
+            if st["devices"].get(name, {}).get("state") == "open":
+                return {"recovered": True,
+                        "recovered_after_s": round(clock.sim() - f.at_s - f.duration_s, 2)}
+            time.sleep(0.1)
+        return {"recovered": False}
 
     def _unplug(self, rig: LaneRig, f: Fault, clock: SimClock) -> dict[str, Any]:
         name = "rfid1" if f.device == "rfid" else "mrz1"
@@ -373,16 +405,7 @@ class Runner:
             rig.mrz.scanner.unplug()
             clock.wait_until(f.at_s + f.duration_s, self.stop_event)
             rig.mrz.scanner.plug()
-        deadline = time.monotonic() + 10.0
-        while time.monotonic() < deadline:
-            st = control(rig.sock, "status")
-            if st is None:
-                return {"recovered": None, "note": "daemon not reachable"}
-            if st["devices"].get(name, {}).get("state") == "open":
-                return {"recovered": True,
-                        "recovered_after_s": round(clock.sim() - f.at_s - f.duration_s, 2)}
-            time.sleep(0.1)
-        return {"recovered": False}
+        return self._recovered(rig, name, f, clock)
 
     # ------------------------------------------------------------------ end
     def finish(self, horizon: float) -> dict[str, Any]:
@@ -406,8 +429,10 @@ class Runner:
                 lane=rig.lane, store=store, status=rig.status_end, daemon_exit=exit_code,
                 players={"rfid": rig.rfid.tally.to_json() | {"errors": rig.rfid.tally.errors},
                          "mrz": rig.mrz.tally.to_json() | {"errors": rig.mrz.tally.errors}},
-                officer=rig.officer.outcomes))
+                officer=rig.officer.outcomes, camera=rig.camera is not None))
         for rig in self.rigs:
+            if rig.camera is not None:
+                rig.camera.stop()
             safe_close(rig.mrz.scanner.pty)
             if rig.rfid_pty is not None:
                 safe_close(rig.rfid_pty)
