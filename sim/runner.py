@@ -200,9 +200,12 @@ class Officer(Player):
 
 
 def officer_action(recommended: str | None, accepts: bool) -> str:
+    """What the simulated officer does: follow the recommendation, or the opposite."""
+    if recommended is None:
+        return "refer"  # nothing on the screen yet: send the vehicle to secondary
     follow = ("release" if recommended in RELEASE_LIKE else
               "redirect" if recommended == "redirect_commercial" else "refer")
-    if accepts and recommended is not None:
+    if accepts:
         return follow
     return "refer" if follow != "refer" else "release"
 
