@@ -297,7 +297,16 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
                                sum(int(x["plates"]["vehicles"]) for x in lanes
                                    if isinstance(x.get("plates"), dict))),
     }
-    return {"deterministic": deterministic, "summary": summary, "lanes": lanes,
+    notes = []
+    if sc.speed > 1.0:
+        notes.append(
+            f"time compressed {sc.speed:g}x: the daemon's correlator timers are wall-clock and not "
+            f"in its config (arrive_after 5 s, plate window -10/+5 s, decided close 10 s = "
+            f"{5 * sc.speed:g}/{10 * sc.speed:g} s of lane time here); only vehicle_gap_s is scaled")
+    if any(r.camera for r in results) and sc.speed > 2.0:
+        notes.append("plates join crossings by time window: above ~2x they can join a "
+                     "neighbouring vehicle; judge plate accuracy at speed <= 2")
+    return {"deterministic": deterministic, "summary": summary, "lanes": lanes, "notes": notes,
             "faults": fault_log, "horizon_s": round(horizon, 1),
             "not_simulated": {k: f"not simulated: {k} ({v})" for k, v in not_simulated.items()}}
 
@@ -324,4 +333,5 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         f"exit {s['daemons_exit']}",
     ]
     lines += list(rep.get("not_simulated", {}).values())
+    lines += [f"note: {n}" for n in rep.get("notes", [])]
     return lines
