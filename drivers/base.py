@@ -8,9 +8,11 @@ Raising from `run()` is how a driver says "I failed": the supervisor restarts it
 from __future__ import annotations
 
 import abc
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from edge.config import DeviceConfig
 from edge.counters import Counters
@@ -41,6 +43,8 @@ class DriverContext:
         self.clock = clock
         self.counters = Counters()
         self.health = DeviceHealth()
+        # Events addressed to an output device (signs); filled by the daemon, read by the driver.
+        self.inbox: asyncio.Queue[Event] = asyncio.Queue(maxsize=64)
 
     def emit(self, event: Event) -> None:
         self.health.last_read = event.ts
@@ -63,7 +67,13 @@ class DriverContext:
 
 
 class Driver(abc.ABC):
-    """Base of device drivers. Subclasses implement `run()`."""
+    """Base of device drivers. Subclasses implement `run()`.
+
+    Output devices list the event types they take in `accepts`; the daemon puts those events
+    in `ctx.inbox`.
+    """
+
+    accepts: ClassVar[tuple[type[Event], ...]] = ()
 
     def __init__(self, device: DeviceConfig, ctx: DriverContext) -> None:
         self.device = device

@@ -30,6 +30,10 @@ REGISTRY: dict[tuple[str, str], DriverEntry] = {
         "edge.drivers.mrz_scanner.driver:MrzScannerDriver", "path",
         "serial MRZ passport/ID scanner (framing: cr, lf, crlf, stx_etx, desko, 3m)",
     ),
+    ("sign", "serial"): DriverEntry(
+        "edge.drivers.signs.driver:SignDriver", "path",
+        "lane-use sign / signal head (text protocol in drivers/signs/README.md)",
+    ),
     ("rfid", "serial"): DriverEntry(
         "edge.drivers.rfid.serial_reader:SerialRfidReader", "path",
         "UHF reader printing one tag report per line (csv, key=value or regex profile)",

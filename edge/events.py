@@ -85,3 +85,16 @@ class DocumentScanned(Event):
     device: str
     document: Any = field(repr=False)
     raw_lines: tuple[str, ...] = field(default=(), repr=False)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SignCommand(Event):
+    """What the lane's signs should show: the lane mode, or where the current vehicle goes.
+
+    `target` is "mode" (NEXUS ONLY, FAST ONLY, ALL TRAFFIC, CLOSED) or "vehicle" (BOOTH,
+    SECONDARY, REGULAR LANE, PROCEED). Output drivers of kind `sign` receive these.
+    """
+
+    target: str
+    text: str
+    crossing_id: str = ""

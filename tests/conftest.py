@@ -24,6 +24,7 @@ def lane_config(tmp: Path, devices: str = "", extra: str = "", kind: str = "nexu
         f'[lane]\nport = "TST-0001"\nid = "L01"\nkind = "{kind}"\n'
         f'[store]\npath = "{tmp / "lane.sqlite"}"\n'
         f'[control]\nsocket = "{tmp / "control.sock"}"\n'
+        "[booth]\nport = 0\n"
         f"{extra}\n{devices}"
     )
     return cfg

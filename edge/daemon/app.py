@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -24,7 +25,7 @@ from edge.control import ControlServer
 from edge.daemon.notify import Notifier
 from edge.daemon.recorder import RECORDED, Recorder
 from edge.drivers.base import Driver, DriverContext
-from edge.drivers.registry import REGISTRY, DriverEntry, create_driver
+from edge.drivers.registry import REGISTRY, DriverEntry, create_driver, load_class
 from edge.events import Event
 from edge.store import Store
 from edge.supervisor import RestartPolicy, Supervised
@@ -79,11 +80,13 @@ class App:
         self.control.register("devices", lambda _req: self.status()["devices"])
         self.control.register("ping", lambda _req: {"pong": time.time()})
         await self.control.start()
+        for dev in self.cfg.devices:  # subscriptions first: components may address devices
+            if dev.enabled:
+                self._prepare_device(dev)
         for comp in self.components:
             await comp.start(self)
-        for dev in self.cfg.devices:
-            if dev.enabled:
-                self._start_device(dev)
+        for sup in self.devices.values():
+            sup.start()
         if self.notifier.watchdog_interval:
             self._tasks.append(asyncio.create_task(self._watchdog(), name="watchdog"))
         self.ready = True
@@ -91,7 +94,7 @@ class App:
         log.info("lane-edge %s ready: lane %s/%s (%s), %d device(s)", edge.__version__,
                  self.cfg.lane.port, self.cfg.lane.id, self.cfg.lane.kind, len(self.devices))
 
-    def _start_device(self, dev: DeviceConfig) -> None:
+    def _prepare_device(self, dev: DeviceConfig) -> None:
         ctx = DriverContext(dev.name, self.publish)
 
         def factory(c: DriverContext, d: DeviceConfig = dev) -> Driver:
@@ -99,7 +102,10 @@ class App:
 
         sup = Supervised(dev.name, factory, ctx, self.opts.restart_policy)
         self.devices[dev.name] = sup
-        sup.start()
+        accepts = load_class(self.opts.registry[(dev.kind, dev.driver)]).accepts
+        if accepts:  # an output device: hand it the events it takes, newest wins
+            sub = self.bus.subscribe(f"device:{dev.name}", accepts, maxsize=64)
+            self._tasks.append(self.bus.consume(sub, partial(_offer, ctx.inbox)))
 
     def publish(self, event: Event) -> None:
         self.bus.publish(event)
@@ -173,11 +179,18 @@ class App:
         }
 
 
+def _offer(inbox: asyncio.Queue[Event], event: Event) -> None:
+    if inbox.full():
+        inbox.get_nowait()  # an output device wants the newest state, not a backlog
+    inbox.put_nowait(event)
+
+
 def default_components(cfg: Config) -> list[Component]:
     """The parts every lane daemon runs, in start order (stopped in reverse)."""
+    from edge.booth import BoothServer
     from edge.daemon.lane_service import LaneService
 
-    return [LaneService()]
+    return [LaneService(), BoothServer()]
 
 
 def _size(path: os.PathLike[str] | str) -> int:

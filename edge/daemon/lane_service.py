@@ -28,11 +28,20 @@ from edge.decision.facts import CrossingFacts, FactsError, from_dict
 from edge.decision.features import FEATURE_NAMES, SCHEMA_VERSION
 from edge.decision.refdata import RefData
 from edge.decision.routing import Recommendation, Thresholds
+from edge.drivers.signs.protocol import mode_text, vehicle_text
 from edge.errors import LaneEdgeError
-from edge.events import DeviceStateChanged, DocumentScanned, Event, PlateRead, TagSighting
+from edge.events import (
+    DeviceStateChanged,
+    DocumentScanned,
+    Event,
+    PlateRead,
+    SignCommand,
+    TagSighting,
+)
 from edge.lane.correlator import CrossingCorrelator, lane_options_from
 from edge.lane.crossing import CrossingUpdated
 from edge.models.scorer import SHIPPED_MODEL, Scorer
+from edge.ops.events import LaneModeChanged
 from edge.store.writer import enqueue_outbox
 
 if TYPE_CHECKING:
@@ -72,7 +81,8 @@ def _document_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int = 0) -> CrossingFacts:
+def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int = 0,
+                        shipment_ref: str | None = None) -> CrossingFacts:
     """The decision layer's view of a crossing (documented in edge/decision/README.md)."""
     docs = [_document_facts(d.get("document") or {}) for d in snapshot.get("documents") or []]
     body: dict[str, Any] = {
@@ -84,6 +94,7 @@ def facts_from_snapshot(snapshot: Mapping[str, Any], lane_kind: str, recent: int
         "plate": _best_plate(snapshot),
         "documents": docs,
         "recent_crossings": recent,
+        "shipment_ref": shipment_ref,
     }
     if snapshot.get("occupants_declared") is not None:
         body["declared_occupants"] = int(snapshot["occupants_declared"])
@@ -109,6 +120,7 @@ class LaneService:
         self._last_rec: dict[str, str] = {}
         self._recent_cards: deque[tuple[float, str]] = deque(maxlen=5000)
         self.counts = {"recommendations": 0, "decisions": 0, "decision_errors": 0}
+        self.kind, self.mode = "passenger", "open"
         self._sub_task: asyncio.Task[None] | None = None
 
     # ------------------------------------------------------------------ life
@@ -117,8 +129,11 @@ class LaneService:
         cfg = app.cfg
         self.correlator = CrossingCorrelator(lane_options_from(cfg))
         self.engine = self._engine or await asyncio.to_thread(self._build_engine)
-        sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged))
+        self.kind, self.mode = str(cfg.lane.kind), app.mode
+        sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged,
+                                         LaneModeChanged))
         app.bus.consume(sub, self._on_read)
+        self._sign("mode", mode_text(self.kind, self.mode))
         app.add_task(self._ticker(), "lane:tick")
         app.control.register("crossings", lambda _r: self.board())
         app.control.register("decide", self._control_decide)
@@ -162,8 +177,17 @@ class LaneService:
         return out
 
     # ------------------------------------------------------------------ inputs
+    def _sign(self, target: str, text: str, crossing_id: str = "") -> None:
+        assert self.app is not None
+        self.app.publish(SignCommand(ts=time.time(), target=target, text=text,
+                                     crossing_id=crossing_id))
+
     async def _on_read(self, event: Event) -> None:
         assert self.correlator is not None
+        if isinstance(event, LaneModeChanged):
+            self.kind, self.mode = event.kind, event.mode
+            self._sign("mode", mode_text(self.kind, self.mode))
+            return
         for upd in self.correlator.handle(event):
             await self._publish(upd)
 
@@ -178,6 +202,11 @@ class LaneService:
     async def _publish(self, upd: CrossingUpdated) -> None:
         assert self.app is not None and self.correlator is not None
         self.app.publish(upd)
+        if upd.step == "at_booth":
+            self._sign("vehicle", vehicle_text(None), upd.crossing_id)
+        elif upd.step == "decided":
+            action = (upd.snapshot.get("decision") or {}).get("outcome")
+            self._sign("vehicle", vehicle_text(action), upd.crossing_id)
         snapshot = dict(upd.snapshot)
         await self.app.store.write(lambda db: self._store_crossing(db, upd, snapshot))
         if upd.step in LEARNING_STEPS and upd.state in ("approaching", "at_booth"):
@@ -205,10 +234,10 @@ class LaneService:
 
     async def _recommend(self, snapshot: dict[str, Any]) -> None:
         assert self.app is not None and self.engine is not None and self.correlator is not None
-        kind = str(self.app.cfg.lane.kind)
+        kind = self.kind
+        recent = self._recent_count(snapshot, time.time())
         try:
-            facts = facts_from_snapshot(snapshot, kind, self._recent_count(snapshot, time.time()))
-            rec: Recommendation = await asyncio.to_thread(self.engine.decide, facts)
+            rec: Recommendation = await asyncio.to_thread(self._decide, snapshot, kind, recent)
         except (FactsError, LaneEdgeError) as err:
             self.counts["decision_errors"] += 1
             log.warning("cannot recommend for a crossing: %s", err.code)
@@ -229,6 +258,16 @@ class LaneService:
             self.app.publish(upd)
             snap = dict(upd.snapshot)
             await self.app.store.write(partial(self._store_crossing, upd=upd, snapshot=snap))
+
+    def _decide(self, snapshot: dict[str, Any], kind: str, recent: int) -> Recommendation:
+        """Off the loop: facts (with the truck's manifest on commercial lanes), then the engine."""
+        assert self.engine is not None
+        shipment = None
+        if kind in ("fast", "commercial"):
+            cards = [c["epc"] for c in snapshot.get("cards") or []]
+            with self.engine.refdata.snapshot() as snap:
+                shipment = snap.shipment_for_drivers(cards, float(snapshot.get("opened_ts") or 0))
+        return self.engine.decide(facts_from_snapshot(snapshot, kind, recent, shipment))
 
     def _store_recommendation(self, db: sqlite_utils.Database, cid: str, body: dict[str, Any]) -> None:
         now = time.time()

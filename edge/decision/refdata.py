@@ -158,6 +158,22 @@ class Snapshot:
         ).fetchone()
         return None if row is None else Manifest(*row)
 
+    def shipment_for_drivers(self, card_ids: Sequence[str], ts: float) -> str | None:
+        """The manifest whose driver card is in the cab and whose window is nearest `ts`.
+
+        A FAST truck announces no shipment reference at the lane: headquarters' pre-arrival
+        manifest names the driver's card, which the reader has just seen.
+        """
+        if not card_ids:
+            return None
+        marks = ",".join("?" * len(card_ids))
+        row = self._conn.execute(
+            f"SELECT shipment_ref FROM manifests WHERE driver_card IN ({marks}) "  # noqa: S608
+            "ORDER BY ABS(COALESCE(window_start, ?) - ?), shipment_ref LIMIT 1",
+            (*card_ids, ts, ts),
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def _hits(self, kind: str, key: str, day: str) -> list[LookoutHit]:
         rows = self._conn.execute(
             "SELECT lookout_id, kind, reason_code FROM lookouts WHERE kind = ? AND key = ?"

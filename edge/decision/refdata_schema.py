@@ -36,6 +36,7 @@ CREATE INDEX IF NOT EXISTS lookouts_by_key ON lookouts(kind, key);
 CREATE TABLE IF NOT EXISTS manifests(
     shipment_ref TEXT PRIMARY KEY, carrier_id TEXT NOT NULL, importer_id TEXT NOT NULL,
     driver_card TEXT, plate TEXT, window_start REAL, window_end REAL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS manifests_by_driver ON manifests(driver_card);
 """
 
 

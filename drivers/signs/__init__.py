@@ -1,0 +1,1 @@
+"""Lane-use signs and signal heads driven over serial."""

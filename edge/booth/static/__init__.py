@@ -1,0 +1,1 @@
+"""Static files of the booth page (a package only so that the wheel ships them)."""
