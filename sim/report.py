@@ -216,7 +216,8 @@ def _officer(vehicles: list[Vehicle], r: LaneResult) -> dict[str, Any]:
     outcomes = [r.officer.get(v.vid) for v in vehicles]
     errors = Counter(o.get("error", "refused") for o in outcomes if o and not o.get("ok"))
     stored = sum(1 for row in (r.store or {}).get("decisions", []) if row[2] == "officer")
-    return {"decided": sum(1 for o in outcomes if o and o.get("ok")),
+    via = Counter(o.get("via", "") for o in outcomes if o and o.get("ok"))
+    return {"decided": sum(1 for o in outcomes if o and o.get("ok")), "via": dict(via),
             "overrides": sum(1 for v in vehicles if not v.officer_accepts),
             "failed": dict(errors), "stored_officer_decisions": stored}
 
@@ -323,7 +324,7 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         f"crossings: {s['with_crossing_pct']}% of {s['vehicles_scored']} vehicles; card sets exact "
         f"{s['card_sets_exact_pct']}%; merged {s['crossings_merging_vehicles']}, next-lane "
         f"{s['crossings_with_next_lane_cards']}; plates exact "
-        f"{s['plate_exact_pct'] if s['plate_exact_pct'] is not None else 'n/a'}%",
+        + (f"{s['plate_exact_pct']}%" if s["plate_exact_pct"] is not None else "n/a (no camera)"),
         f"recommendations vs truth: {s['true_referrals']} true referrals, {s['false_referrals']} "
         f"false referrals, {s['missed_referrals']} missed, {s['true_releases']} true releases",
         f"officer decisions: {s['officer_decisions']}; daemon decision errors: "

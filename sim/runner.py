@@ -45,6 +45,7 @@ from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle, make_
 
 OPTIONAL = {"headquarters": "edge.sim.headquarters"}
 DEFAULT_LLRP_BASE = 15084
+DEFAULT_BOOTH_BASE = 18080
 # Wall seconds the daemon needs between a vehicle leaving the read field and its documents
 # (grouping gap + its 0.2 s tick), and between two vehicles at the booth (officer's decision).
 MIN_STEP_WALL_S = 0.8
@@ -74,7 +75,7 @@ def prepare(sc: Scenario) -> tuple[Population, Schedule]:
 
 
 def daemon_config(sc: Scenario, workdir: Path, k: int, kind: str, llrp_port: int,
-                  camera_url: str | None = None) -> str:
+                  camera_url: str | None = None, booth_port: int = 0) -> str:
     """The daemon config of lane k, pointing at the simulator's devices (time-scaled gaps)."""
     d = lane_dir(workdir, k)
     gap = max(0.05, round(3.0 / sc.speed, 3))
@@ -99,6 +100,10 @@ socket = "{d / "control.sock"}"
 
 [logging]
 level = "INFO"
+
+[booth]
+bind = "127.0.0.1"
+port = {booth_port or DEFAULT_BOOTH_BASE + k - 1}
 
 [thresholds]
 vehicle_gap_s = {gap}   # 3 s of lane time at speed {sc.speed:g}
@@ -151,6 +156,34 @@ def load_refdata(pop: Population, schedule: Schedule, workdir: Path) -> dict[str
         ref.close()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def booth_decide(base: str, crossing_id: str, action: str, note: str) -> tuple[bool, str]:
+    """POST the officer's decision to the booth API, as the booth page does: (ok, detail)."""
+    import urllib.error
+    import urllib.request
+    from urllib.parse import quote
+
+    body = json.dumps({"action": action, "note": note}).encode()
+    req = urllib.request.Request(f"{base}/api/v1/crossings/{quote(crossing_id)}/decision",  # noqa: S310
+                                 data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=3.0) as resp:  # noqa: S310 - loopback booth
+            return 200 <= resp.status < 300, str(resp.status)
+    except urllib.error.HTTPError as err:
+        return False, f"booth {err.code}"
+    except (urllib.error.URLError, OSError) as err:
+        return False, f"booth unreachable ({type(err).__name__})"
+
+
 def control(sock: Path, cmd: str, **args: Any) -> dict[str, Any] | None:
     from edge.control import request
     from edge.errors import LaneEdgeError
@@ -167,10 +200,11 @@ class Officer(Player):
 
     name = "officer"
 
-    def __init__(self, lane: LaneTraffic, sock: Path) -> None:
+    def __init__(self, lane: LaneTraffic, sock: Path, booth: str | None = None) -> None:
         super().__init__()
         self.lane = lane
         self.sock = sock
+        self.booth = booth  # base URL of the booth API; None: the control socket
         self.outcomes: dict[str, dict[str, Any]] = {}
 
     def play(self, clock: SimClock) -> None:
@@ -193,10 +227,15 @@ class Officer(Player):
             return {"ok": False, "error": "no crossing"}
         rec = (crossing.get("recommendation") or {}).get("action")
         action = officer_action(rec, v.officer_accepts)
-        out = control(self.sock, "decide", crossing_id=crossing["id"], action=action,
-                      note="" if v.officer_accepts else "lane-sim override", actor="lane-sim")
-        return {"ok": out is not None and "error" not in out, "crossing_id": crossing["id"],
-                "action": action, "recommended": rec}
+        note = "" if v.officer_accepts else "lane-sim override"
+        result = {"crossing_id": crossing["id"], "action": action, "recommended": rec}
+        if self.booth is not None:
+            ok, detail = booth_decide(self.booth, crossing["id"], action, note)
+            if ok or not detail.startswith("booth unreachable"):
+                return result | {"ok": ok, "via": "booth"} | ({} if ok else {"error": detail})
+        out = control(self.sock, "decide", crossing_id=crossing["id"], action=action, note=note,
+                      actor="lane-sim")
+        return result | {"ok": out is not None and "error" not in out, "via": "control"}
 
 
 def officer_action(recommended: str | None, accepts: bool) -> str:
@@ -283,11 +322,13 @@ class Runner:
                                        link=str(folder / "mrz.tty"), seed=self.sc.seed + k)
             camera = start_camera(lane, self.sc.speed) if lane.plates else None
             cfg = folder / "lane.toml"
+            booth = free_port()
             cfg.write_text(daemon_config(self.sc, self.workdir, k, lane.kind, port,
-                                         camera.url if camera is not None else None))
+                                         camera.url if camera is not None else None, booth))
             self.rigs.append(LaneRig(lane, folder, cfg, rfid,
                                      MrzPlayer(scanner, lane, faults, seed=self.sc.seed + k),
-                                     Officer(lane, folder / "control.sock"), rfid_pty, camera))
+                                     Officer(lane, folder / "control.sock",
+                                             f"http://127.0.0.1:{booth}"), rfid_pty, camera))
             self.log(f"lane-sim: lane L{k:02d} ({lane.kind}): config {cfg}")
         self.timings["setup_s"] = round(time.monotonic() - t, 3)
 
@@ -321,7 +362,7 @@ class Runner:
             else:
                 raise RuntimeError(f"daemon of {rig.lane.lane_id} not ready with devices open")
             self.log(f"lane-sim: daemon of {rig.lane.lane_id} ready (pid {(st or {}).get('pid')}); "
-                     f"try: lanectl --config {rig.config} status")
+                     f"booth page {rig.officer.booth}/ ; lanectl --config {rig.config} status")
 
     # ------------------------------------------------------------------ run
     def run(self) -> dict[str, Any]:
