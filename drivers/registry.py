@@ -42,6 +42,10 @@ REGISTRY: dict[tuple[str, str], DriverEntry] = {
         "edge.drivers.rfid.llrp_reader:LlrpRfidReader", "path_or_url",
         "EPCglobal LLRP reader over TCP (llrp://host:5084)",
     ),
+    ("camera", "opencv"): DriverEntry(
+        "edge.drivers.camera.driver:CameraDriver", "path_or_url",
+        "licence-plate camera: V4L2 device, RTSP/HTTP MJPEG stream or video file (OpenCV)",
+    ),
 }
 
 

@@ -142,6 +142,14 @@ def document_view(entry: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _with_member(card: Mapping[str, Any], members: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The card with the roster facts the lane attached to its recommendation, if any."""
+    member = members.get(str(card.get("epc") or ""))
+    if isinstance(member, Mapping) and not isinstance(card.get("member"), Mapping):
+        return {**card, "member": member}
+    return card
+
+
 def card_view(card: Mapping[str, Any]) -> dict[str, Any]:
     """One card read: the member's status when a layer supplies it (`status` or `member`), else
     only the read itself; which card a card_* reason is about is not said per card."""
@@ -189,7 +197,11 @@ def crossing_view(snapshot: Mapping[str, Any], crop: str | None = None) -> dict[
     rec = snapshot.get("recommendation")
     rec = dict(rec) if isinstance(rec, Mapping) else None
     reasons = [r for r in _list((rec or {}).get("reasons")) if isinstance(r, Mapping)]
-    cards = [card_view(c) for c in _list(snapshot.get("cards")) if isinstance(c, Mapping)]
+    rec_raw = snapshot.get("recommendation")
+    members_raw = rec_raw.get("members") if isinstance(rec_raw, Mapping) else None
+    members: Mapping[str, Any] = members_raw if isinstance(members_raw, Mapping) else {}
+    cards = [card_view(_with_member(c, members)) for c in _list(snapshot.get("cards"))
+             if isinstance(c, Mapping)]
     docs = [document_view(d) for d in _list(snapshot.get("documents")) if isinstance(d, Mapping)]
     plate = best_plate(snapshot)
     if plate is not None:

@@ -237,12 +237,13 @@ class LaneService:
         kind = self.kind
         recent = self._recent_count(snapshot, time.time())
         try:
-            rec: Recommendation = await asyncio.to_thread(self._decide, snapshot, kind, recent)
+            rec, members = await asyncio.to_thread(self._decide, snapshot, kind, recent)
         except (FactsError, LaneEdgeError) as err:
             self.counts["decision_errors"] += 1
             log.warning("cannot recommend for a crossing: %s", err.code)
             return
         body = rec.to_dict()
+        body["members"] = members
         key = json.dumps([body.get("action"), [r.get("code") for r in body.get("reasons", [])]])
         cid = snapshot["id"]
         if self._last_rec.get(cid) == key:
@@ -259,15 +260,23 @@ class LaneService:
             snap = dict(upd.snapshot)
             await self.app.store.write(partial(self._store_crossing, upd=upd, snapshot=snap))
 
-    def _decide(self, snapshot: dict[str, Any], kind: str, recent: int) -> Recommendation:
+    def _decide(self, snapshot: dict[str, Any], kind: str, recent: int
+                ) -> tuple[Recommendation, dict[str, Any]]:
         """Off the loop: facts (with the truck's manifest on commercial lanes), then the engine."""
         assert self.engine is not None
         shipment = None
-        if kind in ("fast", "commercial"):
-            cards = [c["epc"] for c in snapshot.get("cards") or []]
-            with self.engine.refdata.snapshot() as snap:
+        cards = [c["epc"] for c in snapshot.get("cards") or []]
+        members: dict[str, Any] = {}
+        with self.engine.refdata.snapshot() as snap:
+            if kind in ("fast", "commercial"):
                 shipment = snap.shipment_for_drivers(cards, float(snapshot.get("opened_ts") or 0))
-        return self.engine.decide(facts_from_snapshot(snapshot, kind, recent, shipment))
+            for epc in cards:
+                m = snap.member(epc)
+                if m is not None:  # what the booth shows per card: programme, status, expiry
+                    members[epc] = {"programme": m.programme, "status": m.status,
+                                    "expiry": m.expiry}
+        rec = self.engine.decide(facts_from_snapshot(snapshot, kind, recent, shipment))
+        return rec, members
 
     def _store_recommendation(self, db: sqlite_utils.Database, cid: str, body: dict[str, Any]) -> None:
         now = time.time()

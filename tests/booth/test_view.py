@@ -98,3 +98,15 @@ def test_lights_worst_state_wins() -> None:
                                     "error_code": "device.failed"}
     assert st_.lights()["camera"]["state"] == "absent"
     assert st_.lights()["sync"]["state"] == "unknown"
+
+
+def test_card_status_comes_from_the_roster_facts_of_the_recommendation() -> None:
+    snap = {"id": "L01-1", "state": "at_booth",
+            "cards": [{"epc": "E1", "count": 9}, {"epc": "E2", "count": 4}],
+            "recommendation": {"action": "refer", "reasons": [],
+                               "members": {"E1": {"programme": "NEXUS", "status": "active",
+                                                  "expiry": "2030-01-01"}}}}
+    cards = {c["card_id"]: c for c in crossing_view(snap)["occupants"] if c["kind"] == "card"}
+    assert cards["E1"]["status"] == "active"
+    assert cards["E1"]["programme"] == "NEXUS"
+    assert cards["E2"]["status"] is None

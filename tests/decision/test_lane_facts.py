@@ -40,10 +40,11 @@ def test_document_errors_become_codes() -> None:
 def test_fast_truck_finds_its_manifest_by_driver_card(engine) -> None:
     svc = LaneService(engine)
     svc.engine = engine
-    rec = svc._decide(snapshot(["F1"]), "fast", 0)
+    rec, members = svc._decide(snapshot(["F1"]), "fast", 0)
     assert rec.action == "proceed_fast", rec.to_dict()
+    assert members == {"F1": {"programme": "FAST", "status": "active", "expiry": "2030-01-01"}}
     with engine.refdata.snapshot() as snap:
         assert snap.shipment_for_drivers(["F1"], T0) == "SH1"
         assert snap.shipment_for_drivers(["NOPE"], T0) is None
-    rec = svc._decide(snapshot(["F2"]), "fast", 0)
+    rec, _ = svc._decide(snapshot(["F2"]), "fast", 0)
     assert rec.action in ("redirect_commercial", "refer")

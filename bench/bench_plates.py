@@ -1,0 +1,159 @@
+"""Plate recognition figures for `make bench`.
+
+- synthetic: a held-out set of 1280x720 scenes (fixed seed, never used in training; 2000 by
+  default, `PLATES_BENCH_N` to change) read by the whole pipeline: exact plates, characters.
+- real: `../shared/plates/us-crops` (OCR of each crop) and `us-photos` (whole pipeline on each
+  scene, a read counts when its text is right and its box overlaps the labelled box); skipped
+  with a note when the folder is absent. Validation only.
+- speed: whole pipeline frames per second on 1280x720 scenes, one thread; RSS with the model
+  loaded (measured in a fresh interpreter).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from edge.models.plate_reader import PlateReader, PlateText
+from edge.sim.plate_render import label_of, random_plate_text, render_scene
+
+HELD_OUT_SEED = 20_261_125  # training uses seeds 1 and 10_001 (see MODEL_CARD.md)
+SHARED = Path(
+    os.environ.get("PLATES_SHARED", Path(__file__).resolve().parents[1] / "../shared/plates")
+)
+if not SHARED.is_dir():
+    SHARED = Path("/work/shared/plates")
+
+
+def _edit(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    ax, ay, aw, ah = a
+    bx, by, bw, bh = b
+    return ax < bx + bw and bx < ax + aw and ay < by + bh and by < ay + ah
+
+
+def _best(plates: list[PlateText], box: tuple[int, int, int, int]) -> str:
+    near = [p for p in plates if _overlaps(p.box, box)]
+    return near[0].text if near else ""
+
+
+def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]:
+    rng = np.random.default_rng(HELD_OUT_SEED)
+    exact = chars = total_chars = 0
+    t_read = 0.0
+    nights = 0
+    for i in range(n):
+        night = i % 5 == 4
+        nights += night
+        text = label_of(random_plate_text(rng))
+        img, box = render_scene(rng, text, night=night)
+        t0 = time.perf_counter()
+        plates = reader.read(img)
+        t_read += time.perf_counter() - t0
+        got = _best(plates, box)
+        exact += got == text
+        chars += max(0, len(text) - _edit(got, text))
+        total_chars += len(text)
+    note = f"{n} held-out scenes (seed {HELD_OUT_SEED}, {nights} at night), whole pipeline"
+    return {
+        "plates_synthetic_exact": {"value": round(100 * exact / n, 2), "unit": "%", "note": note},
+        "plates_synthetic_chars": {
+            "value": round(100 * chars / total_chars, 2),
+            "unit": "%",
+            "note": note,
+        },
+        "plates_pipeline_fps": {
+            "value": round(n / t_read, 1),
+            "unit": "frames/s",
+            "note": "PlateReader.read on 1280x720 BGR scenes, cv2 and ORT one thread",
+        },
+    }
+
+
+def _real(reader: PlateReader) -> dict[str, dict[str, float | str]]:
+    out: dict[str, dict[str, float | str]] = {}
+    crops = SHARED / "us-crops" / "labels.csv"
+    if crops.is_file():
+        rows = list(csv.DictReader(crops.open()))
+        ok = 0
+        for r in rows:
+            img = cv2.imread(str(crops.parent / r["image"]))
+            text, _conf = reader.read_crops([img])[0]
+            ok += text == r["plate"]
+        out["plates_real_crops_exact"] = {
+            "value": round(100 * ok / len(rows), 2),
+            "unit": "%",
+            "note": f"{len(rows)} real US plate crops (openalpr benchmarks), OCR only, validation",
+        }
+    else:
+        out["plates_real_crops_exact"] = {
+            "value": float("nan"),
+            "unit": "%",
+            "note": f"skipped: {crops} absent",
+        }
+    photos = SHARED / "us-photos" / "labels.csv"
+    if photos.is_file():
+        rows = list(csv.DictReader(photos.open()))
+        ok = 0
+        for r in rows:
+            img = cv2.imread(str(photos.parent / r["image"]))
+            box = (int(r["x"]), int(r["y"]), int(r["w"]), int(r["h"]))
+            ok += _best(reader.read(img), box) == r["plate"]
+        out["plates_real_scenes_exact"] = {
+            "value": round(100 * ok / len(rows), 2),
+            "unit": "%",
+            "note": f"{len(rows)} real 1280x720 US scenes, whole pipeline, text and box must match",
+        }
+    else:
+        out["plates_real_scenes_exact"] = {
+            "value": float("nan"),
+            "unit": "%",
+            "note": f"skipped: {photos} absent",
+        }
+    return out
+
+
+def _rss_mb() -> float:
+    code = (
+        "import cv2; cv2.setNumThreads(1)\n"
+        "from edge.models.plate_reader import PlateReader\n"
+        "r = PlateReader()\n"
+        "print([l for l in open('/proc/self/status') if l.startswith('VmRSS')][0].split()[1])\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(res.stdout.strip()) / 1024
+
+
+def run() -> dict[str, dict[str, float | str]]:
+    cv2.setNumThreads(1)
+    reader = PlateReader(intra_op_threads=1)
+    n = int(os.environ.get("PLATES_BENCH_N", "2000"))
+    res = _synthetic(reader, n)
+    res.update(_real(reader))
+    res["plates_rss_model_loaded"] = {
+        "value": round(_rss_mb(), 1),
+        "unit": "MB",
+        "note": "fresh interpreter, PlateReader() loaded and warmed",
+    }
+    return res
+
+
+if __name__ == "__main__":
+    for k, v in run().items():
+        print(f"{k:28s} {v['value']:>8} {v['unit']:9s} {v['note']}")

@@ -1,0 +1,1 @@
+"""Plate OCR model: training script, shipped ONNX file and model card."""

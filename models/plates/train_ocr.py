@@ -1,0 +1,254 @@
+"""Train the plate OCR (CRNN + CTC) on synthetic plates and export it to ONNX.
+
+    python models/plates/train_ocr.py --seed 1 --out models/plates/plate_ocr.onnx
+
+Needs the `[train]` extra (torch, onnx). CPU only, one thread by default. Data comes only from
+`edge.sim.plate_scene` (rendered from the seed); real photographs are never used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from torch import nn
+
+from edge.models.plate_reader.locate import candidates
+from edge.models.plate_reader.reader import _crop
+from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
+from edge.sim.plate_scene import degrade_crop, negative_crops
+
+H, W = 32, 128
+BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]
+
+
+class CRNN(nn.Module):
+    """Conv feature extractor -> BiGRU over columns -> per-column class scores."""
+
+    def __init__(self, n_classes: int = len(ALPHABET) + 1) -> None:
+        super().__init__()
+
+        def block(i: int, o: int) -> list[nn.Module]:
+            return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(True)]
+
+        self.cnn = nn.Sequential(
+            *block(1, 32),
+            nn.MaxPool2d(2),  # 16x64
+            *block(32, 64),
+            nn.MaxPool2d(2),  # 8x32
+            *block(64, 96),
+            *block(96, 96),
+            nn.MaxPool2d((2, 1)),  # 4x32
+            *block(96, 128),
+            nn.MaxPool2d((2, 1)),  # 2x32
+        )
+        self.proj = nn.Linear(128 * 2, 128)
+        self.rnn = nn.GRU(128, 96, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(192, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """x: N x 1 x 32 x 128 grey in 0..255 -> N x 32 x classes log-probabilities."""
+        x = (x - 127.5) / 64.0
+        f = self.cnn(x)  # N C 2 32
+        n, c, h, w = f.shape
+        f = f.permute(0, 3, 1, 2).reshape(n, w, c * h)
+        f = torch.relu(self.proj(f))
+        f, _ = self.rnn(f)
+        return torch.log_softmax(self.head(f), dim=-1)
+
+
+def _cover(c: tuple[int, int, int, int], g: tuple[int, int, int, int]) -> float:
+    cx, cy, cw, ch = c
+    gx, gy, gw, gh = g
+    ix = max(0, min(cx + cw, gx + gw) - max(cx, gx))
+    iy = max(0, min(cy + ch, gy + gh) - max(cy, gy))
+    return ix * iy / max(gw * gh, 1) if cw * ch < 4 * gw * gh else 0.0
+
+
+def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
+    """Crops exactly as the runtime cuts them from a rendered scene: the candidate on the
+    plate (labelled with its text, when it covers most of the plate) and up to two other
+    candidates (labelled empty: hard negatives such as lettering, lamps, grilles)."""
+    text = random_plate_text(rng) if rng.random() < 0.85 else None
+    frame, box = render_scene(rng, text, night=bool(rng.random() < 0.2))
+    grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    out: list[tuple[np.ndarray, str]] = []
+    negs = 0
+    for cand, _score in candidates(grey):
+        cov = _cover(cand, box) if text else 0.0
+        if cov > 0.8 and text:
+            out.append((_crop(grey, cand, 0.0, 0.0), label_of(text)))
+        elif cov == 0.0 and negs < 2:
+            out.append((_crop(grey, cand, 0.0, 0.0), ""))
+            negs += 1
+    return out
+
+
+def make_set(
+    seed: int, n: int, neg_frac: float, scene_frac: float = 0.0
+) -> tuple[np.ndarray, list[str]]:
+    rng = np.random.default_rng(seed)
+    xs = np.empty((n, 1, H, W), np.uint8)
+    ys: list[str] = []
+    pool: list[np.ndarray] = []
+    scene_pool: list[tuple[np.ndarray, str]] = []
+    for i in range(n):
+        if rng.random() < scene_frac:
+            while not scene_pool:
+                scene_pool = pipeline_crops(rng)
+            crop, label = scene_pool.pop()
+            xs[i, 0] = crop
+            ys.append(label)
+        elif rng.random() < neg_frac:
+            if not pool:
+                pool = negative_crops(rng, 16, (H, W))
+            xs[i, 0] = pool.pop()
+            ys.append("")
+        else:
+            text = random_plate_text(rng)
+            xs[i, 0] = degrade_crop(rng, text, (H, W))
+            ys.append(label_of(text))
+    return xs, ys
+
+
+def greedy(logp: np.ndarray) -> list[str]:
+    out = []
+    for row in logp.argmax(-1):
+        s, prev = [], BLANK
+        for k in row:
+            if k != prev and k != BLANK:
+                s.append(ALPHABET[k - 1])
+            prev = k
+        out.append("".join(s))
+    return out
+
+
+def evaluate(model: CRNN, xs: np.ndarray, ys: list[str]) -> dict[str, float]:
+    model.eval()
+    preds: list[str] = []
+    with torch.no_grad():
+        for i in range(0, len(xs), 256):
+            preds += greedy(model(torch.from_numpy(xs[i : i + 256]).float()).numpy())
+    exact = sum(p == y for p, y in zip(preds, ys, strict=True)) / len(ys)
+    pos = [(p, y) for p, y in zip(preds, ys, strict=True) if y]
+    return {"exact": exact, "exact_plates": sum(p == y for p, y in pos) / max(len(pos), 1)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", default="models/plates/plate_ocr.onnx")
+    ap.add_argument("--samples", type=int, default=42000)
+    ap.add_argument("--val", type=int, default=2000)
+    ap.add_argument(
+        "--scene-frac",
+        type=float,
+        default=0.12,
+        help="share of crops cut from rendered scenes by the runtime localiser",
+    )
+    ap.add_argument("--minutes", type=float, default=32.0, help="training time budget")
+    ap.add_argument("--max-epochs", type=int, default=40)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--init", default=None, help="start from this state_dict (.pt), fine-tune")
+    ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    t0 = time.time()
+    xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
+    vx, vy = make_set(args.seed + 10_000, args.val, 0.05, args.scene_frac)
+    print(f"rendered {len(xs)}+{len(vx)} crops in {time.time() - t0:.0f}s", flush=True)
+    targets = [torch.tensor([ALPHABET.index(c) + 1 for c in y], dtype=torch.long) for y in ys]
+    model = CRNN()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, weights_only=True))
+    print("params", sum(p.numel() for p in model.parameters()), flush=True)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
+    gen = np.random.default_rng(args.seed + 1)
+    steps_per_epoch = len(xs) // args.batch
+    t_train = time.time()
+    budget = args.minutes * 60
+    step = 0
+    total_est = steps_per_epoch * args.max_epochs
+    for epoch in range(args.max_epochs):
+        model.train()
+        order = gen.permutation(len(xs))
+        loss_sum = 0.0
+        for b in range(steps_per_epoch):
+            frac = min((time.time() - t_train) / budget, step / total_est)
+            frac = max(frac, (time.time() - t_train) / budget)
+            lr = args.lr * min(1.0, (step + 1) / 300) * (0.5 * (1 + np.cos(np.pi * min(frac, 1.0))))
+            for g in opt.param_groups:
+                g["lr"] = max(lr, 2e-5)
+            idx = order[b * args.batch : (b + 1) * args.batch]
+            x = torch.from_numpy(xs[idx]).float()
+            if gen.random() < 0.5:  # cheap extra augmentation: contrast jitter
+                x = (x - 127.5) * float(gen.uniform(0.6, 1.3)) + 127.5 + float(gen.uniform(-30, 30))
+            tg = [targets[i] for i in idx]
+            lengths = torch.tensor([len(t) for t in tg], dtype=torch.long)
+            flat = torch.cat(tg) if int(lengths.sum()) else torch.zeros(0, dtype=torch.long)
+            logp = model(x).permute(1, 0, 2)  # T N C
+            in_len = torch.full((len(idx),), logp.shape[0], dtype=torch.long)
+            loss = ctc(logp, flat, in_len, lengths)
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            loss_sum += float(loss)
+            step += 1
+            if time.time() - t_train > budget:
+                break
+        m = evaluate(model, vx, vy)
+        print(
+            f"epoch {epoch} step {step} loss {loss_sum / max(b + 1, 1):.4f} val {m} "
+            f"t {time.time() - t_train:.0f}s",
+            flush=True,
+        )
+        if time.time() - t_train > budget:
+            break
+    model.eval()
+    if args.save_state:
+        torch.save(model.state_dict(), args.save_state)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(
+        model,
+        (torch.zeros(1, 1, H, W),),
+        str(out),
+        opset_version=17,
+        input_names=["image"],
+        output_names=["logprobs"],
+        dynamic_axes={"image": {0: "n"}, "logprobs": {0: "n"}},
+        dynamo=False,
+    )
+    final = evaluate(model, vx, vy)
+    meta = {
+        "seed": args.seed,
+        "scene_frac": args.scene_frac,
+        "init": Path(args.init).name if args.init else None,
+        "samples": args.samples,
+        "val": args.val,
+        "epochs": epoch + 1,
+        "steps": step,
+        "train_seconds": round(time.time() - t_train),
+        "val_crops": final,
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
+        "input": [1, H, W],
+        "alphabet": ALPHABET,
+        "blank": BLANK,
+    }
+    out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
+    print("done", json.dumps(meta), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,467 @@
+"""Synthetic North American licence plates and the scenes they sit in.
+
+Used to train the plate OCR model (`models/plates/train_ocr.py`), to build the held-out bench
+set and by the simulated camera. Pure numpy/OpenCV; every image is a deterministic function of
+the `numpy.random.Generator` passed in. `render_plate` draws a flat plate, `degrade_crop` turns
+it into what a localiser would hand to the OCR, `render_scene` puts it on a vehicle in a
+1280x720 frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from edge.sim.plate_fonts import Font, find_fonts
+from edge.sim.plate_regions import REGIONS, SLOGANS
+
+Image = npt.NDArray[Any]
+Box = tuple[int, int, int, int]
+
+PLATE_W, PLATE_H = 320, 160
+SCENE_W, SCENE_H = 1280, 720
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # serial formats avoid I, O and Q (vanity plates do not)
+_DIGITS = "0123456789"
+_PATTERNS = (
+    "LLL NNNN",
+    "LLL-NNNN",
+    "LLL NNN",
+    "LLL-NNN",
+    "NNN LLL",
+    "NNN-LLL",
+    "NLLL NNN",
+    "NLLLNNN",
+    "NNNNNN",
+    "LL NNNNN",
+    "LL-NNNN",
+    "NNN NNN",
+    "NLL NNNN",
+    "LLNNNN",
+    "NNLNNN",
+    "NNNNLL",
+    "LNN NLL",
+    "LLL NNL",
+    "NNN NNNN",
+    "NLNNNNN",
+    "LL NNN",
+    "NN LLL",
+)
+
+_FONTS: list[Font] | None = None
+
+
+def fonts() -> list[Font]:
+    """Fonts used for plate characters (found once per process)."""
+    global _FONTS
+    if _FONTS is None:
+        _FONTS = find_fonts()
+        if not _FONTS:
+            raise RuntimeError("no TrueType fonts found (install fonts-dejavu-core)")
+    return _FONTS
+
+
+def label_of(text: str) -> str:
+    """The comparison form of a plate: upper case, spaces and dashes removed."""
+    return "".join(c for c in text.upper() if c in ALPHABET)
+
+
+def random_plate_text(rng: np.random.Generator) -> str:
+    """A plate string in a common North American pattern, or a vanity plate (2-8 chars)."""
+    if rng.random() < 0.2:
+        n = int(rng.integers(2, 9))
+        chars = rng.choice(list(ALPHABET), size=n)
+        s = "".join(chars)
+        if n >= 4 and rng.random() < 0.3:
+            k = int(rng.integers(1, n))
+            s = s[:k] + str(rng.choice([" ", "-"])) + s[k:]
+        return s
+    pat = str(_PATTERNS[int(rng.integers(len(_PATTERNS)))])
+    out = []
+    for c in pat:
+        if c == "L":
+            out.append(str(rng.choice(list(_LETTERS))))
+        elif c == "N":
+            out.append(str(rng.choice(list(_DIGITS))))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class PlateStyle:
+    """How one plate looks: fonts, colours, decorations."""
+
+    font: int
+    ink: tuple[int, int, int]
+    paper: tuple[int, int, int]
+    paper2: tuple[int, int, int]
+    background: str  # plain | gradient | scenic | bands
+    region: str
+    region_font: int
+    region_color: tuple[int, int, int]
+    region_on_top: bool
+    slogan: str
+    text_height: float  # fraction of plate height
+    stretch: float
+    separator: str  # gap | dash | dot | emblem
+    stacked: bool
+    stickers: int
+    bolts: bool
+    frame: str  # none | thin | dealer
+    frame_color: tuple[int, int, int]
+    embossed: bool
+    weight: int = 0  # pixels of stroke growth (+) or thinning (-) at plate scale
+    slant: float = 0.0  # horizontal shear of the characters
+    tracking: float = 0.05  # extra letter spacing, in em
+
+
+def _color(rng: np.random.Generator, palette: list[tuple[int, int, int]]) -> tuple[int, int, int]:
+    base = palette[int(rng.integers(len(palette)))]
+    j = rng.integers(-25, 26, size=3)
+    return (
+        int(np.clip(base[0] + j[0], 0, 255)),
+        int(np.clip(base[1] + j[1], 0, 255)),
+        int(np.clip(base[2] + j[2], 0, 255)),
+    )
+
+
+# BGR palettes
+_LIGHT = [
+    (245, 245, 245),
+    (235, 240, 240),
+    (200, 235, 250),
+    (120, 225, 250),
+    (240, 230, 215),
+    (225, 235, 220),
+    (250, 245, 235),
+    (215, 230, 245),
+]
+_DARK_INK = [
+    (20, 20, 20),
+    (110, 40, 10),
+    (90, 30, 20),
+    (40, 30, 140),
+    (30, 100, 20),
+    (60, 40, 40),
+    (30, 30, 160),
+    (100, 60, 0),
+]
+_DARK_PAPER = [(90, 40, 10), (20, 20, 20), (40, 90, 20), (60, 20, 120), (120, 80, 30)]
+_ACCENT = [
+    (30, 30, 200),
+    (160, 60, 10),
+    (20, 120, 20),
+    (20, 20, 20),
+    (0, 140, 230),
+    (120, 30, 110),
+    (180, 120, 40),
+]
+
+
+def _luma(c: tuple[int, int, int]) -> float:
+    return 0.114 * c[0] + 0.587 * c[1] + 0.299 * c[2]
+
+
+def random_style(rng: np.random.Generator) -> PlateStyle:
+    """A random plate design."""
+    n_fonts = len(fonts())
+    dark = rng.random() < 0.1
+    paper = _color(rng, _DARK_PAPER if dark else _LIGHT)
+    ink = (240, 240, 240) if dark and rng.random() < 0.6 else _color(rng, _DARK_INK)
+    if dark and ink[0] < 200:
+        ink = (60, 220, 240)
+    if abs(_luma(ink) - _luma(paper)) < 90:  # keep the characters legible
+        ink = (20, 20, 20) if _luma(paper) > 128 else (240, 240, 240)
+    region, _ = REGIONS[int(rng.integers(len(REGIONS)))]
+    main_font = int(min(rng.integers(n_fonts), rng.integers(n_fonts)))  # favour condensed faces
+    return PlateStyle(
+        font=main_font,
+        ink=ink,
+        paper=paper,
+        paper2=_color(rng, _LIGHT + _ACCENT),
+        background=str(
+            rng.choice(["plain", "gradient", "scenic", "bands"], p=[0.3, 0.25, 0.3, 0.15])
+        ),
+        region=region.upper() if rng.random() < 0.6 else region,
+        region_font=int(rng.integers(n_fonts)),
+        region_color=_color(rng, _ACCENT + _DARK_INK),
+        region_on_top=bool(rng.random() < 0.85),
+        slogan=str(SLOGANS[int(rng.integers(len(SLOGANS)))]),
+        text_height=float(rng.uniform(0.38, 0.6)),
+        stretch=float(rng.uniform(0.8, 1.3)),
+        separator=str(rng.choice(["gap", "dash", "dot", "emblem"], p=[0.4, 0.3, 0.1, 0.2])),
+        stacked=bool(rng.random() < 0.06),
+        stickers=int(rng.choice([0, 1, 2], p=[0.4, 0.35, 0.25])),
+        bolts=bool(rng.random() < 0.7),
+        frame=str(rng.choice(["none", "thin", "dealer"], p=[0.5, 0.25, 0.25])),
+        frame_color=_color(rng, [(20, 20, 20), (200, 200, 200), (40, 40, 40), (160, 160, 170)]),
+        embossed=bool(rng.random() < 0.4),
+        weight=int(rng.choice([-2, -1, 0, 0, 1, 2, 3])),
+        slant=float(rng.uniform(-0.12, 0.12)) if rng.random() < 0.25 else 0.0,
+        tracking=float(rng.uniform(0.0, 0.25)),
+    )
+
+
+def _paint(canvas: Image, mask: Image, x: int, y: int, color: tuple[int, int, int]) -> None:
+    """Alpha-blend `color` through `mask` at (x, y), clipped to the canvas."""
+    h, w = mask.shape
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, canvas.shape[1]), min(y + h, canvas.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    a = mask[y0 - y : y1 - y, x0 - x : x1 - x].astype(np.float32)[..., None] / 255.0
+    roi = canvas[y0:y1, x0:x1].astype(np.float32)
+    canvas[y0:y1, x0:x1] = (roi * (1 - a) + np.array(color, np.float32) * a).astype(np.uint8)
+
+
+def _text_mask(
+    font: Font, text: str, height: int, width: int | None = None, tracking: float = 0.05
+) -> Image:
+    m = font.render_text(text, 64, tracking)
+    w = int(m.shape[1] * height / max(m.shape[0], 1)) if width is None else width
+    return cv2.resize(m, (max(w, 1), max(height, 1)), interpolation=cv2.INTER_AREA)
+
+
+def _background(rng: np.random.Generator, s: PlateStyle) -> Image:
+    img = np.empty((PLATE_H, PLATE_W, 3), np.uint8)
+    img[:] = s.paper
+    if s.background == "gradient":
+        t = np.linspace(0, 1, PLATE_H, dtype=np.float32)[:, None, None]
+        if rng.random() < 0.5:
+            t = t[::-1]
+        mix = (
+            np.array(s.paper, np.float32) * (1 - t * 0.6) + np.array(s.paper2, np.float32) * t * 0.6
+        )
+        img[:] = np.broadcast_to(mix, img.shape).astype(np.uint8)
+    elif s.background == "scenic":
+        noise = rng.random((4, 8, 3)).astype(np.float32)
+        blob = cv2.resize(noise, (PLATE_W, PLATE_H), interpolation=cv2.INTER_CUBIC)
+        tint = np.array(s.paper2, np.float32) - np.array(s.paper, np.float32)
+        tinted = np.array(s.paper, np.float32) + blob * tint * 0.35
+        img[:] = np.clip(tinted, 0, 255).astype(np.uint8)
+        if rng.random() < 0.5:  # a faint silhouette (mountains, skyline) behind the characters
+            xs = np.linspace(0, PLATE_W, 9)
+            ys = PLATE_H * rng.uniform(0.45, 0.85, size=9)
+            poly = np.array([[0, PLATE_H], *zip(xs, ys, strict=True), [PLATE_W, PLATE_H]], np.int32)
+            over = img.copy()
+            cv2.fillPoly(over, [poly], s.paper2)
+            img[:] = cv2.addWeighted(img, 0.6, over, 0.4, 0)
+    elif s.background == "bands":
+        h1 = int(PLATE_H * rng.uniform(0.12, 0.25))
+        img[:h1] = s.paper2
+        if rng.random() < 0.6:
+            img[PLATE_H - int(PLATE_H * rng.uniform(0.1, 0.2)) :] = s.paper2
+    return img
+
+
+def _emblem(rng: np.random.Generator, size: int) -> Image:
+    m = np.zeros((size, size), np.uint8)
+    kind = int(rng.integers(6))
+    c = size // 2
+    if kind == 0:
+        cv2.circle(m, (c, c), c - 1, 255, -1, cv2.LINE_AA)
+    elif kind == 1:
+        pts = [
+            (
+                c + (c - 1) * np.cos(a) * (1 if i % 2 == 0 else 0.45),
+                c + (c - 1) * np.sin(a) * (1 if i % 2 == 0 else 0.45),
+            )
+            for i, a in enumerate(np.linspace(-np.pi / 2, 1.5 * np.pi, 11)[:-1])
+        ]
+        cv2.fillPoly(m, [np.array(pts, np.int32)], 255, cv2.LINE_AA)
+    elif kind == 2:
+        corners = rng.integers(0, size, size=(6, 2)).astype(np.int32)
+        cv2.fillPoly(m, [cv2.convexHull(corners)], 255, cv2.LINE_AA)
+    elif kind == 3:
+        cv2.rectangle(m, (1, c - size // 6), (size - 2, c + size // 6), 255, -1)
+    elif kind == 4:  # flag / badge: a rectangle with stripes cut out
+        cv2.rectangle(m, (0, size // 5), (size - 1, size - size // 5), 255, -1)
+        for k in range(1, 4):
+            yy = size // 5 + k * (size - 2 * size // 5) // 4
+            cv2.line(m, (0, yy), (size - 1, yy), 0, max(1, size // 12))
+    else:  # fruit / tree: blob with a leaf
+        cv2.ellipse(m, (c, c + size // 10), (c - 1, int(c * 0.8)), 0, 0, 360, 255, -1, cv2.LINE_AA)
+        cv2.ellipse(m, (c + size // 6, size // 8), (size // 5, size // 10), 30, 0, 360, 255, -1)
+    return m
+
+
+def _paint_emblem(
+    rng: np.random.Generator, img: Image, x: int, y: int, size: int, alpha: float
+) -> None:
+    """A coloured graphic (seal, fruit, flag, star...) that is not part of the plate text."""
+    size = max(size, 6)
+    cols = [_color(rng, _ACCENT + _DARK_INK + _LIGHT) for _ in range(3)]
+    outer = _emblem(rng, size)
+    _paint(img, (outer * alpha).astype(np.uint8), x, y, cols[0])
+    if rng.random() < 0.6:
+        inner = _emblem(rng, max(4, int(size * rng.uniform(0.3, 0.7))))
+        off = (size - inner.shape[0]) // 2
+        _paint(img, (inner * alpha).astype(np.uint8), x + off, y + off, cols[1])
+    if rng.random() < 0.15:  # small digits or letters inside the graphic
+        word = "".join(rng.choice(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"), size=2))
+        tm = _text_mask(fonts()[int(rng.integers(len(fonts())))], word, max(4, size // 3))
+        _paint(
+            img,
+            (tm * alpha).astype(np.uint8),
+            x + (size - tm.shape[1]) // 2,
+            y + size // 3,
+            cols[2],
+        )
+
+
+def render_plate_with_box(
+    rng: np.random.Generator, text: str, style: PlateStyle | None = None
+) -> tuple[Image, Box]:
+    """A flat PLATE_W x PLATE_H BGR plate and the box of its main characters."""
+    s = style if style is not None else random_style(rng)
+    fl = fonts()
+    img = _background(rng, s)
+    # main characters: groups separated by space/dash
+    groups = [g for g in text.replace("-", " ").split(" ") if g]
+    seps = [c for c in text if c in " -"]
+    th = int(PLATE_H * s.text_height)
+    font = fl[s.font % len(fl)]
+    stacked = ""
+    if s.stacked and len(label_of(text)) >= 4 and groups and len(groups[0]) >= 3:
+        stacked, groups[0] = groups[0][:2], groups[0][2:]
+    masks: list[Image] = []
+    slots: list[tuple[int, int]] = []  # (x, width) of coloured emblems inside the line
+    for i, g in enumerate(groups):
+        masks.append(_text_mask(font, g, th, tracking=s.tracking))
+        if i < len(groups) - 1:
+            gap = np.zeros((th, max(4, th // 4)), np.uint8)
+            sep = s.separator if seps and seps[min(i, len(seps) - 1)] == " " else "dash"
+            if sep == "dash":
+                dash = np.zeros((th, max(6, th // 3)), np.uint8)
+                dash[int(th * 0.45) : int(th * 0.58), 1:-1] = 255
+                masks += [gap[:, : th // 8 + 1], dash, gap[:, : th // 8 + 1]]
+            elif sep == "dot":
+                dot = np.zeros((th, th // 4 + 2), np.uint8)
+                cv2.circle(dot, (dot.shape[1] // 2, th // 2), max(2, th // 12), 255, -1)
+                masks.append(dot)
+            elif sep == "emblem":
+                ew = int(th * rng.uniform(0.5, 1.0))
+                slots.append((sum(m.shape[1] for m in masks), ew))
+                masks.append(np.zeros((th, ew), np.uint8))
+            else:
+                masks.append(gap)
+    line = np.hstack(masks) if masks else np.zeros((th, 8), np.uint8)
+    sw = int(line.shape[1] * s.stretch)
+    stack_w = int(th * 0.45) if stacked else 0
+    side = int(rng.choice([0, 1, 2], p=[0.65, 0.2, 0.15]))  # graphic at the left / right end
+    side_w = int(th * rng.uniform(0.5, 0.9)) if side else 0
+    max_w = int(PLATE_W * 0.9) - stack_w - side_w
+    line_w0 = line.shape[1]
+    sw = min(max(sw, int(th * 0.8)), max_w)
+    line = cv2.resize(line, (sw, th), interpolation=cv2.INTER_AREA)
+    if s.weight:
+        disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * abs(s.weight) + 1,) * 2)
+        if s.weight > 0:
+            line = cv2.dilate(line, disk)
+            line = cv2.erode(line, np.ones((1, 2 * s.weight + 1), np.uint8))  # keep gaps open
+        else:
+            line = cv2.erode(line, disk)
+    if s.slant:
+        pad = int(abs(s.slant) * th) + 1
+        shear = np.array([[1, -s.slant, max(s.slant, 0.0) * th], [0, 1, 0]], np.float32)
+        line = cv2.warpAffine(line, shear, (sw + pad, th))
+        if line.shape[1] > max_w:
+            line = cv2.resize(line, (max_w, th), interpolation=cv2.INTER_AREA)
+        sw = line.shape[1]
+    total_w = sw + stack_w
+    x0 = (PLATE_W - total_w + (side_w if side == 1 else -side_w)) // 2 + int(rng.integers(-6, 7))
+    x0 = int(
+        np.clip(
+            x0,
+            side_w + 6 if side == 1 else 3,
+            PLATE_W - total_w - 3 - (side_w + 8 if side == 2 else 0),
+        )
+    )
+    y0 = int(PLATE_H * 0.52 - th / 2 + rng.integers(-6, 7))
+    if rng.random() < 0.25:  # a faint seal or silhouette behind the characters
+        big = int(th * rng.uniform(0.9, 1.4))
+        _paint_emblem(
+            rng, img, int(rng.integers(0, PLATE_W - big)), y0 + (th - big) // 2, big, 0.35
+        )
+    if s.embossed:  # a dark shadow and a light rim read as raised metal
+        _paint(img, line, x0 + stack_w + 2, y0 + 2, (90, 90, 90))
+        if rng.random() < 0.5:
+            _paint(img, line, x0 + stack_w - 1, y0 - 1, (250, 250, 250))
+    if stacked:
+        for k, ch in enumerate(stacked):
+            m = _text_mask(font, ch, th // 2 - 2, int(th * 0.38))
+            _paint(img, m, x0, y0 + k * (th // 2) + 1, s.ink)
+    _paint(img, line, x0 + stack_w, y0, s.ink)
+    fx = sw / max(line_w0, 1)
+    for sx, ew in slots:
+        size = int(min(ew * fx, th) * rng.uniform(0.8, 1.15))
+        ex = x0 + stack_w + int((sx + ew / 2) * fx) - size // 2
+        _paint_emblem(rng, img, ex, y0 + (th - size) // 2, size, 1.0)
+    if side:
+        size = int(side_w * rng.uniform(0.8, 1.0))
+        ex = x0 - side_w - 4 if side == 1 else x0 + total_w + 6
+        _paint_emblem(rng, img, ex, y0 + (th - size) // 2 + int(rng.integers(-4, 5)), size, 1.0)
+    text_box = (x0, y0, total_w, th)
+    # region name and slogan
+    rf = fl[s.region_font % len(fl)]
+    rh = int(PLATE_H * rng.uniform(0.11, 0.19))
+    rmask = _text_mask(rf, s.region, rh)
+    if rmask.shape[1] > PLATE_W * 0.8:
+        rmask = cv2.resize(rmask, (int(PLATE_W * 0.8), rh))
+    sh = int(PLATE_H * rng.uniform(0.06, 0.1))
+    smask = _text_mask(fl[int(rng.integers(len(fl)))], s.slogan, sh)
+    if smask.shape[1] > PLATE_W * 0.85:
+        smask = cv2.resize(smask, (int(PLATE_W * 0.85), sh))
+    top_y, bot_y = int(PLATE_H * 0.06), int(PLATE_H * 0.93) - sh
+    ry, sy = (top_y, bot_y) if s.region_on_top else (bot_y - rh + sh, top_y)
+    _paint(img, rmask, (PLATE_W - rmask.shape[1]) // 2, ry, s.region_color)
+    _paint(img, smask, (PLATE_W - smask.shape[1]) // 2, sy, s.region_color)
+    for k in range(s.stickers):
+        w, h = int(PLATE_W * rng.uniform(0.08, 0.14)), int(PLATE_H * rng.uniform(0.1, 0.16))
+        x = 6 if k == 0 else PLATE_W - w - 6
+        y = 6 if rng.random() < 0.7 else PLATE_H - h - 6
+        col = _color(rng, _ACCENT + _LIGHT)
+        cv2.rectangle(img, (x, y), (x + w, y + h), col, -1)
+        digits = str(int(rng.integers(10, 99)))
+        dm = _text_mask(fl[0], digits, int(h * 0.6))
+        _paint(
+            img, dm, x + 2, y + int(h * 0.2), (20, 20, 20) if sum(col) > 300 else (240, 240, 240)
+        )
+    if s.bolts:
+        for bx in (int(PLATE_W * 0.22), int(PLATE_W * 0.78)):
+            by = int(PLATE_H * rng.uniform(0.08, 0.14))
+            cv2.circle(img, (bx, by), 6, (150, 150, 150), -1, cv2.LINE_AA)
+            cv2.circle(img, (bx, by), 2, (60, 60, 60), -1, cv2.LINE_AA)
+    if s.frame == "thin":
+        cv2.rectangle(img, (0, 0), (PLATE_W - 1, PLATE_H - 1), s.frame_color, 5)
+    elif s.frame == "dealer":
+        cv2.rectangle(img, (0, 0), (PLATE_W - 1, PLATE_H - 1), s.frame_color, 7)
+        bh = int(PLATE_H * rng.uniform(0.1, 0.16))
+        img[PLATE_H - bh :] = s.frame_color
+        fc = (230, 230, 230) if sum(s.frame_color) < 300 else (30, 30, 30)
+        dm = _text_mask(fl[int(rng.integers(len(fl)))], str(rng.choice(SLOGANS)), int(bh * 0.6))
+        dm = dm[:, : int(PLATE_W * 0.8)]
+        _paint(img, dm, (PLATE_W - dm.shape[1]) // 2, PLATE_H - bh + int(bh * 0.2), fc)
+    return img, text_box
+
+
+def render_plate(rng: np.random.Generator, text: str, style: PlateStyle | None = None) -> Image:
+    """A flat 320x160 BGR plate showing `text` (random style when `style` is None)."""
+    return render_plate_with_box(rng, text, style)[0]
+
+
+def render_scene(
+    rng: np.random.Generator, text: str | None, night: bool = False, *, sensor: bool = True
+) -> tuple[Image, Box]:
+    """A 1280x720 BGR frame with a vehicle carrying plate `text`, and the plate's (x, y, w, h).
+
+    Thin wrapper over `edge.sim.plate_scene.render_scene` (kept here for callers of this module).
+    """
+    from edge.sim.plate_scene import render_scene as _render_scene
+
+    return _render_scene(rng, text, night, sensor=sensor)

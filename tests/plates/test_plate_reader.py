@@ -1,0 +1,74 @@
+"""PlateReader on rendered frames, with the shipped model."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from edge.models.plate_reader import (
+    PlateImageError,
+    PlateModelInvalid,
+    PlateModelMissing,
+    PlateReader,
+)
+from edge.sim.plate_render import label_of, render_scene
+
+# (seed, text, night): fixed scenes that the shipped model reads (held out from training)
+SCENES = [
+    (109, "ABC 1234", False),
+    (103, "7KXR529", False),
+    (105, "GH-4471", True),
+    (109, "CKV 390", True),
+]
+
+
+@pytest.mark.parametrize(("seed", "text", "night"), SCENES)
+def test_plate_in_a_scene_is_read_back(
+    reader: PlateReader, seed: int, text: str, night: bool
+) -> None:
+    img, (x, y, w, h) = render_scene(np.random.default_rng(seed), text, night=night)
+    plates = reader.read(img)
+    assert plates, "no plate found"
+    best = plates[0]
+    assert best.text == label_of(text)
+    assert 0.5 <= best.confidence <= 1.0
+    bx, by, bw, bh = best.box
+    assert bx < x + w
+    assert x < bx + bw
+    assert by < y + h
+    assert y < by + bh
+
+
+def test_frame_without_plate_gives_nothing(reader: PlateReader) -> None:
+    img, _ = render_scene(np.random.default_rng(5), None)
+    assert reader.read(img) == []
+    assert reader.read(np.zeros((720, 1280, 3), np.uint8)) == []
+    assert reader.read(np.full((720, 1280, 3), 200, np.uint8)) == []
+
+
+def test_grey_frames_are_accepted(reader: PlateReader) -> None:
+    img, _ = render_scene(np.random.default_rng(109), "ABC 1234")
+    grey = img.mean(axis=2).astype(np.uint8)
+    assert isinstance(reader.read(grey), list)
+
+
+def test_bad_images_raise_a_typed_error(reader: PlateReader) -> None:
+    with pytest.raises(PlateImageError) as exc:
+        reader.read(np.zeros((0, 0, 3), np.uint8))
+    assert exc.value.code == "plate.image_invalid"
+    with pytest.raises(PlateImageError):
+        reader.read(np.zeros((10, 10, 3), np.float32))  # type: ignore[arg-type]
+
+
+def test_missing_model_has_a_code(tmp_path: Path) -> None:
+    with pytest.raises(PlateModelMissing) as exc:
+        PlateReader(tmp_path / "nope.onnx")
+    assert exc.value.code == "plate.model_missing"
+
+
+def test_corrupt_model_has_a_code(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.onnx"
+    bad.write_bytes(b"not a model")
+    with pytest.raises(PlateModelInvalid) as exc:
+        PlateReader(bad)
+    assert exc.value.code == "plate.model_invalid"
