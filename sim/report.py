@@ -27,6 +27,7 @@ class LaneResult:
     players: dict[str, dict[str, Any]]
     officer: dict[str, dict[str, Any]]
     camera: bool = False
+    camera_garbage: int = 0
 
 
 def crossing_cards(c: dict[str, Any]) -> set[str]:
@@ -204,6 +205,12 @@ def _counters(r: LaneResult, unplugged: set[str]) -> dict[str, Any]:
             c["note"] = "device unplugged during the run: at most what was sent"
         else:
             c["match"] = expected == c["daemon"]
+    if r.camera:
+        corrupt = devs.get("cam1", {}).get("counters", {}).get("corrupt", 0)
+        checks["camera_corrupt_frames"] = {
+            "injected": r.camera_garbage, "daemon": corrupt,
+            "match": corrupt <= r.camera_garbage and (corrupt > 0) == (r.camera_garbage > 0),
+            "note": "at most what was injected: the driver keeps only the newest frame"}
     checks["mrz_junk_bytes"] = {"injected": p_mrz["junk_bytes"],
                                 "daemon_skipped": mrz.get("bytes_skipped", 0),
                                 "match": mrz.get("bytes_skipped", 0) >= p_mrz["junk_bytes"]}

@@ -269,6 +269,7 @@ class LaneRig:
     officer: Officer
     rfid_pty: PtyDevice | None = None
     camera: Any = None
+    camera_garbage: int = 0
     daemon: subprocess.Popen[bytes] | None = None
     status_end: dict[str, Any] | None = None
     faults: list[dict[str, Any]] = field(default_factory=list)
@@ -412,6 +413,14 @@ class Runner:
                              f"({missing.get('camera', 'none on this lane')})")
             elif f.kind == "camera_drop" and rig is not None:
                 entry.update(self._camera_drop(rig, f, clock))
+            elif f.kind == "garbage" and f.device == "camera":
+                if rig is None or rig.camera is None:
+                    entry.update(applied=False, note=f"not simulated: camera "
+                                 f"({missing.get('camera', 'none on this lane')})")
+                else:
+                    rig.camera.inject_corrupt(f.count - f.count // 2)
+                    rig.camera.inject_truncated(f.count // 2)
+                    rig.camera_garbage += f.count
             elif rig is None:
                 entry.update(applied=False, note="no such lane")
             elif f.kind == "unplug":
@@ -473,7 +482,8 @@ class Runner:
                 lane=rig.lane, store=store, status=rig.status_end, daemon_exit=exit_code,
                 players={"rfid": rig.rfid.tally.to_json() | {"errors": rig.rfid.tally.errors},
                          "mrz": rig.mrz.tally.to_json() | {"errors": rig.mrz.tally.errors}},
-                officer=rig.officer.outcomes, camera=rig.camera is not None))
+                officer=rig.officer.outcomes, camera=rig.camera is not None,
+                camera_garbage=rig.camera_garbage))
         for rig in self.rigs:
             if rig.camera is not None:
                 rig.camera.stop()
