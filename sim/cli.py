@@ -162,7 +162,10 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_scenarios(_args: argparse.Namespace) -> int:
     for name in available():
         sc = load_scenario(name)
-        print(f"{name}: {sc.description.splitlines()[0] if sc.description else ''}")
+        print(f"{name}:")
+        for text in sc.description.splitlines():
+            print(f"  {text}")
+        print("  exercises:")
         for item in sc.exercises:
             print(f"    - {item}")
     return 0
