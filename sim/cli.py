@@ -154,6 +154,9 @@ def cmd_config(args: argparse.Namespace) -> int:
         print(f"lane-sim: --lane must be 1..{sc.lanes}", file=sys.stderr)
         return 2
     port = (args.llrp_port or DEFAULT_LLRP_BASE) + args.lane - 1
+    sys.stdout.write("# Preview: `lane-sim run` writes the config it really uses (free ports, the\n"
+                     f"# camera URL when there is a camera) to {Path(args.workdir).resolve()}"
+                     f"/L{args.lane:02d}/lane.toml\n")
     sys.stdout.write(daemon_config(sc, Path(args.workdir).resolve(), args.lane,
                                    lane_kind(sc, args.lane), port))
     return 0
