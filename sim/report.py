@@ -160,7 +160,7 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
             "reasons_on_false_referrals": dict(false_reasons.most_common(8))}
 
 
-def _uplink(store: dict[str, list[Any]]) -> dict[str, Any]:
+def _uplink(store: dict[str, list[Any]], hq: dict[str, Any] | None) -> dict[str, Any]:
     seqs = [s for s, _ in store["outbox"]]
     kinds = Counter(k for _, k in store["outbox"])
     closed = sum(1 for _, state, _ in store["crossings"] if state == "closed")
@@ -174,7 +174,8 @@ def _uplink(store: dict[str, list[Any]]) -> dict[str, Any]:
         "every_closed_crossing_queued": kinds["crossing"] == closed,
         "every_recommendation_queued": kinds["recommendation"] == dec["recommendation"],
         "every_officer_decision_queued": kinds["decision"] == dec["officer"],
-        "headquarters": "not simulated",
+        "headquarters": "not simulated" if hq is None else {
+            **hq, "every_event_once": hq.get("unique") == len(seqs) and not hq.get("missing")},
     }
 
 
@@ -229,7 +230,8 @@ def _officer(vehicles: list[Vehicle], r: LaneResult) -> dict[str, Any]:
             "failed": dict(errors), "stored_officer_decisions": stored}
 
 
-def lane_report(r: LaneResult, sc: Scenario, horizon: float) -> dict[str, Any]:
+def lane_report(r: LaneResult, sc: Scenario, horizon: float,
+                hq: dict[str, Any] | None = None) -> dict[str, Any]:
     done = [v for v in r.lane.vehicles if v.depart_s <= horizon]
     scored = [v for v in done if not affected(v, sc)]
     out: dict[str, Any] = {"lane": r.lane.lane_id, "kind": r.lane.kind,
@@ -245,7 +247,8 @@ def lane_report(r: LaneResult, sc: Scenario, horizon: float) -> dict[str, Any]:
     out["grouping"] = grouping
     out["recommendations"] = _recommendations(scored, matched, r.store["decisions"])
     out["officer"] = _officer(done, r)
-    out["uplink"] = _uplink(r.store)
+    out["uplink"] = _uplink(r.store, None if hq is None else
+                            hq.get(f"SIM-0001/{r.lane.lane_id}", {"received": 0, "unique": 0}))
     unplugged = {f.device for f in sc.faults if f.kind == "unplug" and f.lane == r.lane.index}
     out["counters"] = _counters(r, unplugged)
     if r.camera:
@@ -265,8 +268,9 @@ def _sum(lanes: list[dict[str, Any]], section: str, key: str) -> int:
 
 def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
                  fault_log: list[dict[str, Any]], horizon: float, *,
-                 not_simulated: dict[str, str], refdata: dict[str, int]) -> dict[str, Any]:
-    lanes = [lane_report(r, sc, horizon) for r in results]
+                 not_simulated: dict[str, str], refdata: dict[str, int],
+                 headquarters: dict[str, Any] | None = None) -> dict[str, Any]:
+    lanes = [lane_report(r, sc, horizon, headquarters) for r in results]
     totals = schedule.totals()
     deterministic = {
         "scenario": {"name": sc.name, "seed": sc.seed, "speed": sc.speed,
@@ -293,6 +297,9 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
         "officer_decisions": _sum(lanes, "officer", "decided"),
         "uplink_seq_contiguous": all(x.get("uplink", {}).get("outbox_seq_contiguous", False)
                                      for x in lanes),
+        "uplink_at_hq_exactly_once": None if headquarters is None else all(
+            isinstance(x.get("uplink", {}).get("headquarters"), dict)
+            and x["uplink"]["headquarters"]["every_event_once"] for x in lanes),
         "counters_match": all(c["match"] for x in lanes
                               for c in x.get("counters", {}).get("checks", {}).values()),
         "decision_errors": sum(int((x.get("lane_service") or {}).get("decision_errors") or 0)
@@ -335,7 +342,8 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         f"recommendations vs truth: {s['true_referrals']} true referrals, {s['false_referrals']} "
         f"false referrals, {s['missed_referrals']} missed, {s['true_releases']} true releases",
         f"officer decisions: {s['officer_decisions']}; daemon decision errors: "
-        f"{s['decision_errors']}; uplink seq contiguous: "
+        f"{s['decision_errors']}; uplink at HQ exactly once: {s['uplink_at_hq_exactly_once']}; "
+        f"outbox seq contiguous: "
         f"{s['uplink_seq_contiguous']}; counters match: {s['counters_match']}",
         f"faults injected {s['faults_injected']}, recovered {s['faults_recovered']}; daemons "
         f"exit {s['daemons_exit']}",

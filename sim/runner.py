@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import importlib.util
 import json
 import os
 import signal
@@ -29,6 +28,7 @@ from typing import Any
 
 from edge.sim import report as reporting
 from edge.sim.lane_camera import camera_device, camera_missing, start_camera
+from edge.sim.lane_hq import HqRig, hq_missing, mqtt_section
 from edge.sim.lane_players import (
     LlrpPlayer,
     MrzPlayer,
@@ -43,7 +43,6 @@ from edge.sim.pty_device import PtyDevice
 from edge.sim.scenario import Fault, Scenario
 from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle, make_schedule, today_utc
 
-OPTIONAL = {"headquarters": "edge.sim.headquarters"}
 DEFAULT_LLRP_BASE = 15084
 DEFAULT_BOOTH_BASE = 18080
 # Wall seconds the daemon needs between a vehicle leaving the read field and its documents
@@ -53,12 +52,10 @@ MIN_STEP_WALL_S = 0.8
 
 def optional_missing() -> dict[str, str]:
     """Simulator pieces this checkout does not have yet: name -> why."""
-    out = {name: "module missing" for name, mod in OPTIONAL.items()
-           if importlib.util.find_spec(mod) is None}
-    out["headquarters"] = out.get("headquarters", "sync not wired into lane-sim yet")
-    why = camera_missing()
-    if why:
-        out["camera"] = why
+    out = {}
+    for name, why in (("headquarters", hq_missing()), ("camera", camera_missing())):
+        if why:
+            out[name] = why
     return out
 
 
@@ -75,7 +72,7 @@ def prepare(sc: Scenario) -> tuple[Population, Schedule]:
 
 
 def daemon_config(sc: Scenario, workdir: Path, k: int, kind: str, llrp_port: int,
-                  camera_url: str | None = None, booth_port: int = 0) -> str:
+                  camera_url: str | None = None, booth_port: int = 0, mqtt_port: int = 0) -> str:
     """The daemon config of lane k, pointing at the simulator's devices (time-scaled gaps)."""
     d = lane_dir(workdir, k)
     gap = max(0.05, round(3.0 / sc.speed, 3))
@@ -120,7 +117,8 @@ driver = "serial"
 path = "{d / "mrz.tty"}"
 baud = {sc.devices.mrz_baud}
 framing = "{sc.devices.mrz_framing}"
-""" + (f"\n{camera_device(camera_url)}" if camera_url else "")
+""" + (f"\n{camera_device(camera_url)}" if camera_url else "") + (
+        f"\n{mqtt_section(mqtt_port)}" if mqtt_port else "")
 
 
 def lane_kind(sc: Scenario, k: int) -> str:
@@ -298,6 +296,10 @@ class Runner:
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.population, self.schedule = prepare(self.sc)
         self.refdata_counts = load_refdata(self.population, self.schedule, self.workdir)
+        self.hq: HqRig | None = None
+        if self.sc.devices.headquarters and hq_missing() is None:
+            self.hq = HqRig(self.workdir)
+            self.log(f"lane-sim: broker on 127.0.0.1:{self.hq.port}, headquarters listening")
         for lane in self.schedule.lanes:
             k = lane.index
             folder = lane_dir(self.workdir, k)
@@ -325,7 +327,8 @@ class Runner:
             cfg = folder / "lane.toml"
             booth = free_port()
             cfg.write_text(daemon_config(self.sc, self.workdir, k, lane.kind, port,
-                                         camera.url if camera is not None else None, booth))
+                                         camera.url if camera is not None else None, booth,
+                                         self.hq.port if self.hq is not None else 0))
             self.rigs.append(LaneRig(lane, folder, cfg, rfid,
                                      MrzPlayer(scanner, lane, faults, seed=self.sc.seed + k),
                                      Officer(lane, folder / "control.sock",
@@ -405,9 +408,14 @@ class Runner:
                 return
             entry: dict[str, Any] = {**f.to_json(), "applied": True, "recovered": None}
             rig = next((r for r in self.rigs if r.lane.index == f.lane), None)
-            if f.kind == "broker_outage":
+            if f.kind == "broker_outage" and self.hq is not None:
+                self.hq.outage(stop=True)
+                clock.wait_until(f.at_s + f.duration_s, self.stop_event)
+                self.hq.outage(stop=False)
+                entry.update(recovered=None, note="recovery judged by uplink completeness at HQ")
+            elif f.kind == "broker_outage":
                 entry.update(applied=False, note="not simulated: headquarters/broker "
-                             f"({missing.get('headquarters', 'not wired yet')})")
+                             f"({missing.get('headquarters', 'not configured')})")
             elif f.kind == "camera_drop" and (rig is None or rig.camera is None):
                 entry.update(applied=False, note=f"not simulated: camera "
                              f"({missing.get('camera', 'none on this lane')})")
@@ -463,6 +471,11 @@ class Runner:
     # ------------------------------------------------------------------ end
     def finish(self, horizon: float) -> dict[str, Any]:
         lanes = []
+        hq_report: dict[str, Any] | None = None
+        if self.hq is not None:
+            last = {f"SIM-0001/{rig.lane.lane_id}": last_outbox_seq(rig.folder / "lane.sqlite")
+                    for rig in self.rigs}
+            self.timings["hq_caught_up"] = float(self.hq.wait_caught_up(last, 30.0))
         for rig in self.rigs:
             rig.status_end = control(rig.sock, "status")
             exit_code: int | str | None = None
@@ -484,6 +497,9 @@ class Runner:
                          "mrz": rig.mrz.tally.to_json() | {"errors": rig.mrz.tally.errors}},
                 officer=rig.officer.outcomes, camera=rig.camera is not None,
                 camera_garbage=rig.camera_garbage))
+        if self.hq is not None:
+            hq_report = self.hq.report()
+            self.hq.close()
         for rig in self.rigs:
             if rig.camera is not None:
                 rig.camera.stop()
@@ -492,7 +508,7 @@ class Runner:
                 safe_close(rig.rfid_pty)
         rep = reporting.build_report(self.sc, self.schedule, lanes, self.fault_log, horizon,
                                      not_simulated=optional_missing(),
-                                     refdata=self.refdata_counts)
+                                     refdata=self.refdata_counts, headquarters=hq_report)
         rep["timings"] = self.timings
         out = self.workdir / "report.json"
         out.write_text(json.dumps(rep, indent=2, sort_keys=True, default=str) + "\n")
@@ -501,6 +517,17 @@ class Runner:
 
     def abort(self) -> None:
         self.stop_event.set()
+
+
+def last_outbox_seq(path: Path) -> int:
+    if not path.exists():
+        return 0
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        row = conn.execute("SELECT MAX(seq) FROM outbox").fetchone()
+    finally:
+        conn.close()
+    return int(row[0] or 0)
 
 
 def read_store(path: Path) -> dict[str, list[Any]] | None:
@@ -543,6 +570,8 @@ def run_scenario(sc: Scenario, workdir: Path, *, with_daemon: bool, llrp_port_ba
         for rig in runner.rigs:
             if rig.daemon is not None and rig.daemon.poll() is None:
                 rig.daemon.kill()
+            if rig.camera is not None:
+                rig.camera.stop()
             rig.rfid.stop()
             with contextlib.suppress(OSError):
                 os.unlink(rig.folder / "rfid.tty")
