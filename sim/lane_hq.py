@@ -38,6 +38,9 @@ class HqRig:
     """Broker + headquarters; `report()` is headquarters' view of every lane."""
 
     def __init__(self, workdir: Path) -> None:
+        import logging
+
+        logging.getLogger("edge.sync").setLevel(logging.ERROR)  # outages are the point here
         brokers = importlib.import_module("edge.sync.brokers")
         self.broker = brokers.mosquitto(workdir / "broker")
         self.broker.start()

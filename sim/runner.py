@@ -268,6 +268,7 @@ class LaneRig:
     rfid_pty: PtyDevice | None = None
     camera: Any = None
     camera_garbage: int = 0
+    hq_expected: int = 0  # last outbox seq when headquarters was asked (shutdown adds rows)
     daemon: subprocess.Popen[bytes] | None = None
     status_end: dict[str, Any] | None = None
     faults: list[dict[str, Any]] = field(default_factory=list)
@@ -478,7 +479,13 @@ class Runner:
         if self.hq is not None and syncing:
             last = {f"SIM-0001/{rig.lane.lane_id}": last_outbox_seq(rig.folder / "lane.sqlite")
                     for rig in syncing}
-            self.timings["hq_caught_up"] = float(self.hq.wait_caught_up(last, 30.0))
+            caught_up = self.hq.wait_caught_up(last, 30.0)
+            self.timings["hq_caught_up"] = float(caught_up)
+            for rig in syncing:
+                rig.hq_expected = last[f"SIM-0001/{rig.lane.lane_id}"]
+            for entry in self.fault_log:  # the broker is back when headquarters has it all
+                if entry["kind"] == "broker_outage" and entry["applied"]:
+                    entry["recovered"] = caught_up
         for rig in self.rigs:
             rig.status_end = control(rig.sock, "status")
             exit_code: int | str | None = None
@@ -499,7 +506,7 @@ class Runner:
                 players={"rfid": rig.rfid.tally.to_json() | {"errors": rig.rfid.tally.errors},
                          "mrz": rig.mrz.tally.to_json() | {"errors": rig.mrz.tally.errors}},
                 officer=rig.officer.outcomes, camera=rig.camera is not None,
-                camera_garbage=rig.camera_garbage))
+                camera_garbage=rig.camera_garbage, hq_expected=rig.hq_expected))
         if self.hq is not None:
             hq_report = self.hq.report() if syncing else None
             self.hq.close()
