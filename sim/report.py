@@ -329,7 +329,7 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
         notes.append("plates join crossings by time window: above ~2x they can join a "
                      "neighbouring vehicle; judge plate accuracy at speed <= 2")
     return {"deterministic": deterministic, "summary": summary, "lanes": lanes, "notes": notes,
-            "faults": fault_log, "horizon_s": round(horizon, 1),
+            "faults": sorted(fault_log, key=lambda f: (f["at_s"], f["kind"])), "horizon_s": round(horizon, 1),
             "not_simulated": {k: f"not simulated: {k} ({v})" for k, v in not_simulated.items()}}
 
 

@@ -404,38 +404,48 @@ class Runner:
         return self.finish(horizon)
 
     def _faults(self, clock: SimClock) -> None:
-        missing = optional_missing()
+        """Each fault in its own thread: an outage must not hold back the faults after it."""
+        threads = []
         for f in self.sc.faults:
             if not clock.wait_until(f.at_s, self.stop_event):
-                return
-            entry: dict[str, Any] = {**f.to_json(), "applied": True, "recovered": None}
-            rig = next((r for r in self.rigs if r.lane.index == f.lane), None)
-            if f.kind == "broker_outage" and self.hq is not None:
-                self.hq.outage(stop=True)
-                clock.wait_until(f.at_s + f.duration_s, self.stop_event)
-                self.hq.outage(stop=False)
-                entry.update(recovered=None, note="recovery judged by uplink completeness at HQ")
-            elif f.kind == "broker_outage":
-                entry.update(applied=False, note="not simulated: headquarters/broker "
-                             f"({missing.get('headquarters', 'not configured')})")
-            elif f.kind == "camera_drop" and (rig is None or rig.camera is None):
+                break
+            th = threading.Thread(target=self._fault, args=(f, clock), name=f"fault-{f.kind}",
+                                  daemon=True)
+            th.start()
+            threads.append(th)
+        for th in threads:
+            th.join()
+
+    def _fault(self, f: Fault, clock: SimClock) -> None:
+        missing = optional_missing()
+        entry: dict[str, Any] = {**f.to_json(), "applied": True, "recovered": None}
+        rig = next((r for r in self.rigs if r.lane.index == f.lane), None)
+        if f.kind == "broker_outage" and self.hq is not None:
+            self.hq.outage(stop=True)
+            clock.wait_until(f.at_s + f.duration_s, self.stop_event)
+            self.hq.outage(stop=False)
+            entry.update(recovered=None, note="recovery judged by uplink completeness at HQ")
+        elif f.kind == "broker_outage":
+            entry.update(applied=False, note="not simulated: headquarters/broker "
+                         f"({missing.get('headquarters', 'not configured')})")
+        elif f.kind == "camera_drop" and (rig is None or rig.camera is None):
+            entry.update(applied=False, note=f"not simulated: camera "
+                         f"({missing.get('camera', 'none on this lane')})")
+        elif f.kind == "camera_drop" and rig is not None:
+            entry.update(self._camera_drop(rig, f, clock))
+        elif f.kind == "garbage" and f.device == "camera":
+            if rig is None or rig.camera is None:
                 entry.update(applied=False, note=f"not simulated: camera "
                              f"({missing.get('camera', 'none on this lane')})")
-            elif f.kind == "camera_drop" and rig is not None:
-                entry.update(self._camera_drop(rig, f, clock))
-            elif f.kind == "garbage" and f.device == "camera":
-                if rig is None or rig.camera is None:
-                    entry.update(applied=False, note=f"not simulated: camera "
-                                 f"({missing.get('camera', 'none on this lane')})")
-                else:
-                    rig.camera.inject_corrupt(f.count - f.count // 2)
-                    rig.camera.inject_truncated(f.count // 2)
-                    rig.camera_garbage += f.count
-            elif rig is None:
-                entry.update(applied=False, note="no such lane")
-            elif f.kind == "unplug":
-                entry.update(self._unplug(rig, f, clock))
-            self.fault_log.append(entry)
+            else:
+                rig.camera.inject_corrupt(f.count - f.count // 2)
+                rig.camera.inject_truncated(f.count // 2)
+                rig.camera_garbage += f.count
+        elif rig is None:
+            entry.update(applied=False, note="no such lane")
+        elif f.kind == "unplug":
+            entry.update(self._unplug(rig, f, clock))
+        self.fault_log.append(entry)
 
     def _camera_drop(self, rig: LaneRig, f: Fault, clock: SimClock) -> dict[str, Any]:
         rig.camera.stop()
