@@ -19,15 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
 from edge.sim.headquarters import Headquarters
+from edge.store import Store
+from edge.store.writer import enqueue_outbox
 from edge.sync.brokers import mosquitto
 from edge.sync.mqtt_client import LinkSettings, MqttLink
 from edge.sync.topics import LaneTopics
 from edge.sync.uplink import Uplink
-from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
-
-from edge.store import Store
-from edge.store.writer import enqueue_outbox
 
 EVENTS = 100_000
 WINDOW = 256

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from edge.sync.envelope import seal
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink, TlsSettings
 from edge.sync.topics import ROOT, LaneTopics, parse_lane_topic

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from edge.store.writer import Store, enqueue_outbox, kv_get, kv_set
 from edge.sync.envelope import Assembly, Header, Limits, Reason, Refused, open_chunk
 from edge.sync.mqtt_client import Message
 from edge.sync.topics import LaneTopics
 from edge.sync.uplink import committed
-
-from edge.store.writer import Store, enqueue_outbox, kv_get, kv_set
 
 log = logging.getLogger(__name__)
 

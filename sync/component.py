@@ -15,14 +15,13 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import edge
+from edge.store.writer import Store
 from edge.sync.apply import Appliers, Downlink, Update
 from edge.sync.envelope import Limits, load_public_keys
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink
 from edge.sync.topics import LaneTopics
 from edge.sync.uplink import Uplink, committed, purge, store_epoch
-
-import edge
-from edge.store.writer import Store
 
 if TYPE_CHECKING:
     from edge.daemon.app import App

@@ -30,7 +30,6 @@ from collections.abc import Callable
 from typing import Any
 
 import paho.mqtt.client as paho
-from edge.sync.link_settings import MAX_INFLIGHT, LinkSettings, Message, TlsSettings, backoff_delay
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -38,6 +37,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
 from edge.errors import SyncError
+from edge.sync.link_settings import MAX_INFLIGHT, LinkSettings, Message, TlsSettings, backoff_delay
 
 log = logging.getLogger(__name__)
 

@@ -15,11 +15,10 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol
 
-from edge.sync.apply import Appliers, Update
-from edge.sync.envelope import Reason, Refused
-
 from edge.decision.refdata import Change
 from edge.decision.refdata_schema import DATASETS
+from edge.sync.apply import Appliers, Update
+from edge.sync.envelope import Reason, Refused
 
 
 class AppliesChanges(Protocol):

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlite_utils
-from edge.sync.mqtt_client import LinkDown, MqttLink, PublishFailed
-from edge.sync.topics import LaneTopics
 
 from edge.store.schema import open_db
 from edge.store.writer import Store, kv_get, kv_set
+from edge.sync.mqtt_client import LinkDown, MqttLink, PublishFailed
+from edge.sync.topics import LaneTopics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -65,6 +65,11 @@ class App:
         self.components: list[Component] = (
             default_components(cfg) if self.opts.components is None else list(self.opts.components)
         )
+        if cfg.mqtt.enabled and not any(c.name == "sync" for c in self.components):
+            from edge.sync.component import SyncComponent
+
+            # first to start, last to stop: the outbox drains while everything else winds down
+            self.components.insert(0, SyncComponent())
         self.mode = cfg.lane.mode
         self.started = time.time()
         self.ready = False

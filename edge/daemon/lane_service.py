@@ -43,6 +43,8 @@ from edge.lane.crossing import CrossingUpdated
 from edge.models.scorer import SHIPPED_MODEL, Scorer
 from edge.ops.events import LaneModeChanged
 from edge.store.writer import enqueue_outbox
+from edge.sync.component import SyncComponent
+from edge.sync.refdata_apply import register_refdata
 
 if TYPE_CHECKING:
     from edge.daemon.app import App
@@ -128,7 +130,13 @@ class LaneService:
         self.app = app
         cfg = app.cfg
         self.correlator = CrossingCorrelator(lane_options_from(cfg))
-        self.engine = self._engine or await asyncio.to_thread(self._build_engine)
+        engine = self._engine
+        if engine is None:
+            engine = await asyncio.to_thread(self._build_engine)
+        self.engine = engine
+        sync = next((c for c in app.components if c.name == "sync"), None)
+        if isinstance(sync, SyncComponent):  # headquarters' signed reference-data updates
+            register_refdata(sync.appliers, engine.refdata)
         self.kind, self.mode = str(cfg.lane.kind), app.mode
         sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged,
                                          LaneModeChanged))

@@ -16,7 +16,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -100,16 +100,12 @@ class Store:
                 db.conn.execute("ROLLBACK")
             log.error("store transaction failed: %s", type(err).__name__)
             for _fn, fut in batch:
-                if not fut.done():
-                    fut.set_exception(StoreError(f"write failed: {err}", code="store.write_failed"))
+                _settle(fut, None, StoreError(f"write failed: {err}", code="store.write_failed"))
             return
         self.transactions += 1
         self.writes += len(batch)
         for fut, value, exc in results:
-            if exc is not None:
-                fut.set_exception(exc)
-            else:
-                fut.set_result(value)
+            _settle(fut, value, exc)
 
     def close(self) -> None:
         """Drain every queued write, commit, checkpoint the WAL and close."""
@@ -126,6 +122,21 @@ class Store:
 
     def backlog(self) -> int:
         return self._q.qsize()
+
+
+def _settle(fut: Future[Any], value: Any, exc: BaseException | None) -> None:
+    """Resolve a write's future; a waiter that was cancelled meanwhile is simply not told.
+
+    The write itself is committed either way: cancelling the caller must never kill the writer
+    thread (an InvalidStateError here once did, and every later write was lost).
+    """
+    try:
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            fut.set_result(value)
+    except InvalidStateError:
+        pass
 
 
 # ----------------------------------------------------------------------- write helpers

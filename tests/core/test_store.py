@@ -75,3 +75,21 @@ async def test_one_failing_write_does_not_sink_the_batch(tmp_path: Path) -> None
     keys = await store.write(lambda db: [r[0] for r in db.conn.execute("SELECT key FROM kv")])
     assert sorted(keys) == ["after", "before"]
     store.close()
+
+
+async def test_a_cancelled_writer_does_not_kill_the_store(tmp_path: Path) -> None:
+    import asyncio
+
+    store = Store(tmp_path / "s.sqlite")
+    store.open()
+    gate = __import__("threading").Event()
+    blocker = store.submit(lambda db: gate.wait(5))
+    task = asyncio.ensure_future(store.write(lambda db: kv_set(db, "cancelled", 1)))
+    await asyncio.sleep(0.05)
+    task.cancel()  # the caller gives up while its write is queued
+    gate.set()
+    blocker.result(5)
+    await store.write(lambda db: kv_set(db, "after", 2))
+    assert await store.write(lambda db: kv_get(db, "after")) == 2
+    assert await store.write(lambda db: kv_get(db, "cancelled")) == 1  # committed all the same
+    store.close()

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from edge.sync.brokers import BrokerPki, BrokerProcess, make_pki, mosquitto, nats, nats_available
 
 from edge.store import Store
 from edge.store.writer import enqueue_outbox
+from edge.sync.brokers import BrokerPki, BrokerProcess, make_pki, mosquitto, nats, nats_available
 
 sys.path.insert(0, str(Path(__file__).parent))  # the sync tests' helpers (sync_harness)
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from edge.sync.component import SyncComponent
 
 from edge.config import Config, check_config
 from edge.store import Store
+from edge.sync.component import SyncComponent
 
 PORT, LANE = "CA-0427", "L03"
 

@@ -6,14 +6,14 @@ import asyncio
 import subprocess
 from pathlib import Path
 
-import edge.sync
 import pytest
-from edge.sim.headquarters import Headquarters
-from edge.sync.brokers import MOSQUITTO, free_port, mosquitto
-from edge.sync.mqtt_client import LinkSettings, Message, MqttLink, PublishFailed
 from sync_harness import LANE, PORT, Lane, lane_cfg, until
 
+import edge.sync
+from edge.sim.headquarters import Headquarters
 from edge.store.writer import enqueue_outbox
+from edge.sync.brokers import MOSQUITTO, free_port, mosquitto
+from edge.sync.mqtt_client import LinkSettings, Message, MqttLink, PublishFailed
 
 DEPLOY = Path(edge.sync.__file__).parent / "deploy"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from edge.sim.headquarters import Headquarters
-from edge.sync.brokers import BrokerProcess
-from edge.sync.component import SyncComponent
 from sync_harness import LANE, PORT, lane_cfg, until
 
 from edge.daemon.app import App, AppOptions
 from edge.events import DeviceState, DeviceStateChanged
+from edge.sim.headquarters import Headquarters
+from edge.sync.brokers import BrokerProcess
+from edge.sync.component import SyncComponent
 
 
 async def test_component_in_the_app_reports_device_events_and_status(

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from conftest import protocol_for
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sync_harness import LANE, PORT, Lane, key_hex, lane_cfg, until
+
 from edge.sim.headquarters import Headquarters
 from edge.sync.apply import Update
 from edge.sync.brokers import BrokerProcess
 from edge.sync.envelope import seal
 from edge.sync.topics import LaneTopics
-from sync_harness import LANE, PORT, Lane, key_hex, lane_cfg, until
 
 KEY = Ed25519PrivateKey.generate()
 ROGUE = Ed25519PrivateKey.generate()

@@ -7,9 +7,10 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from edge.sync.envelope import Assembly, Limits, Reason, Refused, load_public_keys, open_chunk, seal
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from edge.sync.envelope import Assembly, Limits, Reason, Refused, load_public_keys, open_chunk, seal
 
 KEY = Ed25519PrivateKey.generate()
 OTHER = Ed25519PrivateKey.generate()

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 
 from conftest import fill_outbox, outbox_states
-from edge.sim.headquarters import Headquarters
-from edge.sync.brokers import BrokerProcess
 from sync_harness import LANE, PORT, lane_cfg, until
 
+from edge.sim.headquarters import Headquarters
 from edge.store import Store
+from edge.sync.brokers import BrokerProcess
 
 PROC = Path(__file__).with_name("uplink_proc.py")
 EVENTS = 10_000

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from edge.sim.headquarters import Headquarters
-from edge.sync.brokers import BrokerProcess
-from edge.sync.refdata_apply import encode, register_refdata
 from sync_harness import LANE, PORT, Lane, key_hex, lane_cfg, until
 
 from edge.decision.refdata import RefData
+from edge.sim.headquarters import Headquarters
+from edge.sync.brokers import BrokerProcess
+from edge.sync.refdata_apply import encode, register_refdata
 
 KEY = Ed25519PrivateKey.generate()
 

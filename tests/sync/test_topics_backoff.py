@@ -5,10 +5,11 @@ from __future__ import annotations
 import random
 
 import pytest
-from edge.sync.mqtt_client import backoff_delay
-from edge.sync.topics import BadTopic, LaneTopics, parse_lane_topic
 from hypothesis import given
 from hypothesis import strategies as st
+
+from edge.sync.mqtt_client import backoff_delay
+from edge.sync.topics import BadTopic, LaneTopics, parse_lane_topic
 
 
 def test_lane_topics() -> None:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 from conftest import fill_outbox, outbox_states, protocol_for
+from sync_harness import LANE, PORT, Lane, lane_cfg, until
+
 from edge.sim.headquarters import Headquarters
+from edge.store.writer import enqueue_outbox
 from edge.sync.brokers import BrokerPki, BrokerProcess, free_port, mosquitto, tls_listener
 from edge.sync.mqtt_client import LinkSettings, MqttLink, TlsSettings
 from edge.sync.uplink import purge
-from sync_harness import LANE, PORT, Lane, lane_cfg, until
-
-from edge.store.writer import enqueue_outbox
 
 
 async def trickle(lane: Lane, n: int, every: int = 50, pause: float = 0.01) -> None:
