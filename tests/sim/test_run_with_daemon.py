@@ -42,6 +42,9 @@ def test_rush_hour_every_vehicle_has_its_crossing_with_exact_cards(tmp_path: Pat
     assert up["outbox_seq_contiguous"] and up["every_officer_decision_queued"]
     assert up["every_closed_crossing_queued"] and up["every_recommendation_queued"]
     assert s["counters_match"], lane["counters"]["checks"]
+    if isinstance(up["headquarters"], dict):  # sync and mosquitto present: HQ has it all, once
+        assert up["headquarters"]["every_event_once"], up["headquarters"]
+        assert s["uplink_at_hq_exactly_once"] is True
     on_disk = json.loads((tmp_path / "report.json").read_text())
     assert on_disk["summary"] == s
     # same seed, same deterministic section (a fresh schedule, no run needed)
