@@ -133,9 +133,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     sc = _scenario(args)
     print(f"lane-sim: scenario {sc.name}: {sc.description.splitlines()[0] if sc.description else ''}")
-    rep = run_scenario(sc, Path(args.workdir), with_daemon=args.with_daemon,
-                       llrp_port_base=args.llrp_port,
-                       wait_s=30.0 if args.with_daemon else args.wait)
+    try:
+        rep = run_scenario(sc, Path(args.workdir), with_daemon=args.with_daemon,
+                           llrp_port_base=args.llrp_port,
+                           wait_s=30.0 if args.with_daemon else args.wait)
+    except RuntimeError as err:  # a daemon that never came up, or died
+        print(f"lane-sim: {err}", file=sys.stderr)
+        return 2
     for line in summary_lines(rep):
         print(f"lane-sim: {line}")
     print(f"lane-sim: report {rep['report_path']}")

@@ -45,6 +45,7 @@ class HqRig:
         self.broker = brokers.mosquitto(workdir / "broker")
         self.broker.start()
         self.port: int = self.broker.port
+        self.closed = False
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="hq", daemon=True)
         self._thread.start()
@@ -80,6 +81,9 @@ class HqRig:
         return result
 
     def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         try:
             self._call(self.hq.stop(), 10.0)
         finally:

@@ -597,5 +597,9 @@ def run_scenario(sc: Scenario, workdir: Path, *, with_daemon: bool, llrp_port_ba
             if rig.camera is not None:
                 rig.camera.stop()
             rig.rfid.stop()
+            rig.mrz.stop()
             with contextlib.suppress(OSError):
                 os.unlink(rig.folder / "rfid.tty")
+        hq = getattr(runner, "hq", None)  # absent when set-up failed early
+        if hq is not None:
+            hq.close()
