@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from edge.sim.line_device import LineDevice
 from edge.sim.pty_device import PtyDevice
+from edge.sim.scenario import Scenario, available, load_scenario, with_overrides
 
 
 def demo_config(workdir: Path, line_path: str) -> str:
@@ -57,6 +59,18 @@ def wait_ready(sock: Path, daemon: subprocess.Popen[bytes], timeout: float = 30.
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    if args.scenario:  # the whole lane: every simulated device, officers, the report
+        from edge.sim.report import summary_lines
+        from edge.sim.runner import run_scenario
+
+        sc = load_scenario(args.scenario)
+        if args.duration:
+            sc = with_overrides(sc, duration_s=args.duration * sc.speed)
+        rep = run_scenario(sc, Path(args.workdir), with_daemon=True)
+        for text in summary_lines(rep):
+            print(f"lane-sim: {text}")
+        print(f"lane-sim: report {rep['report_path']}")
+        return 0 if all(e in (0, None) for e in rep["summary"]["daemons_exit"]) else 1
     workdir = Path(args.workdir).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     line = LineDevice(PtyDevice(workdir / "line1.tty", baud=9600), rate_hz=args.rate)
@@ -107,6 +121,76 @@ def cmd_line(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario(args: argparse.Namespace) -> Scenario:
+    sc = load_scenario(args.scenario)
+    return with_overrides(sc, seed=args.seed, speed=args.speed, lanes=args.lanes,
+                          duration_s=args.duration)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from edge.sim.report import summary_lines
+    from edge.sim.runner import run_scenario
+
+    sc = _scenario(args)
+    print(f"lane-sim: scenario {sc.name}: {sc.description.splitlines()[0] if sc.description else ''}")
+    try:
+        rep = run_scenario(sc, Path(args.workdir), with_daemon=args.with_daemon,
+                           llrp_port_base=args.llrp_port,
+                           wait_s=30.0 if args.with_daemon else args.wait)
+    except RuntimeError as err:  # a daemon that never came up, or died
+        print(f"lane-sim: {err}", file=sys.stderr)
+        return 2
+    for line in summary_lines(rep):
+        print(f"lane-sim: {line}")
+    print(f"lane-sim: report {rep['report_path']}")
+    if args.json:
+        print(json.dumps({k: v for k, v in rep.items() if k != "report_path"}, indent=2,
+                         sort_keys=True, default=str))
+    exits = rep["summary"]["daemons_exit"]
+    return 0 if all(e in (0, None) for e in exits) else 1
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from edge.sim.runner import DEFAULT_LLRP_BASE, daemon_config, lane_kind
+
+    sc = _scenario(args)
+    if not 1 <= args.lane <= sc.lanes:
+        print(f"lane-sim: --lane must be 1..{sc.lanes}", file=sys.stderr)
+        return 2
+    port = (args.llrp_port or DEFAULT_LLRP_BASE) + args.lane - 1
+    sys.stdout.write("# Preview: `lane-sim run` writes the config it really uses (free ports, the\n"
+                     f"# camera URL when there is a camera) to {Path(args.workdir).resolve()}"
+                     f"/L{args.lane:02d}/lane.toml\n")
+    sys.stdout.write(daemon_config(sc, Path(args.workdir).resolve(), args.lane,
+                                   lane_kind(sc, args.lane), port))
+    return 0
+
+
+def cmd_scenarios(_args: argparse.Namespace) -> int:
+    for name in available():
+        sc = load_scenario(name)
+        print(f"{name}:")
+        for text in sc.description.splitlines():
+            print(f"  {text}")
+        print("  exercises:")
+        for item in sc.exercises:
+            print(f"    - {item}")
+    return 0
+
+
+def _scenario_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scenario", default="rush-hour",
+                   help=f"scenario name ({', '.join(available())}) or a .toml path")
+    p.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    p.add_argument("--speed", type=float, help="simulated seconds per wall second")
+    p.add_argument("--lanes", type=int, help="number of lanes (one daemon each)")
+    p.add_argument("--duration", type=float, help="simulated seconds of arrivals")
+    p.add_argument("--workdir", default=os.environ.get("LANE_SIM_WORKDIR", "var/sim"),
+                   help="folder for configs, device links, stores and the report")
+    p.add_argument("--llrp-port", type=int, default=0,
+                   help="first LLRP reader port (lane k uses port+k-1; 0: a free port)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="lane-sim",
@@ -117,7 +201,23 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--workdir", default=os.environ.get("LANE_SIM_WORKDIR", "var/demo"))
     d.add_argument("--rate", type=float, default=1.0, help="reads per second per device")
     d.add_argument("--duration", type=float, default=0, help="stop after N seconds (0: never)")
+    d.add_argument("--scenario", default="",
+                   help="run this scenario with every simulated device instead of the line demo "
+                        "(Ctrl-C ends it with a report)")
     d.set_defaults(func=cmd_demo)
+    r = sub.add_parser("run", help="run a scenario: devices, traffic, officers, faults; report")
+    _scenario_args(r)
+    r.add_argument("--with-daemon", action="store_true", help="start a lane daemon per lane")
+    r.add_argument("--wait", type=float, default=300.0,
+                   help="without --with-daemon: seconds to wait for daemons started by hand")
+    r.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    r.set_defaults(func=cmd_run)
+    c = sub.add_parser("config", help="print the daemon config of a lane for `lane-sim run`")
+    _scenario_args(c)
+    c.add_argument("--lane", type=int, default=1, help="which lane (1-based)")
+    c.set_defaults(func=cmd_config)
+    sc = sub.add_parser("scenarios", help="list the shipped scenarios and what they exercise")
+    sc.set_defaults(func=cmd_scenarios)
     ln = sub.add_parser("line", help="one generic line device on a pty; prints its path")
     ln.add_argument("--link", help="stable symlink to create for the pty")
     ln.add_argument("--baud", type=int, default=9600)

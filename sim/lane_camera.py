@@ -1,0 +1,74 @@
+"""The lane's plate camera, when this checkout has the camera simulator and driver.
+
+Guarded: `camera_missing()` says why there is no camera (the report prints "not simulated:
+camera (...)"); nothing here imports OpenCV or the camera modules unless they are present.
+The camera shows each vehicle's plate while it passes the RFID reader, on the wall clock of the
+run (`epoch` = simulated second 0), for at least `MIN_SHOWN_WALL_S` so the driver sees enough
+frames even in a compressed run.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from edge.sim.traffic import LaneTraffic
+
+MIN_SHOWN_WALL_S = 1.5
+CAMERA_SIM = "edge.sim.camera_server"
+
+
+def camera_missing() -> str | None:
+    """None when the lane can have a simulated camera, else the reason it cannot."""
+    if importlib.util.find_spec(CAMERA_SIM) is None:
+        return "module missing"
+    from edge.drivers.registry import REGISTRY
+
+    if ("camera", "opencv") not in REGISTRY:
+        return "no camera driver registered"
+    return None
+
+
+def scene_items(lane: LaneTraffic, speed: float) -> list[tuple[float, str, bool, float]]:
+    """(start, text, night, shown) per vehicle, in wall seconds after the run's epoch."""
+    return [(t / speed, text, False, MIN_SHOWN_WALL_S) for t, _pos, text in lane.plates]
+
+
+def start_camera(lane: LaneTraffic, speed: float) -> Any:
+    """An MJPEG camera on a free loopback port, showing the lane's plates (epoch set later)."""
+    import importlib
+
+    module = importlib.import_module(CAMERA_SIM)
+    return module.MjpegCameraServer(scene_items(lane, speed), fps=10.0).start()
+
+
+def camera_device(url: str) -> str:
+    return (f'[[devices]]\nname = "cam1"\nkind = "camera"\ndriver = "opencv"\nurl = "{url}"\n')
+
+
+def plate_key(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def best_plate(crossing: dict[str, Any]) -> str | None:
+    plates = crossing.get("plates") or []
+    if not plates:
+        return None
+    best = max(plates, key=lambda p: (p.get("reads", 1), p.get("confidence", 0.0)))
+    return str(best.get("text") or "")
+
+
+def plate_accuracy(pairs: list[tuple[str, dict[str, Any] | None]]) -> dict[str, Any]:
+    """(true plate, matched crossing) per vehicle -> exact / wrong / unread counts."""
+    exact = wrong = unread = 0
+    for truth, crossing in pairs:
+        read = best_plate(crossing) if crossing is not None else None
+        if read is None:
+            unread += 1
+        elif plate_key(read) == plate_key(truth):
+            exact += 1
+        else:
+            wrong += 1
+    total = exact + wrong + unread
+    return {"vehicles": total, "exact": exact, "wrong": wrong, "unread": unread,
+            "exact_pct": None if total == 0 else round(100.0 * exact / total, 2)}
