@@ -141,6 +141,10 @@ class ThresholdsConfig:
     min_rssi: float = doc("Weakest RSSI (dBm) that counts a card as in this lane", -65.0)
     min_reads: int = doc("Fewest sightings that count a card as in this lane", 2)
     lane_antennas: tuple[int, ...] = doc("Reader antennas over this lane (empty: all)", ())
+    arrive_after_s: float = doc("An approaching vehicle moves to the free booth after this long", 5.0)
+    plate_before_s: float = doc("A plate read this long before a vehicle's first card joins it", 10.0)
+    plate_after_s: float = doc("A plate read this long after a vehicle's last card joins it", 5.0)
+    decided_close_s: float = doc("A decided crossing closes after this long", 10.0)
     plate_min_confidence: float = doc("Plate reads below this say 'low confidence'", 0.6)
 
 

@@ -321,10 +321,8 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
     }
     notes = []
     if sc.speed > 1.0:
-        notes.append(
-            f"time compressed {sc.speed:g}x: the daemon's correlator timers are wall-clock and not "
-            f"in its config (arrive_after 5 s, plate window -10/+5 s, decided close 10 s = "
-            f"{5 * sc.speed:g}/{10 * sc.speed:g} s of lane time here); only vehicle_gap_s is scaled")
+        notes.append(f"time compressed {sc.speed:g}x: the lane's grouping gap, booth move-up, plate "
+                     "window and close timers are scaled by the same factor in its config")
     if any(r.camera for r in results) and sc.speed > 2.0:
         notes.append("plates join crossings by time window: above ~2x they can join a "
                      "neighbouring vehicle; judge plate accuracy at speed <= 2")

@@ -104,6 +104,10 @@ port = {booth_port or DEFAULT_BOOTH_BASE + k - 1}
 
 [thresholds]
 vehicle_gap_s = {gap}   # 3 s of lane time at speed {sc.speed:g}
+arrive_after_s = {round(5.0 / sc.speed, 3)}   # the lane's timers run on the compressed clock too
+plate_before_s = {round(10.0 / sc.speed, 3)}
+plate_after_s = {round(5.0 / sc.speed, 3)}
+decided_close_s = {round(10.0 / sc.speed, 3)}
 lane_antennas = [1, 2]
 
 [models]

@@ -157,9 +157,10 @@ def jsonable(value: Any, depth: int = 0) -> Any:
         return jsonable(value.value, depth + 1)
     if isinstance(value, bytes | bytearray):
         return None
-    to_dict = getattr(value, "to_dict", None)
-    if callable(to_dict):
-        return jsonable(to_dict(), depth + 1)
+    for method in ("to_json_dict", "to_dict"):  # a type's own JSON form wins (MRZ dates as ISO)
+        to_json = getattr(value, method, None)
+        if callable(to_json):
+            return jsonable(to_json(), depth + 1)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):

@@ -48,3 +48,23 @@ def test_fast_truck_finds_its_manifest_by_driver_card(engine) -> None:
         assert snap.shipment_for_drivers(["NOPE"], T0) is None
     rec, _ = svc._decide(snapshot(["F2"]), "fast", 0)
     assert rec.action in ("redirect_commercial", "refer")
+
+
+def test_a_scanned_document_reaches_the_decision_with_iso_dates() -> None:
+    """Regression: MRZ dates reached the facts as {raw, year, month, day} objects."""
+    import datetime as dt
+
+    from edge.documents.parse import parse_mrz
+    from edge.events import DocumentScanned
+    from edge.lane.correlator import CrossingCorrelator, LaneOptions
+
+    td3 = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+           "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+    doc = parse_mrz(td3, today=dt.date(2010, 1, 1))
+    lane = CrossingCorrelator(LaneOptions(lane="L01"), clock=lambda: T0)
+    ups = lane.handle(DocumentScanned(ts=T0, device="mrz", document=doc))
+    snap = ups[-1].snapshot
+    facts = facts_from_snapshot(snap, "passenger")
+    assert facts.documents[0].birth_date == "1974-08-12"
+    assert facts.documents[0].expiry_date == "2012-04-15"
+    assert facts.documents[0].valid
