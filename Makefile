@@ -12,8 +12,8 @@ $(STAMP): pyproject.toml setup.py
 	$(PY) -m pip install -q -e '.[test,lint]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## daemon + simulated devices; Ctrl-C stops cleanly
-	$(VENV)/bin/lane-sim demo --workdir var/demo
+demo: $(STAMP)  ## broker + simulated lane + daemon; booth page URL printed; Ctrl-C stops cleanly
+	$(VENV)/bin/lane-sim demo --scenario rush-hour --speed 2 --workdir var/demo
 
 test: $(STAMP)  ## the whole suite
 	$(PY) -m pytest -q

@@ -63,7 +63,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from edge.sim.report import summary_lines
         from edge.sim.runner import run_scenario
 
-        sc = load_scenario(args.scenario)
+        sc = with_overrides(load_scenario(args.scenario), speed=args.speed)
         if args.duration:
             sc = with_overrides(sc, duration_s=args.duration * sc.speed)
         rep = run_scenario(sc, Path(args.workdir), with_daemon=True)
@@ -201,6 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--workdir", default=os.environ.get("LANE_SIM_WORKDIR", "var/demo"))
     d.add_argument("--rate", type=float, default=1.0, help="reads per second per device")
     d.add_argument("--duration", type=float, default=0, help="stop after N seconds (0: never)")
+    d.add_argument("--speed", type=float, default=None,
+                   help="with --scenario: simulated seconds per wall second (default: the scenario's)")
     d.add_argument("--scenario", default="",
                    help="run this scenario with every simulated device instead of the line demo "
                         "(Ctrl-C ends it with a report)")
