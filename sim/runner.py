@@ -582,19 +582,19 @@ def run_scenario(sc: Scenario, workdir: Path, *, with_daemon: bool, llrp_port_ba
     """
     runner = Runner(sc, workdir, with_daemon=with_daemon, llrp_port_base=llrp_port_base, log=log)
     runner.setup()
+    previous: dict[signal.Signals, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        # Ctrl-C and a plain `kill` both end the run with its report and stop the daemons
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, lambda *_: runner.abort())
     try:
         if with_daemon:
             runner.start_daemons()
         runner.wait_daemons(wait_s)
-        previous = None
-        if threading.current_thread() is threading.main_thread():
-            previous = signal.signal(signal.SIGINT, lambda *_: runner.abort())
-        try:
-            return runner.run()
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+        return runner.run()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         for rig in runner.rigs:
             if rig.daemon is not None and rig.daemon.poll() is None:
                 rig.daemon.kill()
