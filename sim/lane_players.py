@@ -8,6 +8,7 @@ the report can compare the daemon's counters with the truth.
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import random
@@ -62,7 +63,9 @@ class Tally:
                 "clock_jumped": self.clock_jumped}
 
 
-class Player:
+class Player(abc.ABC):
+    """A simulated device's playback thread; subclasses say what they play."""
+
     name = "player"
 
     def __init__(self) -> None:
@@ -70,8 +73,9 @@ class Player:
         self.tally = Tally()
         self._thread: threading.Thread | None = None
 
+    @abc.abstractmethod
     def play(self, clock: SimClock) -> None:
-        raise NotImplementedError
+        """Send this device's part of the schedule, on `clock`, until done or stopped."""
 
     def start(self, clock: SimClock) -> None:
         self._thread = threading.Thread(target=self._guarded, args=(clock,), name=self.name,
