@@ -337,11 +337,15 @@ class LlrpPlayer(Player):
         assert self.loop is not None and self.server is not None
         asyncio.run_coroutine_threadsafe(self.server.outage(seconds), self.loop).result(seconds + 10)
 
-    def start(self, clock: SimClock) -> None:
+    def play(self, clock: SimClock) -> None:
+        """Hand the schedule, on wall time, to the reader server, which reports it as it comes."""
         reads = tuple(SimRead(clock.wall(r.ts), r.epc, r.antenna, r.rssi) for r in self.traffic.reads)
         assert self.server is not None
         self.server.traffic = Traffic(reads, {}, {}, {})
         self.tally.sent = len(reads)  # LLRP: a report is sent once the daemon reads
+
+    def start(self, clock: SimClock) -> None:
+        self.play(clock)  # no thread of its own: the server already runs in `listen()`'s
 
     def stop(self) -> None:
         if self.server is not None:
