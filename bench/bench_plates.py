@@ -22,6 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from edge.drivers.camera.vehicles import distance
 from edge.models.plate_reader import PlateReader, PlateText
 from edge.sim.plate_render import label_of, random_plate_text, render_scene
 
@@ -33,14 +34,7 @@ if not SHARED.is_dir():
     SHARED = Path("/work/shared/plates")
 
 
-def _edit(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+_edit = distance  # Levenshtein distance, the camera's own (character accuracy)
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
