@@ -40,7 +40,7 @@ async def test_sigkill_while_draining_loses_and_duplicates_nothing(
             proc = subprocess.Popen([sys.executable, str(PROC), str(cfg.store.path), str(broker.port)],
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
             mark = led.received
-            target = rng.randint(200, 600)  # kill after this many more arrivals, then a random moment
+            target = rng.randint(100, 350)  # kill after this many more arrivals, then a random moment
             deadline = time.monotonic() + 15
             while led.received - mark < target and led.hw < EVENTS and time.monotonic() < deadline:
                 if proc.poll() is not None:
