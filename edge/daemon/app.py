@@ -15,7 +15,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any, Protocol
 
 import edge
@@ -27,6 +26,7 @@ from edge.daemon.recorder import RECORDED, Recorder
 from edge.drivers.base import Driver, DriverContext
 from edge.drivers.registry import REGISTRY, DriverEntry, create_driver, load_class
 from edge.events import Event
+from edge.ops.store_facts import outbox_stats
 from edge.store import Store
 from edge.supervisor import RestartPolicy, Supervised
 
@@ -154,7 +154,7 @@ class App:
     async def status_async(self) -> dict[str, Any]:
         """Status with the store figures read off the loop (a SQLite read can take a while)."""
         result = self.status(with_outbox=False)
-        result["outbox"] = await asyncio.to_thread(_outbox_stats, self.store.path)
+        result["outbox"] = await asyncio.to_thread(outbox_stats, self.store.path)
         return result
 
     def status(self, *, with_outbox: bool = True) -> dict[str, Any]:
@@ -179,7 +179,7 @@ class App:
             "events": self.bus.counters.snapshot(),
             "store": {"path": str(self.store.path), "size_bytes": _size(self.store.path),
                       "queued_writes": self.store.backlog(), "transactions": self.store.transactions},
-            "outbox": _outbox_stats(self.store.path) if with_outbox else {},
+            "outbox": outbox_stats(self.store.path) if with_outbox else {},
             "components": {c.name: c.status() for c in self.components},
         }
 
@@ -204,26 +204,6 @@ def _size(path: os.PathLike[str] | str) -> int:
         with contextlib.suppress(OSError):
             total += os.path.getsize(f"{path}{suffix}")
     return total
-
-
-def _outbox_stats(path: Path) -> dict[str, Any]:
-    from edge.store import open_db
-
-    try:
-        db = open_db(path, readonly=True)
-    except Exception:  # noqa: BLE001 - status must answer even with a broken store
-        return {"error": "unreadable"}
-    try:
-        rows = db.conn.execute(
-            "SELECT state, COUNT(*), MIN(created) FROM outbox GROUP BY state").fetchall()
-    finally:
-        db.conn.close()
-    by_state = {r[0]: r[1] for r in rows}
-    oldest = min((r[2] for r in rows if r[0] != "confirmed" and r[2] is not None), default=None)
-    return {"pending": by_state.get("pending", 0), "sent": by_state.get("sent", 0),
-            "confirmed": by_state.get("confirmed", 0),
-            "backlog": by_state.get("pending", 0) + by_state.get("sent", 0),
-            "oldest_unconfirmed_age_s": None if oldest is None else round(time.time() - oldest, 1)}
 
 
 async def run_until_signalled(app: App, stop: asyncio.Event,
