@@ -61,14 +61,21 @@ def best_plate(crossing: dict[str, Any]) -> str | None:
 def plate_accuracy(pairs: list[tuple[str, dict[str, Any] | None]]) -> dict[str, Any]:
     """(true plate, matched crossing) per vehicle -> exact / wrong / unread counts."""
     exact = wrong = unread = 0
+    misses: list[dict[str, Any]] = []
     for truth, crossing in pairs:
         read = best_plate(crossing) if crossing is not None else None
         if read is None:
             unread += 1
         elif plate_key(read) == plate_key(truth):
             exact += 1
+            continue
         else:
             wrong += 1
+        plates = (crossing or {}).get("plates") or []
+        misses.append({"truth": truth, "read": read,
+                       "plates": [{k: p.get(k) for k in ("text", "confidence", "reads")}
+                                  for p in plates]})
     total = exact + wrong + unread
     return {"vehicles": total, "exact": exact, "wrong": wrong, "unread": unread,
-            "exact_pct": None if total == 0 else round(100.0 * exact / total, 2)}
+            "exact_pct": None if total == 0 else round(100.0 * exact / total, 2),
+            "misses": misses}

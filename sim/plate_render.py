@@ -25,7 +25,7 @@ from edge.sim.plate_art import (
     emblem_mask,
     paint,
 )
-from edge.sim.plate_fonts import Font, find_fonts
+from edge.sim.plate_fonts import Face, find_fonts, stroke_fonts
 from edge.sim.plate_regions import REGIONS, SLOGANS
 
 Image = npt.NDArray[Any]
@@ -61,16 +61,18 @@ _PATTERNS = (
     "NN LLL",
 )
 
-_FONTS: list[Font] | None = None
+_FONTS: list[Face] | None = None
 
 
-def fonts() -> list[Font]:
-    """Fonts used for plate characters (found once per process)."""
+def fonts() -> list[Face]:
+    """Faces used for plate characters (found once per process): the stroke-drawn plate
+    gothics first (the renderer favours the first faces), then the TrueType faces found."""
     global _FONTS
     if _FONTS is None:
-        _FONTS = find_fonts()
-        if not _FONTS:
+        found = find_fonts()
+        if not found:
             raise RuntimeError("no TrueType fonts found (install fonts-dejavu-core)")
+        _FONTS = [*stroke_fonts(), *found]
     return _FONTS
 
 
@@ -174,7 +176,7 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
 
 
 def _text_mask(
-    font: Font, text: str, height: int, width: int | None = None, tracking: float = 0.05
+    font: Face, text: str, height: int, width: int | None = None, tracking: float = 0.05
 ) -> Image:
     m = font.render_text(text, 64, tracking)
     w = int(m.shape[1] * height / max(m.shape[0], 1)) if width is None else width

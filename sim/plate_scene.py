@@ -142,6 +142,9 @@ def degrade_crop(
     bw, bh = x1 - x0, y1 - y0
     mx = bw * rng.uniform(-0.03, 0.12, size=2)
     my = bh * rng.uniform(-0.05, 0.2, size=2)
+    if rng.random() < 0.15:  # the localiser's box is sometimes much wider (emblems, frame)
+        mx = bw * rng.uniform(-0.03, 0.35, size=2)
+        my = bh * rng.uniform(-0.05, 0.35, size=2)
     cx0, cy0 = int(max(0, x0 - mx[0])), int(max(0, y0 - my[0]))
     cx1, cy1 = int(min(cw, x1 + mx[1])), int(min(ch, y1 + my[1]))
     crop: Image = canvas[cy0:cy1, cx0:cx1]

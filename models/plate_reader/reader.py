@@ -22,6 +22,17 @@ log = logging.getLogger(__name__)
 INPUT_H, INPUT_W = 32, 128
 MIN_LEN, MAX_LEN = 2, 8
 SHORT_LEN, SHORT_MIN_CONFIDENCE = 4, 0.8  # 2-3 character reads are mostly not plates
+# Second look at plausible candidates: the localiser's box is a few pixels off as often as not,
+# so each plausible candidate is read again from slightly different crops (left, top, right,
+# bottom margins as fractions of the box) and the crops vote. Only candidates whose first read
+# looks like a plate get the extra reads, so a frame costs a few more OCR runs, not 5x.
+VARIANTS: tuple[tuple[float, float, float, float], ...] = (
+    (-0.06, 0.0, -0.06, 0.0),
+    (0.0, 0.08, 0.0, 0.08),
+    (0.05, 0.05, 0.05, 0.05),
+    (-0.03, -0.05, -0.03, -0.05),
+)
+PLAUSIBLE = 0.05  # first-read confidence below which a candidate gets no second look
 
 
 def default_model_path() -> Path:
@@ -39,6 +50,36 @@ def _to_grey(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
     if image.ndim == 3 and image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY)
     raise PlateImageError("image must be grey, BGR or BGRA", shape=list(image.shape))
+
+
+def _crop_variant(
+    grey: npt.NDArray[Any], box: Box, v: tuple[float, float, float, float]
+) -> npt.NDArray[Any]:
+    x, y, w, h = box
+    left, top, right, bottom = v
+    x0, y0 = max(0, int(x - w * left)), max(0, int(y - h * top))
+    x1 = min(grey.shape[1], int(x + w * (1 + right)))
+    y1 = min(grey.shape[0], int(y + h * (1 + bottom)))
+    roi = grey[y0:y1, x0:x1]
+    interp = cv2.INTER_AREA if roi.shape[1] > INPUT_W else cv2.INTER_LINEAR
+    return cv2.resize(roi, (INPUT_W, INPUT_H), interpolation=interp)
+
+
+def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
+    """One candidate's reads from several crops -> (text, confidence).
+
+    Plausible texts vote with their confidences; the winner's confidence is the mean over all
+    crops (a crop that read something else counts zero), so crops that disagree lower it.
+    """
+    votes: dict[str, float] = {}
+    for text, conf in reads:
+        if MIN_LEN <= len(text) <= MAX_LEN:
+            votes[text] = votes.get(text, 0.0) + conf
+    if not votes:
+        return reads[0]
+    text, total = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
+    best = max(c for t, c in reads if t == text)
+    return text, min(best, 2.0 * total / len(reads))
 
 
 def _crop(grey: npt.NDArray[Any], box: Box, mx: float, my: float) -> npt.NDArray[Any]:
@@ -60,6 +101,7 @@ class PlateReader:
         intra_op_threads: int = 1,
         min_confidence: float = 0.5,
         locate: LocateParams | None = None,
+        second_look: bool = True,
     ) -> None:
         path = Path(model_path) if model_path is not None else default_model_path()
         if not path.is_file():
@@ -80,6 +122,7 @@ class PlateReader:
         self.model_path = path
         self.min_confidence = min_confidence
         self.locate = locate if locate is not None else LocateParams()
+        self.second_look = second_look
 
     def _ocr(self, batch: npt.NDArray[Any]) -> list[tuple[str, float]]:
         out = self._session.run(None, {self._input: batch})[0]
@@ -109,8 +152,11 @@ class PlateReader:
             # the closed edge blob already spans the plate's characters and some border:
             # crop it as is (wider margins measurably hurt the OCR)
             batch[i, 0] = _crop(grey, b, 0.0, 0.0)
+        first = self._ocr(batch)
+        if self.second_look:
+            first = self._second_look(grey, boxes, first)
         reads = []
-        for box, (text, conf) in zip(boxes, self._ocr(batch), strict=True):
+        for box, (text, conf) in zip(boxes, first, strict=True):
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
             if MIN_LEN <= len(text) <= MAX_LEN and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), box))
@@ -120,6 +166,26 @@ class PlateReader:
             if not any(_overlap(r.box, k.box) for k in kept):
                 kept.append(r)
         return kept
+
+    def _second_look(
+        self, grey: npt.NDArray[Any], boxes: list[Box], first: list[tuple[str, float]]
+    ) -> list[tuple[str, float]]:
+        again = [
+            i
+            for i, (text, conf) in enumerate(first)
+            if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
+        ]
+        if not again:
+            return first
+        batch = np.empty((len(again) * len(VARIANTS), 1, INPUT_H, INPUT_W), np.float32)
+        for j, i in enumerate(again):
+            for k, v in enumerate(VARIANTS):
+                batch[j * len(VARIANTS) + k, 0] = _crop_variant(grey, boxes[i], v)
+        more = self._ocr(batch)
+        out = list(first)
+        for j, i in enumerate(again):
+            out[i] = combine([first[i], *more[j * len(VARIANTS) : (j + 1) * len(VARIANTS)]])
+        return out
 
 
 def _overlap(a: Box, b: Box) -> bool:

@@ -117,6 +117,75 @@ def make_set(
     return xs, ys
 
 
+def load_onnx_weights(model: CRNN, path: str, probe: np.ndarray) -> None:
+    """Start from a shipped `.onnx` (when its torch state is gone): copy its weights back.
+
+    The exporter fused each BatchNorm into its conv; we load the fused conv and give each BN the
+    batch statistics of `probe` as running stats and gamma/beta that undo them, so the model in
+    eval mode computes exactly what the ONNX file computes (checked below) and training resumes
+    from there. GRU gates are z,r,h in ONNX and r,z,n in torch."""
+    import onnx
+    from onnx import numpy_helper
+
+    init = {i.name: numpy_helper.to_array(i) for i in onnx.load(path).graph.initializer}
+    conv_w = sorted((k for k in init if k.startswith("onnx::Conv_")), key=lambda k: int(k[11:]))
+    convs = [m for m in model.cnn if isinstance(m, nn.Conv2d)]
+    bns = [m for m in model.cnn if isinstance(m, nn.BatchNorm2d)]
+    fused_b = []
+    with torch.no_grad():
+        for conv, bn, (kw, kb) in zip(convs, bns, zip(conv_w[::2], conv_w[1::2], strict=True), strict=True):
+            conv.weight.copy_(torch.from_numpy(init[kw]))
+            fused_b.append(torch.from_numpy(init[kb]))
+            assert bn.running_mean is not None and bn.running_var is not None
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(fused_b[-1])
+        mats = sorted((k for k in init if k.startswith("onnx::MatMul_")), key=lambda k: int(k[13:]))
+        model.proj.weight.copy_(torch.from_numpy(init[mats[0]].T))
+        model.proj.bias.copy_(torch.from_numpy(init["proj.bias"]))
+        model.head.weight.copy_(torch.from_numpy(init[mats[1]].T))
+        model.head.bias.copy_(torch.from_numpy(init["head.bias"]))
+        gru = sorted((k for k in init if k.startswith("onnx::GRU_")), key=lambda k: int(k[10:]))
+        b, w, r = (init[k] for k in gru)  # B [2, 6h], W [2, 3h, in], R [2, 3h, h]
+        hd = model.rnn.hidden_size
+
+        def reorder(a: np.ndarray) -> torch.Tensor:  # z r h -> r z n
+            return torch.from_numpy(np.concatenate([a[hd : 2 * hd], a[:hd], a[2 * hd :]]))
+
+        for d, sfx in ((0, ""), (1, "_reverse")):
+            getattr(model.rnn, "weight_ih_l0" + sfx).copy_(reorder(w[d]))
+            getattr(model.rnn, "weight_hh_l0" + sfx).copy_(reorder(r[d]))
+            getattr(model.rnn, "bias_ih_l0" + sfx).copy_(reorder(b[d][: 3 * hd]))
+            getattr(model.rnn, "bias_hh_l0" + sfx).copy_(reorder(b[d][3 * hd :]))
+        # data-dependent BN: capture each conv's output on the probe, make BN an identity on it
+        seen: list[torch.Tensor] = []
+        hooks = [bn.register_forward_hook(lambda _m, i, _o: seen.append(i[0])) for bn in bns]
+        model.eval()
+        x = torch.from_numpy(probe).float()
+        want = model(x)
+        for h in hooks:
+            h.remove()
+        for bn, out, fb in zip(bns, seen, fused_b, strict=True):
+            mean = out.mean(dim=(0, 2, 3))
+            var = out.var(dim=(0, 2, 3), unbiased=False)
+            assert bn.running_mean is not None and bn.running_var is not None
+            bn.running_mean.copy_(mean)
+            bn.running_var.copy_(var)
+            bn.weight.copy_(torch.sqrt(var + bn.eps))
+            bn.bias.copy_(mean + fb)
+        got = model(x)
+    import onnxruntime as ort
+
+    ref = ort.InferenceSession(path, providers=["CPUExecutionProvider"])
+    onnx_out = ref.run(None, {"image": probe.astype(np.float32)})[0]
+    err = float(np.abs(got.numpy() - onnx_out).max())
+    refit = float((want - got).abs().max())
+    print(f"loaded {path}: max |torch - onnx| = {err:.2e} (BN refit moved it {refit:.2e})")
+    if err > 1e-3:
+        raise SystemExit("weights recovered from ONNX do not reproduce it")
+
+
 def greedy(logp: np.ndarray) -> list[str]:
     out = []
     for row in logp.argmax(-1):
@@ -159,16 +228,38 @@ def main() -> None:
     ap.add_argument("--init", default=None, help="start from this state_dict (.pt), fine-tune")
     ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
     ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
+    ap.add_argument(
+        "--render-only",
+        default=None,
+        help="render --samples crops from --seed into this .npz and stop (run several in parallel)",
+    )
+    ap.add_argument(
+        "--data", nargs="*", default=[], help=".npz files from --render-only to train on"
+    )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     t0 = time.time()
-    xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
+    if args.render_only:
+        xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
+        np.savez_compressed(args.render_only, x=xs, y=np.array(ys, dtype=object))
+        print(f"rendered {len(xs)} crops in {time.time() - t0:.0f}s -> {args.render_only}")
+        return
+    if args.data:
+        parts = [np.load(f, allow_pickle=True) for f in args.data]
+        xs = np.concatenate([p["x"] for p in parts])
+        ys = [str(y) for p in parts for y in p["y"]]
+        args.samples = len(xs)
+    else:
+        xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
     vx, vy = make_set(args.seed + 10_000, args.val, 0.05, args.scene_frac)
-    print(f"rendered {len(xs)}+{len(vx)} crops in {time.time() - t0:.0f}s", flush=True)
+    print(f"have {len(xs)}+{len(vx)} crops after {time.time() - t0:.0f}s", flush=True)
     targets = [torch.tensor([ALPHABET.index(c) + 1 for c in y], dtype=torch.long) for y in ys]
     model = CRNN()
-    if args.init:
+    if args.init and args.init.endswith(".onnx"):
+        load_onnx_weights(model, args.init, vx[:256].astype(np.float32))
+        print("val of the start model", evaluate(model, vx, vy), flush=True)
+    elif args.init:
         model.load_state_dict(torch.load(args.init, weights_only=True))
     print("params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
@@ -235,6 +326,7 @@ def main() -> None:
         "seed": args.seed,
         "scene_frac": args.scene_frac,
         "init": Path(args.init).name if args.init else None,
+        "data": [Path(f).name for f in args.data],
         "samples": args.samples,
         "val": args.val,
         "epochs": epoch + 1,

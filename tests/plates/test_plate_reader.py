@@ -72,3 +72,15 @@ def test_corrupt_model_has_a_code(tmp_path: Path) -> None:
     with pytest.raises(PlateModelInvalid) as exc:
         PlateReader(bad)
     assert exc.value.code == "plate.model_invalid"
+
+
+def test_second_look_votes_by_confidence_and_disagreement_lowers_confidence() -> None:
+    from edge.models.plate_reader.reader import combine
+
+    text, conf = combine([("ABC123", 0.9)] * 5)
+    assert (text, conf) == ("ABC123", 0.9)
+    text, conf = combine([("ABC123", 0.4), ("ABC128", 0.9), ("ABC123", 0.5), ("ABC123", 0.45), ("", 0.99)])
+    assert text == "ABC123" and conf == pytest.approx(0.5)
+    text, conf = combine([("ABC123", 0.9), ("XYZ", 0.2), ("", 0.99), ("", 0.99), ("", 0.99)])
+    assert text == "ABC123" and conf == pytest.approx(2 * 0.9 / 5)
+    assert combine([("", 0.99), ("A", 0.3)]) == ("", 0.99)  # nothing plausible: the first read

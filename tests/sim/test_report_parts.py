@@ -38,5 +38,8 @@ def test_plate_accuracy_counts_exact_wrong_and_unread() -> None:
 
     pairs = [("ABC 123", crossing(("abc-123", 3))), ("XYZ999", crossing(("XYZ998", 5), ("XYZ999", 1))),
              ("QQQ111", crossing()), ("RRR222", None)]
-    assert plate_accuracy(pairs) == {"vehicles": 4, "exact": 1, "wrong": 1, "unread": 2,
-                                     "exact_pct": 25.0}
+    acc = plate_accuracy(pairs)
+    misses = acc.pop("misses")
+    assert acc == {"vehicles": 4, "exact": 1, "wrong": 1, "unread": 2, "exact_pct": 25.0}
+    assert [(m["truth"], m["read"]) for m in misses] == [
+        ("XYZ999", "XYZ998"), ("QQQ111", None), ("RRR222", None)]

@@ -1,0 +1,39 @@
+"""The stroke-drawn plate gothics: every plate character draws, and the glyphs that real
+plates shape differently (barred I, open 4) really differ from their look-alikes."""
+
+import numpy as np
+import pytest
+
+from edge.sim.plate_fonts import stroke_fonts
+from edge.sim.plate_render import ALPHABET, fonts
+
+
+@pytest.mark.parametrize("face", stroke_fonts(), ids=lambda f: f.name)
+def test_every_character_draws_a_mask_of_the_cap_height(face) -> None:
+    for ch in ALPHABET:
+        m = face.render_text(ch, 40)
+        assert m.dtype == np.uint8 and m.max() == 255, ch
+        assert 36 <= m.shape[0] <= 48, (ch, m.shape)  # the Q's tail may hang a little
+
+
+def _norm(m: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.resize(m, (24, 40)).astype(np.float32) / 255.0
+
+
+def test_look_alikes_are_different_glyphs() -> None:
+    face = stroke_fonts()[0]
+    for a, b in ("IT", "IL", "4L", "OQ", "2Z", "8B", "0D", "MW", "HN"):
+        diff = np.abs(_norm(face.render_text(a, 40)) - _norm(face.render_text(b, 40))).mean()
+        assert diff > 0.08, (a, b, diff)
+
+
+def test_text_gets_wider_with_more_characters_and_tracking() -> None:
+    face = stroke_fonts()[1]
+    assert face.render_text("AB", 40).shape[1] < face.render_text("ABC", 40).shape[1]
+    assert face.render_text("ABC", 40, 0.0).shape[1] < face.render_text("ABC", 40, 0.3).shape[1]
+
+
+def test_the_renderer_favours_the_plate_gothics() -> None:
+    assert [f.name for f in fonts()[:2]] == [f.name for f in stroke_fonts()[:2]]
