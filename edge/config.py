@@ -151,7 +151,9 @@ class ThresholdsConfig:
 @dataclass(frozen=True, slots=True)
 class RetentionConfig:
     personal_hours: float = doc("Keep personal data this long after headquarters confirmed it", 72.0)
-    diagnostics_days: float = doc("Keep bad reads and device diagnostics", 14.0)
+    diagnostics_days: float = doc(
+        "Keep bad reads, device diagnostics and confirmed outbox rows this long", 14.0)
+    interval_minutes: float = doc("How often the daemon applies retention", 10.0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""The daemon's sync component: one MQTT link, the outbox uplink, the downlink, health and purge.
+"""The daemon's sync component: one MQTT link, the outbox uplink, the downlink and health.
+
+Retention (what headquarters confirmed and is past its time) is not done here: `edge.ops.retention`
+does it for the whole store, with or without MQTT.
 
 Wire it when `cfg.mqtt.enabled`: `AppOptions(components=[SyncComponent()])`, or
 `app.components.append(SyncComponent())` before `app.start()`. Other components register
@@ -12,16 +15,14 @@ import contextlib
 import json
 import logging
 import time
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import edge
-from edge.store.writer import Store
 from edge.sync.apply import Appliers, Downlink, Update
 from edge.sync.envelope import Limits, load_public_keys
 from edge.sync.mqtt_client import LinkSettings, Message, MqttLink
 from edge.sync.topics import LaneTopics
-from edge.sync.uplink import Uplink, committed, purge, store_epoch
+from edge.sync.uplink import Uplink, committed, store_epoch
 
 if TYPE_CHECKING:
     from edge.daemon.app import App
@@ -36,18 +37,16 @@ class SyncComponent:
     name = "sync"
 
     def __init__(self, *, appliers: Appliers | None = None, health_interval_s: float = 60.0,
-                 purge_interval_s: float = 600.0, resend_after_s: float = 60.0,
+                 resend_after_s: float = 60.0,
                  limits: Limits | None = None) -> None:
         self.appliers = appliers or Appliers()
         self.health_interval_s = health_interval_s
-        self.purge_interval_s = purge_interval_s
         self.resend_after_s = resend_after_s
         self.limits = limits
         self.app: App | None = None
         self.link: MqttLink | None = None
         self.uplink: Uplink | None = None
         self.downlink: Downlink | None = None
-        self.purged = 0
         self._inbox: asyncio.Queue[Message] = asyncio.Queue()
         self._tasks: list[asyncio.Task[Any]] = []
 
@@ -71,8 +70,7 @@ class SyncComponent:
         await self.link.start()
         self._tasks = [asyncio.create_task(self.uplink.run(), name="sync-uplink"),
                        asyncio.create_task(self._downlink_loop(), name="sync-downlink"),
-                       asyncio.create_task(self._health_loop(topics), name="sync-health"),
-                       asyncio.create_task(self._purge_loop(app.store), name="sync-purge")]
+                       asyncio.create_task(self._health_loop(topics), name="sync-health")]
 
     async def stop(self) -> None:
         for task in self._tasks:
@@ -134,23 +132,11 @@ class SyncComponent:
                 "mode": self.app.mode, "devices": {n: d["state"] for n, d in st["devices"].items()},
                 "counters": st["events"], "backlog": self.uplink.backlog(), "uplink": self.uplink.status()}
 
-    async def _purge_loop(self, store: Store) -> None:
-        assert self.app is not None
-        ret = self.app.cfg.retention
-        while True:
-            await asyncio.sleep(self.purge_interval_s)
-            n = await committed(store, partial(_purge_now, personal_hours=ret.personal_hours,
-                                          other_days=ret.diagnostics_days))
-            self.purged += n
-
     def status(self) -> dict[str, Any]:
         if self.link is None or self.uplink is None or self.downlink is None:
             return {"state": "not started"}
         up = self.uplink.status()
         return {"link": self.link.status(), "backlog": self.uplink.backlog(), "drain_rate": up["drain_rate"],
                 "last_ack_hw": up["confirmed_hw"], "last_ack_at": up["last_ack_at"], "uplink": up,
-                "downlink": self.downlink.status(), "purged": self.purged}
+                "downlink": self.downlink.status()}
 
-
-def _purge_now(db: Any, *, personal_hours: float, other_days: float) -> int:
-    return purge(db, now=time.time(), personal_hours=personal_hours, other_days=other_days)

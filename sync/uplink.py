@@ -242,22 +242,6 @@ def _confirm(db: sqlite_utils.Database, hw: int, now: float) -> None:
         kv_set(db, "sync.confirmed_hw", hw)
 
 
-def purge(db: sqlite_utils.Database, *, now: float, personal_hours: float, other_days: float) -> int:
-    """Delete confirmed rows past retention (personal: hours after PUBACK); returns rows deleted.
-
-    The seq never goes back (AUTOINCREMENT), and `sync.purged` keeps the running count.
-    """
-    cur = db.conn.execute(
-        "DELETE FROM outbox WHERE state = 'confirmed' AND ("
-        " (personal = 1 AND COALESCE(sent_at, confirmed_at) < ?) OR"
-        " (personal = 0 AND COALESCE(sent_at, confirmed_at) < ?))",
-        (now - personal_hours * 3600.0, now - other_days * 86400.0))
-    n = int(cur.rowcount or 0)
-    if n:
-        kv_set(db, "sync.purged", int(kv_get(db, "sync.purged", 0)) + n)
-    return n
-
-
 def store_epoch(db: sqlite_utils.Database) -> str:
     """This store's sync epoch: a random id made once, so headquarters can tell a re-created
     store (whose seq starts at 1 again) from the one it has acknowledged."""

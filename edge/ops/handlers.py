@@ -35,6 +35,9 @@ MODES = ("open", "closed")
 _REGISTERED: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+RETENTION_FIRST_S = 300.0
+
+
 class OpsComponent:
     """Holds the live feed and the lane state a technician can change."""
 
@@ -48,16 +51,50 @@ class OpsComponent:
         self.config_hash = config_hash(config_path) if config_path else None
         self.personal_sessions: set[str] = set()
         self.tail_requests = 0
+        self.retention_runs = 0
+        self.retention_last: dict[str, Any] | None = None
 
     async def start(self, app: Any) -> None:
         self.feed.attach(app.bus)
+        app.add_task(self._retention_loop(), "retention")
+
+    async def apply_retention(self, actor: str, *, audit_always: bool) -> PurgeResult:
+        """One retention run in the single writer; audited (with its counts) in the same
+        transaction when it changed something or when a person asked for it."""
+        now = time.time()
+        retention = self.app.cfg.retention  # read each run: a reload may have changed it
+
+        def write(db: sqlite_utils.Database) -> PurgeResult:
+            result = purge(db, retention, now)
+            if audit_always or result.changed:
+                body = {k: v for k, v in result.to_dict().items() if not k.endswith("cutoff")}
+                audit_append(db.conn, "purge", body, actor=actor, ts=now)
+            return result
+
+        done: PurgeResult = await self.app.store.write(write)
+        self.retention_runs += 1
+        self.retention_last = {"at": now, "by": actor, **done.to_dict()}
+        return done
+
+    async def _retention_loop(self) -> None:
+        # the first run waits a little (never more than 5 min), so a daemon starting up does
+        # its devices first and a crash-looping one still gets its retention done
+        every = self.app.cfg.retention.interval_minutes * 60.0
+        await asyncio.sleep(min(every, RETENTION_FIRST_S))
+        while True:
+            try:
+                await self.apply_retention("daemon:retention", audit_always=False)
+            except Exception:  # a failed run is retried next period; the daemon stays up
+                log.exception("retention run failed")
+            await asyncio.sleep(max(0.1, self.app.cfg.retention.interval_minutes * 60.0))
 
     async def stop(self) -> None:
         await self.feed.close()
 
     def status(self) -> dict[str, Any]:
         return {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
-                "feed_seq": self.feed.seq, "tail_requests": self.tail_requests}
+                "feed_seq": self.feed.seq, "tail_requests": self.tail_requests,
+                "retention": {"runs": self.retention_runs, "last": self.retention_last}}
 
 
 def _actor(req: dict[str, Any]) -> str:
@@ -138,17 +175,7 @@ def register_ops(app: Any, config_path: str | Path | None = None) -> OpsComponen
         return {"before": before, "mode": app.mode, "kind": ops.lane_kind}
 
     async def do_purge(req: dict[str, Any]) -> dict[str, Any]:
-        now = time.time()
-        retention = app.cfg.retention
-        actor = _actor(req)
-
-        def write(db: sqlite_utils.Database) -> PurgeResult:
-            result = purge(db, retention, now)  # the purge and its audit entry: one transaction
-            body = {k: v for k, v in result.to_dict().items() if not k.endswith("cutoff")}
-            audit_append(db.conn, "purge", body, actor=actor, ts=now)
-            return result
-
-        done: PurgeResult = await app.store.write(write)
+        done = await ops.apply_retention(_actor(req), audit_always=True)
         out: dict[str, Any] = done.to_dict()
         return out
 

@@ -1,10 +1,12 @@
-"""Retention applied now: personal data past its time, diagnostics past theirs.
+"""Retention: personal data past its time, diagnostics past theirs. The one place it is done.
 
-Runs in the daemon's single writer (`lanectl purge` with the daemon up) or directly on the
-store file (daemon down); both call `purge(db, cfg, now)` in one transaction. Personal data is
-replaced, not deleted, where a row is still a fact (the outbox sequence never has holes, a
-crossing keeps its id and times); diagnostics are deleted. The audit log is append-only and
-holds no personal data, so it is never touched.
+The daemon applies it every `retention.interval_minutes` (and `lanectl purge` on demand) in its
+single writer; `purge_file` does the same on a store file while the daemon is down. Each run is
+one transaction. Personal data is replaced, not deleted, where a row is still a fact (a crossing
+keeps its id and times, a confirmed outbox row keeps its envelope); diagnostics are deleted, and
+so are confirmed outbox rows older than the diagnostics period, oldest first, so what is left of
+the outbox is always a contiguous run of seqs. Nothing headquarters has not confirmed is ever
+touched. The audit log is append-only and holds no personal data, so it is never touched.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ PURGED = json.dumps({"purged": True})
 @dataclass(frozen=True, slots=True)
 class PurgeResult:
     outbox_personal: int
+    outbox_deleted: int
     reads_personal: int
     crossings_personal: int
     bad_reads: int
@@ -33,6 +36,11 @@ class PurgeResult:
 
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
+
+    @property
+    def changed(self) -> int:
+        return (self.outbox_personal + self.outbox_deleted + self.reads_personal
+                + self.crossings_personal + self.bad_reads + self.device_events)
 
 
 def purge(db: sqlite_utils.Database, retention: RetentionConfig, now: float) -> PurgeResult:
@@ -51,6 +59,14 @@ def purge(db: sqlite_utils.Database, retention: RetentionConfig, now: float) -> 
         keep = {k: old[k] for k in ("event_id", "seq", "kind", "ts") if k in old}
         c.execute("UPDATE outbox SET payload = ?, personal = 0 WHERE seq = ?",
                   (json.dumps({**keep, "purged": True}), seq))
+    # Confirmed rows past the diagnostics period go, as a prefix: the first row that is not
+    # (confirmed and old) bounds the delete, so the outbox never gets a hole.
+    first_kept = c.execute(
+        "SELECT MIN(seq) FROM outbox WHERE state != 'confirmed' OR confirmed_at IS NULL "
+        "OR confirmed_at >= ?", (diag_cut,)).fetchone()[0]
+    deleted = c.execute(
+        "DELETE FROM outbox WHERE state = 'confirmed' AND confirmed_at < ? AND seq < ?",
+        (diag_cut, first_kept if first_kept is not None else 2**62)).rowcount
     reads = c.execute("UPDATE reads SET payload = ?, personal = 0 WHERE personal = 1 AND ts < ?",
                       (PURGED, personal_cut)).rowcount
     crossings = c.execute(
@@ -58,7 +74,7 @@ def purge(db: sqlite_utils.Database, retention: RetentionConfig, now: float) -> 
         "AND closed IS NOT NULL AND closed < ?", (PURGED, personal_cut)).rowcount
     bad = c.execute("DELETE FROM bad_reads WHERE ts < ?", (diag_cut,)).rowcount
     dev = c.execute("DELETE FROM device_events WHERE ts < ?", (diag_cut,)).rowcount
-    return PurgeResult(len(rows), reads, crossings, bad, dev, personal_cut, diag_cut)
+    return PurgeResult(len(rows), deleted, reads, crossings, bad, dev, personal_cut, diag_cut)
 
 
 def purge_file(path: str | Path, retention: RetentionConfig, now: float,

@@ -119,3 +119,20 @@ def test_purge_through_the_daemon_and_support_bundle(running, lanectl, tmp_path:
     with tarfile.open(out) as tar:
         status = json.loads(tar.extractfile("support/status.json").read())  # type: ignore[union-attr]
     assert status["running"] is True and "aux" in status["status"]["devices"]
+
+
+def test_the_daemon_applies_retention_by_itself(tmp_path: Path, daemon_factory) -> None:
+    """No lanectl: personal data past its time goes on the daemon's own schedule, audited."""
+    cfg = lane_config(tmp_path, extra="[retention]\ninterval_minutes = 0.005\n")
+    seed_personal(tmp_path / "lane.sqlite")
+    d = daemon_factory(cfg, hook_env())
+    d.wait_ready()
+    d.wait_for(lambda s: (s["components"]["ops"]["retention"]["last"] or {}).get("reads_personal") == 3,
+               what="a retention run that scrubbed the seeded reads")
+    d.wait_for(lambda s: s["components"]["ops"]["retention"]["runs"] >= 3, what="runs go on")
+    conn = sqlite3.connect(tmp_path / "lane.sqlite")
+    assert conn.execute("SELECT COUNT(*) FROM reads WHERE payload LIKE '%ERIKSSON%'").fetchone()[0] == 0
+    audit = conn.execute("SELECT kind, actor FROM audit").fetchall()
+    conn.close()
+    # audited when it changed something, not on every quiet run
+    assert audit == [("purge", "daemon:retention")]

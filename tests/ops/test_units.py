@@ -174,6 +174,22 @@ def test_purge_file_keeps_recent_and_unconfirmed_personal_data(tmp_path: Path) -
                        "ts": 1000.0, "purged": True}
     res = purge_file(store, RetentionConfig(), 1000.0 + 15 * 86400)
     assert res.bad_reads == 2
+    assert res.outbox_deleted == 2  # confirmed and past the diagnostics period; 3-4 are pending
+
+
+def test_confirmed_outbox_rows_go_oldest_first_and_leave_no_hole(tmp_path: Path) -> None:
+    store = tmp_path / "s.sqlite"
+    seed_personal(store, n=4, ts=1000.0, confirmed=True)
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE outbox SET confirmed_at = ? WHERE seq = 2", (1000.0 + 20 * 86400,))
+    conn.commit()
+    res = purge_file(store, RetentionConfig(), 1000.0 + 15 * 86400)
+    assert res.outbox_deleted == 1  # seq 2 was confirmed late: 3 and 4 wait behind it
+    assert [r[0] for r in conn.execute("SELECT seq FROM outbox ORDER BY seq")] == [2, 3, 4]
+    res = purge_file(store, RetentionConfig(diagnostics_days=1.0), 1000.0 + 22 * 86400)
+    assert res.outbox_deleted == 3 and res.changed >= 3
+    assert conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    conn.close()
 
 
 async def test_feed_long_poll_and_missed_events() -> None:

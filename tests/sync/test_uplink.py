@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from edge.sim.headquarters import Headquarters
 from edge.store.writer import enqueue_outbox
 from edge.sync.brokers import BrokerPki, BrokerProcess, free_port, mosquitto, tls_listener
 from edge.sync.mqtt_client import LinkSettings, MqttLink, TlsSettings
-from edge.sync.uplink import purge
 
 
 async def trickle(lane: Lane, n: int, every: int = 50, pause: float = 0.01) -> None:
@@ -172,29 +170,6 @@ async def test_paho_does_not_queue_publishes_while_offline(tmp_path: Path) -> No
     with pytest.raises(LinkDown):
         link.publish_nowait("a/b", b"x")
     await link.stop()
-
-
-async def test_purge_keeps_unconfirmed_and_recent_rows(tmp_path: Path) -> None:
-    from edge.store import Store
-    store = Store(tmp_path / "p.sqlite")
-    store.open()
-    try:
-        await fill_outbox(store, 10, personal=True)
-        await fill_outbox(store, 10, kind="health", personal=False)
-        now = time.time()
-        await store.write(lambda db: db.conn.execute(
-            "UPDATE outbox SET state='confirmed', sent_at=?, confirmed_at=? WHERE seq <= 5 OR seq > 15",
-            (now - 7200, now - 7100)))
-        n = await store.write(lambda db: purge(db, now=now, personal_hours=1.0, other_days=1.0))
-        assert n == 5  # personal confirmed rows past 1 h; the health rows are kept for a day
-        left = await store.write(
-            lambda db: [r[0] for r in db.conn.execute("SELECT seq FROM outbox ORDER BY seq")])
-        assert left == list(range(6, 21))
-        purged = await store.write(lambda db: json.loads(
-            db.conn.execute("SELECT value FROM kv WHERE key='sync.purged'").fetchone()[0]))
-        assert purged == 5
-    finally:
-        store.close()
 
 
 class LossyHeadquarters(Headquarters):
