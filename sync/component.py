@@ -100,6 +100,11 @@ class SyncComponent:
 
     async def _downlink_loop(self) -> None:
         assert self.downlink is not None
+        # Sync starts first; downlinks queued at the broker arrive at once. Hold them until
+        # every component has started and registered its appliers (else: `no_applier`).
+        started = getattr(self.app, "started_event", None)
+        if started is not None:
+            await started.wait()
         while True:
             msg = await self._inbox.get()
             await self.downlink.handle(msg)
@@ -136,9 +141,9 @@ class SyncComponent:
 
     async def _purge_loop(self, store: Store) -> None:
         assert self.app is not None
-        ret = self.app.cfg.retention
         while True:
             await asyncio.sleep(self.purge_interval_s)
+            ret = self.app.cfg.retention  # read each time: a reload may change it
             n = await committed(store, partial(_purge_now, personal_hours=ret.personal_hours,
                                           other_days=ret.diagnostics_days))
             self.purged += n

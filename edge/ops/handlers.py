@@ -25,9 +25,12 @@ from edge.ops.events import LaneModeChanged
 from edge.ops.feed import EventFeed
 from edge.ops.privacy import event_view
 from edge.ops.reload import reload, reload_from_file
+from edge.ops.remote_config import ConfigUpdater
 from edge.ops.retention import PurgeResult, purge
 from edge.ops.store_facts import config_hash, outbox_stats
 from edge.store.writer import enqueue_outbox
+from edge.sync.component import SyncComponent
+from edge.sync.config_apply import register_config
 
 log = logging.getLogger(__name__)
 
@@ -48,16 +51,24 @@ class OpsComponent:
         self.config_hash = config_hash(config_path) if config_path else None
         self.personal_sessions: set[str] = set()
         self.tail_requests = 0
+        self.remote_config: ConfigUpdater | None = None
 
     async def start(self, app: Any) -> None:
         self.feed.attach(app.bus)
+        sync = next((c for c in app.components if c.name == "sync"), None)
+        if isinstance(sync, SyncComponent) and self.config_path:  # headquarters' settings
+            self.remote_config = ConfigUpdater(app, self.config_path)
+            register_config(sync.appliers, self.remote_config.apply)
 
     async def stop(self) -> None:
         await self.feed.close()
 
     def status(self) -> dict[str, Any]:
-        return {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
-                "feed_seq": self.feed.seq, "tail_requests": self.tail_requests}
+        out = {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
+               "feed_seq": self.feed.seq, "tail_requests": self.tail_requests}
+        if self.remote_config is not None:
+            out["hq_config"] = self.remote_config.info()
+        return out
 
 
 def _actor(req: dict[str, Any]) -> str:
