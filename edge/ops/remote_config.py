@@ -20,7 +20,15 @@ from typing import Any
 
 import sqlite_utils
 
-from edge.config_overlay import check_overlay, flatten, nest, overlay_path, read_overlay, write_overlay
+from edge.config_overlay import (
+    check_overlay,
+    flatten,
+    nest,
+    not_allowed,
+    overlay_path,
+    read_overlay,
+    write_overlay,
+)
 from edge.decision.audit import append as audit_append
 from edge.errors import ConfigError
 from edge.ops.reload import needs_restart, reload
@@ -73,10 +81,12 @@ class ConfigUpdater:
         cfg, problems = check_overlay(base, settings)
         errors = [p for p in problems if p.severity == "error"]
         if cfg is None:
-            outside = [p.key for p in errors if p.code == "config.not_remote"]
-            if outside:
+            unknown = {p.key for p in errors if p.code == "config.unknown_key"}
+            forbidden = [k for k in not_allowed(settings)  # known settings, not headquarters' to set
+                         if not any(k == u or k.startswith(u + ".") for u in unknown)]
+            if forbidden:
                 raise Refused(Reason.CONFIG_NOT_ALLOWED, "headquarters may not change: "
-                              + ", ".join(k.split(":", 1)[-1] for k in outside), version=update.version)
+                              + ", ".join(forbidden), version=update.version)
             raise Refused(Reason.CONFIG_INVALID, "; ".join(f"{p.key}: {p.message} [{p.code}]"
                                                            for p in errors[:5]), version=update.version)
         restart = needs_restart(self.app.cfg, cfg)
