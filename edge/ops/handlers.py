@@ -64,8 +64,8 @@ class OpsComponent:
         await self.feed.close()
 
     def status(self) -> dict[str, Any]:
-        out = {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
-               "feed_seq": self.feed.seq, "tail_requests": self.tail_requests}
+        out: dict[str, Any] = {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
+                               "feed_seq": self.feed.seq, "tail_requests": self.tail_requests}
         if self.remote_config is not None:
             out["hq_config"] = self.remote_config.info()
         return out

@@ -33,7 +33,8 @@ def audit_rows(store: Path, kind: str) -> list[dict[str, Any]]:
     return [json.loads(b) for (b,) in rows]
 
 
-async def test_config_update_whitelist_apply_refuse_and_restart(tmp_path: Path, broker: BrokerProcess) -> None:
+async def test_config_update_whitelist_apply_refuse_and_restart(tmp_path: Path,
+                                                                broker: BrokerProcess) -> None:
     cfg_path = write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)})
     hq = Headquarters("127.0.0.1", broker.port)
     await hq.start()
@@ -57,8 +58,8 @@ async def test_config_update_whitelist_apply_refuse_and_restart(tmp_path: Path, 
                     "retention": {"personal_hours": 24}, "lane": {"mode": "closed"}}, 1, kind="snapshot")
         await until(lambda: engine.thresholds.refer_score == 0.9, 10, "the new threshold in the engine")
         cfg = lane.app.cfg
-        assert (cfg.thresholds.refer_score, cfg.thresholds.model_timeout_ms, cfg.retention.personal_hours) == (
-            0.9, 80.0, 24.0)
+        th = cfg.thresholds
+        assert (th.refer_score, th.model_timeout_ms, cfg.retention.personal_hours) == (0.9, 80.0, 24.0)
         assert lane.app.mode == "closed" and engine.scorer.timeout_ms == 80.0
         overlay = json.loads((tmp_path / OVERLAY_NAME).read_text())
         assert overlay["version"] == 1 and overlay["settings"]["thresholds"]["refer_score"] == 0.9
@@ -96,7 +97,8 @@ async def test_config_update_whitelist_apply_refuse_and_restart(tmp_path: Path, 
         # a delta edits the overlay; null gives a setting back to the lane's own file
         await send({"thresholds": {"refer_score": None}, "retention": {"diagnostics_days": 30}}, 10)
         await until(lambda: engine.thresholds.refer_score == 0.5, 10, "the file's threshold again")
-        assert lane.app.cfg.retention.diagnostics_days == 30.0 and lane.app.cfg.thresholds.model_timeout_ms == 80
+        assert lane.app.cfg.retention.diagnostics_days == 30.0
+        assert lane.app.cfg.thresholds.model_timeout_ms == 80
     finally:
         await lane.stop()
 

@@ -69,7 +69,8 @@ async def test_model_update_swaps_refuses_bad_ones_and_survives_restart(
         assert pointer["current"]["sha256"] == sha2
         assert pointer["previous"]["version"].startswith("risk-lr-1@")  # the shipped one, kept in place
         change = [b for k, a, b in audit_kinds(tmp_path / "lane.sqlite") if k == "model_change"]
-        assert len(change) == 1 and change[0]["to"]["sha256"] == sha2 and change[0]["update"]["key_id"] == "hq1"
+        assert len(change) == 1 and change[0]["to"]["sha256"] == sha2
+        assert change[0]["update"]["key_id"] == "hq1"
 
         # refused, each with its own reason; the v2 model keeps scoring
         garbage = b"\x08\x07not an onnx file" * 50
