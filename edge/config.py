@@ -163,6 +163,9 @@ class ModelConfig:
     plate_model: str | None = doc("Plate OCR model .onnx (default: the shipped one)", None)
     threads: int = doc("onnxruntime intra-op threads", 1)
     refdata_path: str | None = doc("Reference data SQLite (default: beside the store)", None)
+    accepted_dir: str | None = doc(
+        "Folder of risk models accepted from headquarters; the newest one there replaces "
+        "risk_model (default: 'models' beside the store)", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +184,10 @@ class Config:
     @property
     def control_socket(self) -> str:
         return self.control.socket or str(Path(self.store.path).with_suffix(".sock"))
+
+    @property
+    def accepted_models_dir(self) -> Path:
+        return Path(self.models.accepted_dir or Path(self.store.path).parent / "models")
 
 
 # --------------------------------------------------------------------------- validation
@@ -325,7 +332,10 @@ def _semantic_checks(cfg: Config) -> list[ConfigProblem]:
 
 
 def load_config(path: str | Path) -> Config:
-    """Read and validate a TOML file; raises ConfigInvalid with every problem found."""
+    """Read and validate a TOML file, with headquarters' overlay over it if the lane has one
+    (`edge.config_overlay`); raises ConfigInvalid with every problem found."""
+    from edge.config_overlay import with_overlay
+
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -336,11 +346,16 @@ def load_config(path: str | Path) -> Config:
     cfg, problems = check_config(data, str(p))
     if cfg is None:
         raise ConfigInvalid(problems, str(p))
-    return cfg
+    merged, problems = with_overlay(data, cfg)
+    if merged is None:
+        raise ConfigInvalid(problems, str(p))
+    return merged
 
 
 def read_problems(path: str | Path) -> list[ConfigProblem]:
-    """All problems of a config file, including unreadable files, for `lanectl config check`."""
+    """All problems of a config file (and of headquarters' overlay), for `lanectl config check`."""
+    from edge.config_overlay import with_overlay
+
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8"))
@@ -348,7 +363,8 @@ def read_problems(path: str | Path) -> list[ConfigProblem]:
         return [ConfigProblem(str(p), f"cannot read: {err.strerror}", "config.not_found")]
     except tomllib.TOMLDecodeError as err:
         return [ConfigProblem(str(p), f"not valid TOML: {err}", "config.toml")]
-    return check_config(data, str(p))[1]
+    cfg, problems = check_config(data, str(p))
+    return problems if cfg is None else problems + with_overlay(data, cfg)[1]
 
 
 def schema_rows(cls: type[Any] = Config, where: str = "") -> list[tuple[str, str, str]]:

@@ -8,7 +8,9 @@ fault, never a guess. A fault (missing, corrupt, mismatched or too slow model) i
 with reason `model_unavailable`: a broken model can never yield a release.
 
 Reload is atomic: a new session is built and checked beside the one in use, then swapped in
-with one assignment; a scorer never runs half of one model and half of another.
+with one assignment; a scorer never runs half of one model and half of another. A model from
+headquarters goes through `prepare` (the same checks, the live model untouched on any fault)
+and `adopt` once its file is safely on disk.
 """
 
 from __future__ import annotations
@@ -58,6 +60,26 @@ class _Loaded:
     version: str
     sha256: str
     stat: tuple[int, int, int]
+    meta: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedModel:
+    """A model checked, loaded and warmed beside the one in use, ready for `Scorer.adopt`."""
+
+    loaded: _Loaded
+
+    @property
+    def version(self) -> str:
+        return self.loaded.version
+
+    @property
+    def sha256(self) -> str:
+        return self.loaded.sha256
+
+    @property
+    def meta(self) -> dict[str, str]:
+        return self.loaded.meta
 
 
 def _stat(path: Path) -> tuple[int, int, int]:
@@ -104,6 +126,10 @@ class Scorer:
             data = self.path.read_bytes()
         except OSError as err:
             raise ModelUnavailableError("model file missing", fault="model.missing") from err
+        return self._build(data, stat)
+
+    def _build(self, data: bytes, stat: tuple[int, int, int]) -> _Loaded:
+        """A checked and warmed session from model bytes; raises with a fault code."""
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
@@ -122,7 +148,7 @@ class Scorer:
             session.run(list(OUTPUTS), {INPUT_NAME: warm})
         except Exception as err:
             raise ModelUnavailableError("model fails to run", fault="model.corrupt") from err
-        return _Loaded(session, version, sha, stat)
+        return _Loaded(session, version, sha, stat, dict(meta))
 
     def _check(self, session: ort.InferenceSession) -> None:
         inputs = session.get_inputs()
@@ -185,6 +211,24 @@ class Scorer:
             raise
         return self.load()
 
+    def prepare(self, data: bytes) -> PreparedModel:
+        """Check model bytes with this scorer's contract (schema, inputs and outputs, one run).
+
+        Touches nothing in use: raises `ModelUnavailableError` (with `fault`) and the model in
+        service stays. Slow (a session load): call it off the event loop."""
+        return PreparedModel(self._build(data, (0, 0, 0)))
+
+    def adopt(self, prepared: PreparedModel, path: str | Path) -> None:
+        """Swap in a prepared model that now lives at `path` (one assignment, under the lock)."""
+        target = Path(path)
+        loaded = prepared.loaded
+        with self._lock:
+            self._loaded = _Loaded(loaded.session, loaded.version, loaded.sha256, _stat(target),
+                                   loaded.meta)
+            self.path = target
+            self.fault = None
+            self.reloads += 1
+
     def score(self, x: npt.NDArray[np.float32]) -> ScoreResult:
         """Score rows of `x`; raises `ModelUnavailableError` on any fault or a slow run."""
         loaded = self._loaded
@@ -213,6 +257,9 @@ class Scorer:
             "version": self.version,
             "fault": self.fault,
             "sha256": None if loaded is None else loaded.sha256,
+            "name": None if loaded is None else loaded.meta.get("model_name"),
+            "model_version": None if loaded is None else loaded.meta.get("model_version"),
+            "schema": self.schema_version,
             "reloads": self.reloads,
             "slow_runs": self.slow_runs,
         }

@@ -98,6 +98,11 @@ class SyncComponent:
 
     async def _downlink_loop(self) -> None:
         assert self.downlink is not None
+        # Sync starts first; downlinks queued at the broker arrive at once. Hold them until
+        # every component has started and registered its appliers (else: `no_applier`).
+        started = getattr(self.app, "started_event", None)
+        if started is not None:
+            await started.wait()
         while True:
             msg = await self._inbox.get()
             await self.downlink.handle(msg)
@@ -127,8 +132,10 @@ class SyncComponent:
     def _health(self) -> dict[str, Any]:
         assert self.app is not None and self.uplink is not None and self.downlink is not None
         st = self.app.status(with_outbox=False)
+        lane = st.get("components", {}).get("lane", {})
         return {"ts": time.time(), "versions": {"lane_edge": edge.__version__,
-                                                "datasets": self.downlink.status()["applied"]},
+                                                "datasets": self.downlink.status()["applied"],
+                                                "model": lane.get("model")},
                 "mode": self.app.mode, "devices": {n: d["state"] for n, d in st["devices"].items()},
                 "counters": st["events"], "backlog": self.uplink.backlog(), "uplink": self.uplink.status()}
 

@@ -45,6 +45,13 @@ class Reason(enum.StrEnum):
     INCOMPLETE = "incomplete"
     NO_APPLIER = "no_applier"
     APPLY_FAILED = "apply_failed"
+    # raised by the model and config appliers (model_apply.py, config_apply.py)
+    MODEL_HASH_MISMATCH = "model_hash_mismatch"
+    MODEL_METADATA_MISMATCH = "model_metadata_mismatch"
+    MODEL_SCHEMA_MISMATCH = "model_schema_mismatch"
+    MODEL_CORRUPT = "model_corrupt"
+    CONFIG_NOT_ALLOWED = "config_not_allowed"
+    CONFIG_INVALID = "config_invalid"
 
 
 class Refused(SyncError):

@@ -73,6 +73,7 @@ class App:
         self.mode = cfg.lane.mode
         self.started = time.time()
         self.ready = False
+        self.started_event = asyncio.Event()  # set once every component has started
         self._tasks: list[asyncio.Task[Any]] = []
         self.topic_prefix = f"lane-edge/v1/{cfg.lane.port}/{cfg.lane.id}"
 
@@ -95,6 +96,7 @@ class App:
         if self.notifier.watchdog_interval:
             self._tasks.append(asyncio.create_task(self._watchdog(), name="watchdog"))
         self.ready = True
+        self.started_event.set()
         self.notifier.ready(self._status_line())
         log.info("lane-edge %s ready: lane %s/%s (%s), %d device(s)", edge.__version__,
                  self.cfg.lane.port, self.cfg.lane.id, self.cfg.lane.kind, len(self.devices))

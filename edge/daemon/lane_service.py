@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from edge.daemon.model_updates import ModelUpdater, live_scorer
 from edge.decision import audit
 from edge.decision.engine import DecisionEngine
 from edge.decision.facts import CrossingFacts, FactsError, from_dict
@@ -40,13 +41,16 @@ from edge.events import (
 )
 from edge.lane.correlator import CrossingCorrelator, lane_options_from
 from edge.lane.crossing import CrossingUpdated
-from edge.models.scorer import SHIPPED_MODEL, Scorer
-from edge.ops.events import LaneModeChanged
+from edge.models.installed import ModelDir
+from edge.models.scorer import Scorer
+from edge.ops.events import ConfigReloaded, LaneModeChanged
 from edge.store.writer import enqueue_outbox
 from edge.sync.component import SyncComponent
+from edge.sync.model_apply import register_model
 from edge.sync.refdata_apply import register_refdata
 
 if TYPE_CHECKING:
+    from edge.config import ThresholdsConfig
     from edge.daemon.app import App
 
 log = logging.getLogger(__name__)
@@ -117,6 +121,7 @@ class LaneService:
     def __init__(self, engine: DecisionEngine | None = None) -> None:
         self._engine = engine
         self.engine: DecisionEngine | None = None
+        self.models: ModelUpdater | None = None
         self.app: App | None = None
         self.correlator: CrossingCorrelator | None = None
         self._last_rec: dict[str, str] = {}
@@ -134,12 +139,16 @@ class LaneService:
         if engine is None:
             engine = await asyncio.to_thread(self._build_engine)
         self.engine = engine
+        if self.models is None or self.models.scorer is not engine.scorer:
+            self.models = ModelUpdater(engine.scorer, ModelDir(cfg.accepted_models_dir), app.store,
+                                       source="given")
         sync = next((c for c in app.components if c.name == "sync"), None)
-        if isinstance(sync, SyncComponent):  # headquarters' signed reference-data updates
+        if isinstance(sync, SyncComponent):  # headquarters' signed reference data and models
             register_refdata(sync.appliers, engine.refdata)
+            register_model(sync.appliers, self.models.install)
         self.kind, self.mode = str(cfg.lane.kind), app.mode
         sub = app.bus.subscribe("lane", (TagSighting, PlateRead, DocumentScanned, DeviceStateChanged,
-                                         LaneModeChanged))
+                                         LaneModeChanged, ConfigReloaded))
         app.bus.consume(sub, self._on_read)
         self._sign("mode", mode_text(self.kind, self.mode))
         app.add_task(self._ticker(), "lane:tick")
@@ -152,11 +161,8 @@ class LaneService:
         store_dir = Path(cfg.store.path).parent
         refdata = RefData(cfg.models.refdata_path or store_dir / "refdata.sqlite")
         th = cfg.thresholds
-        thresholds = Thresholds(refer_score=th.refer_score,
-                                plate_min_confidence=th.plate_min_confidence,
-                                model_timeout_ms=th.model_timeout_ms)
-        scorer = Scorer(cfg.models.risk_model or SHIPPED_MODEL, schema_version=SCHEMA_VERSION,
-                        feature_names=FEATURE_NAMES, timeout_ms=th.model_timeout_ms)
+        thresholds = _thresholds(cfg.thresholds)
+        scorer, self.models = live_scorer(cfg, self.app.store, th.model_timeout_ms)
         if scorer.fault:
             log.error("risk model unavailable (%s): every crossing will be referred", scorer.fault)
         shadow = None
@@ -181,6 +187,8 @@ class LaneService:
         if self.engine is not None:
             out["model"] = self.engine.scorer.version
             out["model_fault"] = self.engine.scorer.fault
+            if self.models is not None:
+                out["model_info"] = self.models.info()
             out["refdata"] = self.engine.refdata.versions()
         return out
 
@@ -192,12 +200,25 @@ class LaneService:
 
     async def _on_read(self, event: Event) -> None:
         assert self.correlator is not None
+        if isinstance(event, ConfigReloaded):
+            self._apply_thresholds()
+            return
         if isinstance(event, LaneModeChanged):
             self.kind, self.mode = event.kind, event.mode
             self._sign("mode", mode_text(self.kind, self.mode))
             return
         for upd in self.correlator.handle(event):
             await self._publish(upd)
+
+    def _apply_thresholds(self) -> None:
+        """A reload (SIGHUP, lanectl or headquarters) changed the config: new limits from now on."""
+        assert self.app is not None
+        if self.engine is not None:
+            th = self.app.cfg.thresholds
+            self.engine.thresholds = _thresholds(th)
+            self.engine.scorer.timeout_ms = th.model_timeout_ms
+            if self.engine.shadow is not None:
+                self.engine.shadow.timeout_ms = th.model_timeout_ms
 
     async def _ticker(self) -> None:
         assert self.correlator is not None
@@ -338,6 +359,11 @@ class LaneService:
         assert self.correlator is not None
         return {"active": self.correlator.board(),
                 "recent": [c.snapshot() for c in list(self.correlator.recent)[-20:]]}
+
+
+def _thresholds(th: ThresholdsConfig) -> Thresholds:
+    return Thresholds(refer_score=th.refer_score, plate_min_confidence=th.plate_min_confidence,
+                      model_timeout_ms=th.model_timeout_ms)
 
 
 def _against(action: str, recommended: str | None) -> bool:

@@ -25,9 +25,12 @@ from edge.ops.events import LaneModeChanged
 from edge.ops.feed import EventFeed
 from edge.ops.privacy import event_view
 from edge.ops.reload import reload, reload_from_file
+from edge.ops.remote_config import ConfigUpdater
 from edge.ops.retention import PurgeResult, purge
 from edge.ops.store_facts import config_hash, outbox_stats
 from edge.store.writer import enqueue_outbox
+from edge.sync.component import SyncComponent
+from edge.sync.config_apply import register_config
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +56,15 @@ class OpsComponent:
         self.tail_requests = 0
         self.retention_runs = 0
         self.retention_last: dict[str, Any] | None = None
+        self.remote_config: ConfigUpdater | None = None
 
     async def start(self, app: Any) -> None:
         self.feed.attach(app.bus)
         app.add_task(self._retention_loop(), "retention")
+        sync = next((c for c in app.components if c.name == "sync"), None)
+        if isinstance(sync, SyncComponent) and self.config_path:  # headquarters' settings
+            self.remote_config = ConfigUpdater(app, self.config_path)
+            register_config(sync.appliers, self.remote_config.apply)
 
     async def apply_retention(self, actor: str, *, audit_always: bool) -> PurgeResult:
         """One retention run in the single writer; audited (with its counts) in the same
@@ -92,9 +100,13 @@ class OpsComponent:
         await self.feed.close()
 
     def status(self) -> dict[str, Any]:
-        return {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
-                "feed_seq": self.feed.seq, "tail_requests": self.tail_requests,
-                "retention": {"runs": self.retention_runs, "last": self.retention_last}}
+        out: dict[str, Any] = {"lane_kind": self.lane_kind, "config_hash": self.config_hash,
+                               "feed_seq": self.feed.seq, "tail_requests": self.tail_requests,
+                               "retention": {"runs": self.retention_runs,
+                                             "last": self.retention_last}}
+        if self.remote_config is not None:
+            out["hq_config"] = self.remote_config.info()
+        return out
 
 
 def _actor(req: dict[str, Any]) -> str:

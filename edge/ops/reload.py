@@ -48,10 +48,15 @@ def _live(key: str) -> bool:
     return any(key == p or key.startswith(p) for p in LIVE_PREFIXES)
 
 
+def needs_restart(old: Config, new: Config) -> list[str]:
+    """Keys that differ between two configs and cannot change live (sorted)."""
+    return sorted(k for k, _, _ in diff(old, new) if not _live(k))
+
+
 def reload(app: Any, new_cfg: Config) -> list[str]:
     """Apply `new_cfg` to a running `App`; returns what changed, or raises ReloadRefused."""
     changes = diff(app.cfg, new_cfg)
-    refused = sorted(k for k, _, _ in changes if not _live(k))
+    refused = needs_restart(app.cfg, new_cfg)
     if refused:
         raise ReloadRefused("these settings need a restart: " + ", ".join(refused),
                             needs_restart=refused)

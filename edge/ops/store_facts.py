@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from edge.config import Config
+from edge.models.installed import ModelDir, ModelDirError
 
 DRAIN_WINDOWS_S = (60, 900)
 REFDATA_NAME = "refdata.sqlite"
@@ -166,6 +167,14 @@ def versions(cfg: Config, config_path: str | Path | None) -> dict[str, Any]:
         out["model"] = f"{model.stem}@{file_sha256(model)[:12]}"
     except OSError:
         out["model"] = "missing"
+    try:  # a model accepted from headquarters replaces the configured one
+        pointer = ModelDir(cfg.accepted_models_dir).read_pointer() or {}
+    except ModelDirError:
+        pointer = {"current": None}
+        out["model"] += " (accepted model pointer unreadable)"
+    accepted = pointer.get("current")
+    if isinstance(accepted, dict) and {"name", "version", "sha256"} <= set(accepted):
+        out["model"] = f"{accepted['name']}-{accepted['version']}@{str(accepted['sha256'])[:12]} (hq)"
     info = refdata_info(refdata_path(cfg))
     for name in ("roster", "registry", "lookouts", "manifests"):
         out[name] = info.get("datasets", {}).get(name, {}).get("version", "none")
