@@ -136,7 +136,7 @@ def parse_scenario(data: dict[str, Any], name: str) -> Scenario:
             raise ScenarioError(f"refdata update #{i + 1}: {err}") from err
         if update.action not in UPDATE_ACTIONS:
             raise ScenarioError(f"refdata update #{i + 1}: action must be one of {UPDATE_ACTIONS}")
-        updates.append(update)
+        updates.append(dataclasses.replace(update, at_s=float(update.at_s)))
     try:
         return Scenario(
             name=str(data.get("name", name)),
