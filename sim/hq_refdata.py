@@ -164,7 +164,11 @@ class HqRefdata:
         deadline = time.monotonic() + timeout
         for lane, status in statuses.items():
             while not stop():
-                link = sync_status(status()).get("link") or {}
+                st = status()
+                if st is not None and "sync" not in (st.get("components") or {}):
+                    raise RefdataNotApplied(f"lane {lane}'s daemon runs no sync component: "
+                                            "headquarters cannot reach it", lane=lane)
+                link = sync_status(st).get("link") or {}
                 if link.get("state") == "connected":
                     break
                 if time.monotonic() > deadline:

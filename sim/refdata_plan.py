@@ -3,12 +3,12 @@
 Pure: from the population, the schedule and the scenario's `[[refdata_updates]]`, the records
 of the four snapshots (version 1 each) and a plan of every update: its data set, version, the
 `from_version` it applies on, its records, and the vehicle it is aimed at. An update that
-changes the data (`lookout_add`, `member_revoke`) is aimed at the first suitable vehicle whose
-first read comes at least `lead_s` after the update (time for headquarters to publish and the
-lane to apply), and the ground truth of every vehicle carrying the changed card or document
-from the update's time on follows the new data. A hostile update (`unknown_key`,
-`bad_signature`, `malformed`) must be refused, so it changes nothing; the lookout it carries is
-aimed at a later vehicle too, which must then *not* be referred for it.
+changes the data (`lookout_add`, `member_revoke`) is aimed at the first suitable vehicle (for a
+lookout, preferably one with cards) whose first read comes at least `lead_s` after the update
+(time for headquarters to publish and the lane to apply), and the ground truth of every vehicle
+carrying the changed card or document from the update's time on follows the new data. A hostile
+update (`unknown_key`, `bad_signature`, `malformed`) must be refused, so it changes nothing; the
+lookout it carries is aimed at a later vehicle too, which must then *not* be referred for it.
 """
 
 from __future__ import annotations
@@ -186,7 +186,9 @@ def _member_target(later: list[Vehicle], members: dict[str, Member], revoked: se
 
 def _document_target(later: list[Vehicle], flagged: set[str]
                      ) -> tuple[Vehicle | None, str | None]:
-    for v in later:
+    """Preferably a vehicle with cards too: it has a crossing of its own without a camera
+    (a vehicle of documents only joins whichever crossing is at the booth)."""
+    for v in sorted(later, key=lambda v: not v.cards):  # stable: carded first, then in order
         if "lookout_document" in v.truth_reasons:
             continue
         for d in v.documents:

@@ -49,6 +49,13 @@ def crossing_documents(c: dict[str, Any]) -> set[str]:
     return out
 
 
+def crossing_vehicles(c: dict[str, Any], lane: LaneTraffic) -> set[str]:
+    """The vehicles of `lane` whose cards or documents are in crossing `c`."""
+    cards, docs = crossing_cards(c), crossing_documents(c)
+    return {v.vid for v in lane.vehicles
+            if cards & set(v.cards) or docs & {d.document_number for d in v.documents}}
+
+
 def pct(n: int, d: int) -> float | None:
     return None if d == 0 else round(100.0 * n / d, 2)
 
@@ -210,6 +217,9 @@ def update_checks(updates: Sequence[PlannedUpdate], lane: LaneTraffic, scored: l
         if u.target not in judged:
             entry.update(given=None, as_expected=None,
                          note="vehicle not completed or affected by a fault")
+        elif crossing is not None and len(crossing_vehicles(crossing, lane)) > 1:
+            entry.update(given=None, as_expected=None,
+                         note="its crossing merged several vehicles: their reasons mix")
         elif crossing is None or crossing["id"] not in last:
             entry.update(given=None, as_expected=False, note="no recommendation for the vehicle")
         else:
