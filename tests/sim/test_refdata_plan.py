@@ -146,3 +146,21 @@ def test_refdata_updates_in_a_scenario_are_checked() -> None:
         parse_scenario({"refdata_updates": [{"action": "lookout_add"}]}, "no-time")
     with pytest.raises(ScenarioError):
         parse_scenario({"refdata_updates": [{"at_s": 5, "action": "malformed", "lane": 2}]}, "typo")
+
+
+def test_a_lane_that_does_not_apply_the_snapshots_stops_the_run_with_a_clear_error() -> None:
+    from edge.sim.hq_refdata import HqRefdata, RefdataNotApplied
+
+    hq = HqRefdata(rig=None, lanes=["L01", "L02"])  # type: ignore[arg-type] - waits only
+    down = {"applied": {"roster": 1}, "refusals": {"unknown_key": 4},
+            "last_refusal": {"reason": "unknown_key"}}
+    statuses = {"L01": lambda: {"components": {"sync": {"downlink": {
+                    "applied": dict.fromkeys(("roster", "registry", "lookouts", "manifests"), 1)}}}},
+                "L02": lambda: {"components": {"sync": {"downlink": down}}}}
+    with pytest.raises(RefdataNotApplied) as err:
+        hq.wait_applied(statuses, {"roster": 1, "lookouts": 1}, timeout=0.3)
+    assert err.value.code == "sim.refdata_not_applied" and err.value.fields["lane"] == "L02"
+    assert "L02" in str(err.value) and "unknown_key" in str(err.value)
+    assert hq.wait_applied({"L01": statuses["L01"]}, {"lookouts": 1}, timeout=0.3) < 0.3
+    with pytest.raises(RefdataNotApplied, match="no sync component"):
+        hq.wait_connected({"L01": lambda: {"components": {"lane": {}}}}, timeout=5.0)
