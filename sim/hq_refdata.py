@@ -85,7 +85,7 @@ class HqRefdata:
         while True:
             try:
                 self.rig.call(self.rig.hq.publish_down(PORT, lane, dataset, messages), 15.0)
-            except Exception as err:  # noqa: BLE001 - LinkDown, PublishFailed, TimeoutError: retry
+            except (LaneEdgeError, TimeoutError, OSError) as err:  # LinkDown, PublishFailed: retry
                 if time.monotonic() > deadline or stop():
                     self.failed.append({"lane": lane, "dataset": dataset,
                                         "error": type(err).__name__})
