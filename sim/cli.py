@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+from edge.errors import LaneEdgeError
 from edge.sim.line_device import LineDevice
 from edge.sim.pty_device import PtyDevice
 from edge.sim.scenario import Scenario, available, load_scenario, with_overrides
@@ -137,8 +138,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         rep = run_scenario(sc, Path(args.workdir), with_daemon=args.with_daemon,
                            llrp_port_base=args.llrp_port,
                            wait_s=30.0 if args.with_daemon else args.wait)
-    except RuntimeError as err:  # a daemon that never came up, or died
-        print(f"lane-sim: {err}", file=sys.stderr)
+    except (RuntimeError, LaneEdgeError) as err:  # a daemon that never came up, or died;
+        print(f"lane-sim: {err}", file=sys.stderr)  # reference data that never reached a lane
         return 2
     for line in summary_lines(rep):
         print(f"lane-sim: {line}")

@@ -15,6 +15,7 @@ import json
 import logging
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,10 +151,15 @@ class Headquarters:
                             key_id: str, key: Ed25519PrivateKey, kind: str = "delta", ttl_s: float = 3600,
                             chunk_size: int = 256 * 1024) -> None:
         """Seal and publish one update to a lane (or `all` lanes of a port)."""
+        await self.publish_down(port, lane, dataset, seal(
+            payload, dataset=dataset, scope=f"{port}/{lane}", version=version, key_id=key_id, key=key,
+            issued=self.clock(), ttl_s=ttl_s, kind=kind, chunk_size=chunk_size))
+
+    async def publish_down(self, port: str, lane: str, dataset: str, messages: list[bytes]) -> None:
+        """Publish downlink messages as they are (sealed here, or tampered with by a test)."""
         topics = LaneTopics(port, "L0") if lane == "all" else LaneTopics(port, lane)
         topic = topics.port_down(dataset) if lane == "all" else topics.down(dataset)
-        for raw in seal(payload, dataset=dataset, scope=f"{port}/{lane}", version=version, key_id=key_id,
-                        key=key, issued=self.clock(), ttl_s=ttl_s, kind=kind, chunk_size=chunk_size):
+        for raw in messages:
             await self.link.publish(topic, raw)
 
     def report(self) -> dict[str, Any]:
@@ -166,7 +172,8 @@ class Headquarters:
                 "replays_asked": led.replays_asked,
                 "latency_p50_s": statistics.median(lat) if lat else None,
                 "latency_p99_s": lat[int(0.99 * (len(lat) - 1))] if lat else None,
-                "state": led.state.get("state"), "refusals": len(led.refusals)}
+                "state": led.state.get("state"), "refusals": len(led.refusals),
+                "refusal_reasons": dict(sorted(Counter(str(r.get("reason")) for r in led.refusals).items()))}
         return out
 
 

@@ -30,8 +30,11 @@ def hq_missing() -> str | None:
     return None
 
 
-def mqtt_section(port: int) -> str:
-    return f'[mqtt]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\nprotocol = "5"\n'
+def mqtt_section(port: int, trusted_keys: dict[str, str] | None = None) -> str:
+    """The daemon's `[mqtt]` table; `trusted_keys`: headquarters' signing keys (id -> hex)."""
+    keys = "".join(f'"{k}" = "{v}"\n' for k, v in (trusted_keys or {}).items())
+    return (f'[mqtt]\nenabled = true\nhost = "127.0.0.1"\nport = {port}\nprotocol = "5"\n'
+            + (f"\n[mqtt.trusted_keys]\n{keys}" if keys else ""))
 
 
 class HqRig:
@@ -55,6 +58,10 @@ class HqRig:
 
     def _call(self, coro: Any, timeout: float) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def call(self, coro: Any, timeout: float) -> Any:
+        """Run a coroutine on headquarters' loop (e.g. `rig.hq.send_downlink(...)`) and wait."""
+        return self._call(coro, timeout)
 
     def outage(self, stop: bool) -> None:
         if stop:

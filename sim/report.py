@@ -7,11 +7,14 @@ the players' tallies. The `deterministic` section depends only on the scenario a
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from edge.sim.lane_camera import plate_accuracy
+from edge.sim.refdata_plan import PlannedUpdate
 from edge.sim.scenario import Scenario
 from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle
 
@@ -29,6 +32,7 @@ class LaneResult:
     camera: bool = False
     camera_garbage: int = 0
     hq_expected: int = 0
+    refdata: dict[str, Any] | None = None  # published / applied / refused (`hq_refdata`)
 
 
 def crossing_cards(c: dict[str, Any]) -> set[str]:
@@ -43,6 +47,13 @@ def crossing_documents(c: dict[str, Any]) -> set[str]:
         if number:
             out.add(str(number).replace("<", ""))
     return out
+
+
+def crossing_vehicles(c: dict[str, Any], lane: LaneTraffic) -> set[str]:
+    """The vehicles of `lane` whose cards or documents are in crossing `c`."""
+    cards, docs = crossing_cards(c), crossing_documents(c)
+    return {v.vid for v in lane.vehicles
+            if cards & set(v.cards) or docs & {d.document_number for d in v.documents}}
 
 
 def pct(n: int, d: int) -> float | None:
@@ -122,15 +133,19 @@ def _grouping(vehicles: list[Vehicle], lane: LaneTraffic, crossings: list[dict[s
     }, matched
 
 
-def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]],
-                     decisions: list[Any]) -> dict[str, Any]:
+def last_recommendations(decisions: list[Any]) -> dict[str, tuple[str, list[str]]]:
+    """Crossing id -> (action, reason codes) of its last recommendation."""
     last: dict[str, tuple[str, list[str]]] = {}
-    import json
-
     for cid, _ts, kind, action, _actor, body in decisions:
         if kind == "recommendation":
             codes = [r.get("code", "") for r in json.loads(body).get("reasons", [])]
             last[cid] = (action, codes)
+    return last
+
+
+def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]],
+                     decisions: list[Any]) -> dict[str, Any]:
+    last = last_recommendations(decisions)
     tally: Counter[str] = Counter()
     missing_reasons: Counter[str] = Counter()
     false_reasons: Counter[str] = Counter()
@@ -185,6 +200,35 @@ def _uplink(store: dict[str, list[Any]], hq: dict[str, Any] | None, hq_expected:
     }
 
 
+def update_checks(updates: Sequence[PlannedUpdate], lane: LaneTraffic, scored: list[Vehicle],
+                  matched: dict[str, dict[str, Any]], decisions: list[Any]) -> list[dict[str, Any]]:
+    """Did the vehicle each update is aimed at get (applied) or not get (refused) its reason?"""
+    last = last_recommendations(decisions)
+    mine = {v.vid for v in lane.vehicles}
+    judged = {v.vid for v in scored}
+    out = []
+    for u in updates:
+        if u.target is None or u.target not in mine:
+            continue
+        entry: dict[str, Any] = {"index": u.index, "action": u.action, "target": u.target,
+                                 "reason": u.reason,
+                                 "expect": "given" if u.applies else "not given"}
+        crossing = matched.get(u.target)
+        if u.target not in judged:
+            entry.update(given=None, as_expected=None,
+                         note="vehicle not completed or affected by a fault")
+        elif crossing is not None and len(crossing_vehicles(crossing, lane)) > 1:
+            entry.update(given=None, as_expected=None,
+                         note="its crossing merged several vehicles: their reasons mix")
+        elif crossing is None or crossing["id"] not in last:
+            entry.update(given=None, as_expected=False, note="no recommendation for the vehicle")
+        else:
+            given = u.reason in last[crossing["id"]][1]
+            entry.update(given=given, as_expected=given == u.applies)
+        out.append(entry)
+    return out
+
+
 def _counters(r: LaneResult, unplugged: set[str]) -> dict[str, Any]:
     """The daemon's device counters against what the players sent and injected.
 
@@ -237,7 +281,8 @@ def _officer(vehicles: list[Vehicle], r: LaneResult) -> dict[str, Any]:
 
 
 def lane_report(r: LaneResult, sc: Scenario, horizon: float,
-                hq: dict[str, Any] | None = None) -> dict[str, Any]:
+                hq: dict[str, Any] | None = None,
+                updates: Sequence[PlannedUpdate] = ()) -> dict[str, Any]:
     done = [v for v in r.lane.vehicles if v.depart_s <= horizon]
     scored = [v for v in done if not affected(v, sc)]
     out: dict[str, Any] = {"lane": r.lane.lane_id, "kind": r.lane.kind,
@@ -252,6 +297,8 @@ def lane_report(r: LaneResult, sc: Scenario, horizon: float,
     grouping, matched = _grouping(scored, r.lane, crossings, excluded)
     out["grouping"] = grouping
     out["recommendations"] = _recommendations(scored, matched, r.store["decisions"])
+    out["refdata"] = {**(r.refdata or {}), "updates": update_checks(
+        updates, r.lane, scored, matched, r.store["decisions"])}
     out["officer"] = _officer(done, r)
     out["uplink"] = _uplink(r.store, None if hq is None else
                             hq.get(f"SIM-0001/{r.lane.lane_id}", {"received": 0, "unique": 0}),
@@ -276,8 +323,9 @@ def _sum(lanes: list[dict[str, Any]], section: str, key: str) -> int:
 def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
                  fault_log: list[dict[str, Any]], horizon: float, *,
                  not_simulated: dict[str, str], refdata: dict[str, int],
-                 headquarters: dict[str, Any] | None = None) -> dict[str, Any]:
-    lanes = [lane_report(r, sc, horizon, headquarters) for r in results]
+                 headquarters: dict[str, Any] | None = None,
+                 update_log: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    lanes = [lane_report(r, sc, horizon, headquarters, schedule.updates) for r in results]
     totals = schedule.totals()
     deterministic = {
         "scenario": {"name": sc.name, "seed": sc.seed, "speed": sc.speed,
@@ -287,6 +335,7 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
         "truth_reasons": dict(sorted(Counter(
             r for lane in schedule.lanes for v in lane.vehicles for r in v.truth_reasons).items())),
         "refdata": refdata,
+        "refdata_updates": [u.to_json() for u in schedule.updates],
         "faults_planned": [f.to_json() for f in sc.faults],
     }
     veh = _sum(lanes, "grouping", "vehicles")
@@ -314,6 +363,7 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
         "faults_injected": sum(1 for f in fault_log if f.get("applied")),
         "faults_recovered": sum(1 for f in fault_log if f.get("recovered")),
         "daemons_exit": [x.get("daemon_exit") for x in lanes],
+        **_refdata_summary(lanes),
         "plate_exact_pct": pct(sum(int(x["plates"]["exact"]) for x in lanes
                                    if isinstance(x.get("plates"), dict)),
                                sum(int(x["plates"]["vehicles"]) for x in lanes
@@ -327,8 +377,26 @@ def build_report(sc: Scenario, schedule: Schedule, results: list[LaneResult],
         notes.append("plates join crossings by time window: above ~2x they can join a "
                      "neighbouring vehicle; judge plate accuracy at speed <= 2")
     return {"deterministic": deterministic, "summary": summary, "lanes": lanes, "notes": notes,
+            "refdata_updates": sorted(update_log, key=lambda e: e["index"]),
             "faults": sorted(fault_log, key=lambda f: (f["at_s"], f["kind"])), "horizon_s": round(horizon, 1),
             "not_simulated": {k: f"not simulated: {k} ({v})" for k, v in not_simulated.items()}}
+
+
+def _refdata_summary(lanes: list[dict[str, Any]]) -> dict[str, Any]:
+    """Reference data over all lanes: which path, counts, refusals vs injection, targets."""
+    ref = [x["refdata"] for x in lanes if isinstance(x.get("refdata"), dict)]
+    by_hq = [r for r in ref if r.get("path") == "headquarters"]
+    checks = [c["as_expected"] for r in ref for c in r.get("updates", [])
+              if c.get("as_expected") is not None]
+    return {
+        "refdata_path": ref[0].get("path") if ref else None,
+        "refdata_published": sum(int(r.get("published") or 0) for r in ref),
+        "refdata_applied": sum(int(r.get("applied") or 0) for r in ref),
+        "refdata_refused": sum(int(r.get("refused") or 0) for r in ref),
+        "refdata_refusals_as_injected": all(r["refusals_as_injected"] for r in by_hq)
+        if by_hq else None,
+        "refdata_updates_as_expected": all(checks) if checks else None,
+    }
 
 
 def summary_lines(rep: dict[str, Any]) -> list[str]:
@@ -352,6 +420,10 @@ def summary_lines(rep: dict[str, Any]) -> list[str]:
         f"{s['uplink_seq_contiguous']}; counters match: {s['counters_match']}",
         f"faults injected {s['faults_injected']}, recovered {s['faults_recovered']}; daemons "
         f"exit {s['daemons_exit']}",
+        f"reference data ({s.get('refdata_path')}): {s.get('refdata_published')} updates published,"
+        f" {s.get('refdata_applied')} applied, {s.get('refdata_refused')} refused; refusals as "
+        f"injected: {s.get('refdata_refusals_as_injected')}; updates' target vehicles as "
+        f"expected: {s.get('refdata_updates_as_expected')}",
     ]
     lines += list(rep.get("not_simulated", {}).values())
     lines += [f"note: {n}" for n in rep.get("notes", [])]

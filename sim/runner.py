@@ -8,6 +8,11 @@ can print the configuration before any device exists and the daemon hot-plugs th
 
 Pieces that other parts of the project provide are used when present and reported as "not
 simulated (module missing)" otherwise: the camera simulator and headquarters (MQTT sync).
+
+Reference data: with headquarters simulated and the daemons started by the run, every lane
+starts empty, trusts headquarters' key, and gets signed snapshots over MQTT before traffic
+starts; the scenario's updates follow at their time (`hq_refdata`). Otherwise the snapshots are
+written into the file before the daemon starts (the report says which path was used).
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from edge.sim import report as reporting
+from edge.sim.hq_refdata import FileRefdata, HqRefdata, RefdataNotApplied
 from edge.sim.lane_camera import camera_device, camera_missing, start_camera
 from edge.sim.lane_hq import HqRig, hq_missing, mqtt_section
 from edge.sim.lane_players import (
@@ -38,8 +45,9 @@ from edge.sim.lane_players import (
     safe_close,
 )
 from edge.sim.mrz_scanner import SimulatedScanner
-from edge.sim.population import Population, generate, write_population
+from edge.sim.population import Population, generate
 from edge.sim.pty_device import PtyDevice
+from edge.sim.refdata_plan import DATASETS, SNAPSHOT_VERSION, plan_updates, snapshot_records
 from edge.sim.scenario import Fault, Scenario
 from edge.sim.traffic import RELEASE_LIKE, LaneTraffic, Schedule, Vehicle, make_schedule, today_utc
 
@@ -48,6 +56,9 @@ DEFAULT_BOOTH_BASE = 18080
 # Wall seconds the daemon needs between a vehicle leaving the read field and its documents
 # (grouping gap + its 0.2 s tick), and between two vehicles at the booth (officer's decision).
 MIN_STEP_WALL_S = 0.8
+# Wall seconds headquarters' update has to reach the lane before the vehicle it is aimed at
+# is first read (publish + verify + apply take milliseconds on loopback).
+LEAD_WALL_S = 2.0
 
 
 def optional_missing() -> dict[str, str]:
@@ -64,16 +75,25 @@ def lane_dir(workdir: Path, k: int) -> Path:
 
 
 def prepare(sc: Scenario) -> tuple[Population, Schedule]:
-    """The population (its `today` is the run's UTC day) and the traffic schedule."""
+    """The population (its `today` is the run's UTC day) and the traffic schedule, with
+    headquarters' planned updates and the ground truth that follows them."""
     pop = generate(dataclasses.replace(sc.population, seed=sc.seed, today=today_utc()))
     camera = sc.devices.camera and camera_missing() is None
-    return pop, make_schedule(pop, sc.traffic, seed=sc.seed, duration_s=sc.duration_s,
-                              lanes=sc.lanes, camera=camera, min_step_s=MIN_STEP_WALL_S * sc.speed)
+    schedule = make_schedule(pop, sc.traffic, seed=sc.seed, duration_s=sc.duration_s,
+                             lanes=sc.lanes, camera=camera, min_step_s=MIN_STEP_WALL_S * sc.speed)
+    return pop, plan_updates(pop, schedule, sc.refdata_updates, camera=camera,
+                             lead_s=max(5.0, LEAD_WALL_S * sc.speed))
 
 
 def daemon_config(sc: Scenario, workdir: Path, k: int, kind: str, llrp_port: int,
-                  camera_url: str | None = None, booth_port: int = 0, mqtt_port: int = 0) -> str:
-    """The daemon config of lane k, pointing at the simulator's devices (time-scaled gaps)."""
+                  camera_url: str | None = None, booth_port: int = 0, mqtt_port: int = 0,
+                  trusted_keys: dict[str, str] | None = None,
+                  refdata_path: Path | None = None) -> str:
+    """The daemon config of lane k, pointing at the simulator's devices (time-scaled gaps).
+
+    `trusted_keys` (headquarters' signing key) with `refdata_path` (the lane's own, empty
+    reference data): the lane gets its reference data from headquarters over MQTT.
+    """
     d = lane_dir(workdir, k)
     gap = max(0.05, round(3.0 / sc.speed, 3))
     if sc.devices.rfid == "llrp":
@@ -111,7 +131,7 @@ decided_close_s = {round(10.0 / sc.speed, 3)}
 lane_antennas = [1, 2]
 
 [models]
-refdata_path = "{workdir / "refdata.sqlite"}"
+refdata_path = "{refdata_path or workdir / "refdata.sqlite"}"
 
 {rfid}
 [[devices]]
@@ -122,40 +142,12 @@ path = "{d / "mrz.tty"}"
 baud = {sc.devices.mrz_baud}
 framing = "{sc.devices.mrz_framing}"
 """ + (f"\n{camera_device(camera_url)}" if camera_url else "") + (
-        f"\n{mqtt_section(mqtt_port)}" if mqtt_port else "")
+        f"\n{mqtt_section(mqtt_port, trusted_keys)}" if mqtt_port else "")
 
 
 def lane_kind(sc: Scenario, k: int) -> str:
     kinds = sc.traffic.lane_kinds
     return kinds[(k - 1) % len(kinds)]
-
-
-def load_refdata(pop: Population, schedule: Schedule, workdir: Path) -> dict[str, int]:
-    """Pre-load the lane's reference data, standing in for headquarters' first snapshot."""
-    from edge.decision.refdata import RefData
-    from edge.decision.refdata_files import change_from_file, load_files
-
-    folder = workdir / "refdata"
-    paths = write_population(pop, folder, version="sim-1")
-    now = time.time()
-    manifests = [{k: v for k, v in m.items() if k not in ("window", "trusted")}
-                 | {"window_start": now - 86400.0, "window_end": now + 2 * 86400.0}
-                 for m in schedule.refdata_extra.get("manifests", [])]
-    from edge.sim.population import write_jsonl
-
-    write_jsonl(paths["manifests"], manifests,
-                {"dataset": "manifests", "kind": "snapshot", "version": "sim-1"})
-    target = workdir / "refdata.sqlite"
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{target}{suffix}").unlink()
-    ref = RefData(target)
-    try:
-        load_files(ref, *(change_from_file(paths[n]) for n in
-                          ("roster", "registry", "lookouts", "manifests")))
-        return {n: ref.count(n) for n in ("roster", "registry", "lookouts", "manifests")}
-    finally:
-        ref.close()
 
 
 def free_port() -> int:
@@ -293,6 +285,7 @@ class Runner:
         self.stop_event = threading.Event()
         self.rigs: list[LaneRig] = []
         self.fault_log: list[dict[str, Any]] = []
+        self.update_log: list[dict[str, Any]] = []
         self.timings: dict[str, float] = {}
 
     # ------------------------------------------------------------------ setup
@@ -300,17 +293,26 @@ class Runner:
         t = time.monotonic()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.population, self.schedule = prepare(self.sc)
-        self.refdata_counts = load_refdata(self.population, self.schedule, self.workdir)
         self.hq: HqRig | None = None
         self.hq_note = ""
         if self.sc.devices.headquarters and hq_missing() is None:
             self.hq = HqRig(self.workdir)
             self.log(f"lane-sim: broker on 127.0.0.1:{self.hq.port}, headquarters listening")
+        self.snapshot = snapshot_records(self.population, self.schedule, time.time())
+        self.refdata: HqRefdata | FileRefdata
+        if self.hq is not None and self.with_daemon:
+            self.refdata = HqRefdata(self.hq, [lane.lane_id for lane in self.schedule.lanes])
+            self.refdata_counts = {d: len(self.snapshot[d]) for d in DATASETS}
+        else:  # a daemon started by hand, or no broker: the file stands in for headquarters
+            self.refdata = FileRefdata(self.workdir / "refdata.sqlite")
+            self.refdata_counts = self.refdata.load(self.snapshot)
+        by_hq = isinstance(self.refdata, HqRefdata)
         for lane in self.schedule.lanes:
             k = lane.index
             folder = lane_dir(self.workdir, k)
             folder.mkdir(parents=True, exist_ok=True)
-            for stale in ("lane.sqlite", "lane.sqlite-wal", "lane.sqlite-shm", "control.sock"):
+            for stale in ("lane.sqlite", "lane.sqlite-wal", "lane.sqlite-shm", "control.sock",
+                          "refdata.sqlite", "refdata.sqlite-wal", "refdata.sqlite-shm"):
                 if self.with_daemon:  # a daemon started by hand keeps its store
                     with contextlib.suppress(FileNotFoundError):
                         (folder / stale).unlink()
@@ -332,9 +334,12 @@ class Runner:
             camera = start_camera(lane, self.sc.speed) if lane.plates else None
             cfg = folder / "lane.toml"
             booth = free_port()
-            cfg.write_text(daemon_config(self.sc, self.workdir, k, lane.kind, port,
-                                         camera.url if camera is not None else None, booth,
-                                         self.hq.port if self.hq is not None else 0))
+            cfg.write_text(daemon_config(
+                self.sc, self.workdir, k, lane.kind, port,
+                camera.url if camera is not None else None, booth,
+                self.hq.port if self.hq is not None else 0,
+                self.refdata.trusted_keys() if isinstance(self.refdata, HqRefdata) else None,
+                folder / "refdata.sqlite" if by_hq else None))
             self.rigs.append(LaneRig(lane, folder, cfg, rfid,
                                      MrzPlayer(scanner, lane, faults, seed=self.sc.seed + k),
                                      Officer(lane, folder / "control.sock",
@@ -374,6 +379,26 @@ class Runner:
             self.log(f"lane-sim: daemon of {rig.lane.lane_id} ready (pid {(st or {}).get('pid')}); "
                      f"booth page {rig.officer.booth}/ ; lanectl --config {rig.config} status")
 
+    def _statuses(self) -> dict[str, Any]:
+        return {rig.lane.lane_id: partial(control, rig.sock, "status") for rig in self.rigs}
+
+    def publish_refdata(self, timeout: float = 30.0) -> None:
+        """Headquarters' snapshots into every lane, before any traffic (or raise)."""
+        if not isinstance(self.refdata, HqRefdata):
+            self.log(f"lane-sim: reference data pre-loaded into {self.refdata.target} "
+                     "(headquarters not simulated)")
+            return
+        t = time.monotonic()
+        stop = self.stop_event.is_set
+        self.refdata.wait_connected(self._statuses(), timeout, stop)
+        self.refdata.send_snapshots(self.snapshot)
+        records = sum(len(r) for r in self.snapshot.values())
+        self.refdata.wait_applied(self._statuses(), dict.fromkeys(DATASETS, SNAPSHOT_VERSION),
+                                  timeout + records / 20_000, stop)
+        self.timings["refdata_snapshots_s"] = round(time.monotonic() - t, 3)
+        self.log(f"lane-sim: headquarters' signed snapshots ({records} records) applied by "
+                 f"every lane in {self.timings['refdata_snapshots_s']} s")
+
     # ------------------------------------------------------------------ run
     def run(self) -> dict[str, Any]:
         """Play the schedule; returns the report (also written to report.json)."""
@@ -389,6 +414,9 @@ class Runner:
             rig.officer.start(clock)
         faults = threading.Thread(target=self._faults, args=(clock,), name="faults", daemon=True)
         faults.start()
+        updates = threading.Thread(target=self._updates, args=(clock,), name="hq-updates",
+                                   daemon=True)
+        updates.start()
         last = max((v.depart_s for r in self.rigs for v in r.lane.vehicles), default=0.0)
         end_s = max(self.sc.duration_s, last + 1.0)
         self.stop_event.wait(max(0.0, clock.wall(end_s) - time.time()) + 1.0)
@@ -399,6 +427,11 @@ class Runner:
             rig.rfid.stop()
         self.stop_event.set()
         faults.join(10)
+        updates.join(10)
+        sent = {e["index"] for e in self.update_log}
+        self.update_log += [{**p.to_json(), "sent_at_s": None,
+                             "note": "not reached: after the end of the run"}
+                            for p in self.schedule.updates if p.index not in sent]
         done = {(f["at_s"], f["kind"], f["device"], f["lane"]) for f in self.fault_log}
         self.fault_log += [{**f.to_json(), "applied": False, "recovered": None,
                             "note": "not reached: after the end of the run"}
@@ -419,6 +452,26 @@ class Runner:
             threads.append(th)
         for th in threads:
             th.join()
+
+    def _updates(self, clock: SimClock) -> None:
+        """Headquarters' updates at their simulated time (or into the file, without it)."""
+        for plan in self.schedule.updates:
+            if not clock.wait_until(plan.at_s, self.stop_event):
+                break
+            entry = {**plan.to_json(), "sent_at_s": round(clock.sim(), 1)}
+            if isinstance(self.refdata, HqRefdata):
+                entry.update(self.refdata.send_update(plan, self.stop_event.is_set))
+                if plan.applies:  # for the log: how long the lanes took to apply it
+                    try:
+                        waited = self.refdata.wait_applied(
+                            self._statuses(), {plan.dataset: plan.version}, 2 * LEAD_WALL_S,
+                            self.stop_event.is_set)
+                        entry["applied_after_s"] = round(waited * clock.speed, 2)
+                    except RefdataNotApplied as err:
+                        entry.update(applied_after_s=None, error=err.code)
+            else:
+                entry.update(self.refdata.apply(plan))
+            self.update_log.append(entry)
 
     def _fault(self, f: Fault, clock: SimClock) -> None:
         missing = optional_missing()
@@ -526,6 +579,10 @@ class Runner:
             self.hq.close()
             if not syncing:
                 self.hq_note = "the daemon runs no sync component (not wired into this build)"
+        for res in lanes:
+            res.refdata = self.refdata.lane_report(
+                res.lane.lane_id, res.status,
+                (hq_report or {}).get(f"SIM-0001/{res.lane.lane_id}"))
         for rig in self.rigs:
             if rig.camera is not None:
                 rig.camera.stop()
@@ -534,7 +591,8 @@ class Runner:
                 safe_close(rig.rfid_pty)
         rep = reporting.build_report(self.sc, self.schedule, lanes, self.fault_log, horizon,
                                      not_simulated=optional_missing(),
-                                     refdata=self.refdata_counts, headquarters=hq_report)
+                                     refdata=self.refdata_counts, headquarters=hq_report,
+                                     update_log=self.update_log)
         rep["timings"] = self.timings
         if self.hq_note:
             rep["not_simulated"]["headquarters"] = f"not simulated: headquarters ({self.hq_note})"
@@ -591,6 +649,7 @@ def run_scenario(sc: Scenario, workdir: Path, *, with_daemon: bool, llrp_port_ba
         if with_daemon:
             runner.start_daemons()
         runner.wait_daemons(wait_s)
+        runner.publish_refdata()
         return runner.run()
     finally:
         for sig, handler in previous.items():

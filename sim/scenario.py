@@ -20,6 +20,8 @@ from edge.sim.traffic import RushHour, TrafficSpec
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 FAULT_KINDS = ("unplug", "garbage", "clock_jump", "slow_link", "camera_drop", "broker_outage")
 DEVICES = ("rfid", "mrz", "camera", "broker")
+# Headquarters' reference-data updates during a run: two that change the truth, three hostile
+UPDATE_ACTIONS = ("lookout_add", "member_revoke", "unknown_key", "bad_signature", "malformed")
 
 
 class ScenarioError(ConfigError):
@@ -37,6 +39,25 @@ class Fault:
     duration_s: float = 0.0
     count: int = 0
     jump_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class RefdataUpdate:
+    """One update headquarters sends at `at_s` (simulated) to every lane.
+
+    `lookout_add`: a document lookout (`reason_code`) on a traveller who arrives later;
+    `member_revoke`: a card holder who arrives later is revoked; `unknown_key` and
+    `bad_signature`: a lookout delta signed with a key the lanes do not trust, or with a
+    signature that does not verify (must be refused, the truth does not change); `malformed`:
+    a downlink that is not an envelope at all.
+    """
+
+    at_s: float
+    action: str
+    reason_code: str = "LO-WANTED"
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -64,6 +85,7 @@ class Scenario:
     traffic: TrafficSpec
     devices: Devices
     faults: tuple[Fault, ...] = field(default=())
+    refdata_updates: tuple[RefdataUpdate, ...] = field(default=())
 
 
 def available() -> list[str]:
@@ -95,7 +117,7 @@ def _traffic(data: dict[str, Any]) -> TrafficSpec:
 
 def parse_scenario(data: dict[str, Any], name: str) -> Scenario:
     top = {"name", "description", "exercises", "duration_s", "speed", "lanes", "seed",
-           "population", "traffic", "devices", "faults"}
+           "population", "traffic", "devices", "faults", "refdata_updates"}
     unknown = set(data) - top
     if unknown:
         raise ScenarioError(f"unknown key(s) in scenario {name}: {', '.join(sorted(unknown))}")
@@ -106,6 +128,15 @@ def parse_scenario(data: dict[str, Any], name: str) -> Scenario:
             raise ScenarioError(f"fault #{i + 1}: kind must be one of {FAULT_KINDS}, device one "
                                 f"of {DEVICES}")
         faults.append(fault)
+    updates = []
+    for i, u in enumerate(data.get("refdata_updates", [])):
+        try:
+            update = RefdataUpdate(**_fields(RefdataUpdate, u, f"[[refdata_updates]] #{i + 1}"))
+        except TypeError as err:
+            raise ScenarioError(f"refdata update #{i + 1}: {err}") from err
+        if update.action not in UPDATE_ACTIONS:
+            raise ScenarioError(f"refdata update #{i + 1}: action must be one of {UPDATE_ACTIONS}")
+        updates.append(dataclasses.replace(update, at_s=float(update.at_s)))
     try:
         return Scenario(
             name=str(data.get("name", name)),
@@ -120,6 +151,7 @@ def parse_scenario(data: dict[str, Any], name: str) -> Scenario:
             traffic=_traffic(data.get("traffic", {})),
             devices=Devices(**_fields(Devices, data.get("devices", {}), "[devices]")),
             faults=tuple(sorted(faults, key=lambda f: f.at_s)),
+            refdata_updates=tuple(sorted(updates, key=lambda u: u.at_s)),
         )
     except TypeError as err:
         raise ScenarioError(f"scenario {name}: {err}") from err

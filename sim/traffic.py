@@ -16,10 +16,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from edge.sim.population import Member, Population, Traveller
 from edge.sim.rfid_traffic import SimRead, Traffic, TrafficPlan, _card_reads, make_epc
+
+if TYPE_CHECKING:
+    from edge.sim.refdata_plan import PlannedUpdate
 
 RELEASE_LIKE = frozenset({"proceed_nexus", "proceed_fast", "release_recommended"})
 DWELL_S = {"nexus": (6.0, 12.0), "fast": (20.0, 40.0), "passenger": (30.0, 60.0),
@@ -109,6 +112,8 @@ class Schedule:
     today: str
     lanes: tuple[LaneTraffic, ...]
     refdata_extra: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # headquarters' updates during the run; `truth_reasons` of later vehicles already follow them
+    updates: tuple[PlannedUpdate, ...] = ()
 
     def totals(self) -> dict[str, int]:
         v = [x for lane in self.lanes for x in lane.vehicles]
@@ -217,6 +222,16 @@ def _findings(pools: _Pools, kind: str, members: list[Member], docs: list[Docume
     if shipment is not None and not shipment["trusted"]:
         found.append("carrier_not_trusted")
     return tuple(sorted(set(found)))
+
+
+def vehicle_findings(pop: Population, kind: str, v: Vehicle, camera: bool) -> tuple[str, ...]:
+    """The rule findings of `v` against `pop` as it stands (e.g. after headquarters' updates)."""
+    by_card = {m.card_id: m for m in pop.members}
+    members = [by_card[c] for c in v.cards if c in by_card]
+    travellers = [Traveller(d.document_number, d.surname, d.given_names, d.birth_date,
+                            d.expiry_date, d.damaged) for d in v.documents]
+    return _findings(_Pools(pop), kind, members, list(v.documents), travellers, v.plate,
+                     pop.config.today, camera, v.shipment)
 
 
 def _occupants(pools: _Pools, spec: TrafficSpec, kind: str, rng: random.Random

@@ -45,6 +45,9 @@ def test_rush_hour_every_vehicle_has_its_crossing_with_exact_cards(tmp_path: Pat
     if isinstance(up["headquarters"], dict):  # sync and mosquitto present: HQ has it all, once
         assert up["headquarters"]["every_event_once"], up["headquarters"]
         assert s["uplink_at_hq_exactly_once"] is True
+    if s["refdata_path"] == "headquarters":  # signed snapshots, then the member revoked at 40 s
+        assert s["refdata_updates_as_expected"] is True, lane["refdata"]
+        assert lane["refdata"]["refused"] == 0 and lane["refdata"]["applied"] >= 5
     on_disk = json.loads((tmp_path / "report.json").read_text())
     assert on_disk["summary"] == s
     # same seed, same deterministic section (a fresh schedule, no run needed)
@@ -68,6 +71,7 @@ HOSTILE = {
         {"at_s": 60, "kind": "garbage", "device": "camera", "count": 10},
         {"at_s": 120, "kind": "camera_drop", "device": "camera", "duration_s": 15},
     ],
+    "refdata_updates": [{"at_s": 100, "action": "unknown_key"}, {"at_s": 110, "action": "malformed"}],
 }
 
 
@@ -90,5 +94,9 @@ def test_hostile_input_daemon_stays_up_and_counters_match_injection(tmp_path: Pa
     if "cam1" in states:  # the camera simulator and driver are in this checkout
         assert checks["camera_corrupt_frames"]["injected"] == 10
     assert rep["summary"]["with_crossing_pct"] == 100.0, lane["grouping"]
+    if rep["summary"]["refdata_path"] == "headquarters":  # both hostile downlinks refused
+        ref = lane["refdata"]
+        assert ref["refusals_injected"] == {"malformed": 1, "unknown_key": 1}, ref
+        assert rep["summary"]["refdata_refusals_as_injected"] is True, ref
     if "cam1" not in states:  # see the rush-hour test: plates may split a car at this speed
         assert rep["summary"]["card_sets_exact_pct"] == 100.0, lane["grouping"]
