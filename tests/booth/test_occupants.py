@@ -179,3 +179,28 @@ async def test_without_the_lane_layer_the_booth_says_so(booth: Booth) -> None:
     assert r.json()["error"]["code"] == "booth.occupants_unavailable"
     r = await http(booth.port, "POST", "/api/v1/crossings/NOPE/occupants", {"count": 2})
     assert r.status == 404
+
+
+@pytest.mark.browser
+async def test_the_page_declares_with_key_o_and_shows_the_new_reason(lane: Lane) -> None:
+    """Skipped, as the other browser tests, without chromium or playwright."""
+    from tests.booth.test_browser import ARGS, CHROMIUM, _playwright, until
+
+    async_playwright = _playwright()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            pg = await browser.new_page(viewport={"width": 1280, "height": 800})
+            await pg.goto(f"http://127.0.0.1:{lane.port}/")
+            await pg.wait_for_selector("[data-testid=recommendation][data-suggested]")
+            assert not await pg.is_disabled("[data-testid=declare-btn]")
+            await pg.keyboard.press("o")  # focuses the count; digits are not shortcuts there
+            await pg.keyboard.type("3")
+            await pg.keyboard.press("Enter")
+            await until(pg, "[...document.querySelectorAll('[data-testid=reasons] li')]"
+                            ".some(li => li.dataset.code === 'occupant_unidentified')")
+            assert "3" in await pg.inner_text("[data-testid=occupants-declared]")
+            assert await pg.input_value("[data-testid=declare-count]") == "3"
+        finally:
+            await browser.close()
+    assert rows(lane.db, "SELECT actor FROM audit WHERE kind = 'occupants_declared'") == [("local",)]
