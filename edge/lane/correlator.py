@@ -9,7 +9,10 @@ Joining rules: a vehicle becomes a crossing when it closes with at least one car
 (or a plate). Plates attach by time window (`plate_before_s` before the first card read to
 `plate_after_s` after the last); a different plate while a vehicle is being read splits it.
 Documents attach to the crossing at the booth; if none is there, the oldest approaching crossing
-is taken to have arrived; with none approaching, a walk-up crossing is opened.
+is taken to have arrived; with none approaching, a walk-up crossing is opened. Vehicles queued
+behind the booth keep waiting until the one there is decided (tests/lane/test_correlator_queue.py).
+Known limit: a vehicle the lane never saw (no card, no plate read) cannot be told from the one read
+behind it, which the timer has moved to the booth; its documents then go to that crossing.
 """
 
 from __future__ import annotations
