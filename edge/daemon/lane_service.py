@@ -372,7 +372,8 @@ class LaneService:
                 raise OccupantsRefused("no vehicle at the booth; name the crossing",
                                        code="lane.no_vehicle_at_booth")
             cid = at_booth[0].id
-        return await self.declare_occupants(cid, req.get("count"), str(req.get("actor", "lanectl")))
+        count: Any = req.get("count")  # checked by declare_occupants
+        return await self.declare_occupants(cid, count, str(req.get("actor", "lanectl")))
 
     async def _control_decide(self, req: dict[str, Any]) -> dict[str, Any]:
         return await self.decide(str(req.get("crossing_id", "")), str(req.get("action", "")),
