@@ -4,10 +4,13 @@ decided. Pure: the correlator on a fake clock."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from edge.lane.correlator import CrossingCorrelator
 from edge.lane.crossing import CrossingState
-from tests.lane.test_correlator import Lane
+from tests.lane.test_correlator import OPTS, Lane
 
 
 def docs(lane: Lane, cid: str) -> list[float]:
@@ -83,3 +86,42 @@ def test_a_vehicle_the_reader_never_saw_gets_a_walk_up() -> None:
     lane.at(1016)  # a card-less car (no camera) moved up between P and B; B waits behind it
     lane.doc(1017)
     assert docs(lane, b) == []
+
+
+def test_a_late_plate_only_crossing_does_not_take_the_booth_from_the_vehicles_behind() -> None:
+    """Regression (lane-sim rush-hour, 10x): a plate that missed its vehicle's window opened a
+    crossing `plate_wait_s` later, was moved to the booth after vehicles read behind it, took
+    the next car's documents and held the booth until `at_booth_s`."""
+    lane = Lane()  # as the simulator's 10x config had it: plate windows scaled, plate_wait not
+    opts = dataclasses.replace(OPTS, timeouts=dataclasses.replace(OPTS.timeouts, plate_before_s=1.0))
+    lane.c = CrossingCorrelator(opts, clock=lane.clock)
+    lane.plate("GNU 371", 998.0)  # its vehicle's cards were never read (or read long before)
+    lane.card("AA01", 1000, 1002).at(1004.5)  # A does not claim a plate read 2 s before it
+    lane.at(1010)
+    (a,) = [e.crossing_id for e in lane.events if e.step == "opened"]
+    assert state(lane, a) == CrossingState.AT_BOOTH
+    lane.events += lane.c.decide(a, "released")
+    lane.card("BB01", 1011, 1013).at(1015.5)  # B read, approaching
+    lane.at(1016)  # the plate waited 15 s: its crossing would open now, seen before A and B
+    b = [e.crossing_id for e in lane.events if e.step == "opened"][-1]
+    assert b != a and lane.c.find(b).vehicle is not None  # type: ignore[union-attr]
+    ghosts = [c for c in lane.c.recent if c.closed_reason == "overtaken"]
+    assert len(ghosts) == 1 and ghosts[0].plates[0].text == "GNU 371"
+    assert [e.step for e in lane.events if e.crossing_id == ghosts[0].id] == ["closed"]
+    lane.doc(1021)
+    assert docs(lane, b) == [1021]
+    assert state(lane, b) == CrossingState.AT_BOOTH
+    assert lane.c.diagnostics()["overtaken"] == 1
+
+
+def test_deciding_from_the_queue_clears_a_vehicle_seen_before_it() -> None:
+    """The officer decided B while the lane still had A at the booth (A never came, or left
+    unseen): A cannot come after B, so its crossing closes and cannot catch B's successor's
+    documents."""
+    lane, (a, b) = queued(("AA01", 1000, 1002), ("BB01", 1005, 1007), until=1012)
+    assert state(lane, a) == CrossingState.AT_BOOTH
+    lane.events += lane.c.decide(b, "released")
+    assert lane.c.find(a).closed_reason == "overtaken"  # type: ignore[union-attr]
+    lane.card("CC01", 1014, 1016).at(1018.5).doc(1019)
+    c = [e.crossing_id for e in lane.events if e.step == "opened"][-1]
+    assert docs(lane, c) == [1019]
