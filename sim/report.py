@@ -150,6 +150,7 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
     missing_reasons: Counter[str] = Counter()
     false_reasons: Counter[str] = Counter()
     actions: Counter[str] = Counter()
+    by_reason: dict[str, Counter[str]] = {}
     for v in vehicles:
         c = matched.get(v.vid)
         if c is None or c["id"] not in last:
@@ -161,6 +162,9 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
         if v.truth_refer:
             tally["true_referrals" if held else "missed_referrals"] += 1
             missing_reasons.update(r for r in v.truth_reasons if r not in codes)
+            keys = [*v.truth_reasons, *(["family_without_card"] if v.family_without_card else [])]
+            for r in keys:
+                by_reason.setdefault(r, Counter())["true" if held else "missed"] += 1
         else:
             tally["false_referrals" if held else "true_releases"] += 1
             if held:
@@ -173,6 +177,10 @@ def _recommendations(vehicles: list[Vehicle], matched: dict[str, dict[str, Any]]
             "agreement_pct": pct(tally["true_referrals"] + tally["true_releases"], scored),
             "actions": dict(sorted(actions.items())),
             "truth_reasons_not_given": dict(sorted(missing_reasons.items())),
+            # per truth reason (and for NEXUS cars carrying a card holder's card-less family):
+            # vehicles referred (true) or released (missed)
+            "referrals_by_truth_reason": {r: {"true": c["true"], "missed": c["missed"]}
+                                          for r, c in sorted(by_reason.items())},
             "reasons_on_false_referrals": dict(false_reasons.most_common(8))}
 
 

@@ -13,6 +13,7 @@ Pure: no I/O, no clock. The runner turns simulated seconds into wall time (`spee
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,6 +49,7 @@ class TrafficSpec:
     rush: tuple[RushHour, ...] = ()
     occupants: tuple[int, int] = (1, 4)
     no_card_rate: float = 0.03  # NEXUS lane: an occupant without a card shows a document
+    family_share: float = 0.5  # NEXUS lane: of those, family of a card holder aboard (same surname)
     wrong_programme_rate: float = 0.01
     card_party_rate: float = 0.1  # passenger lane: a vehicle of card holders
     foreign_plate_rate: float = 0.03  # the plate is not registered to anyone aboard
@@ -88,6 +90,7 @@ class Vehicle:
     officer_accepts: bool
     truth_reasons: tuple[str, ...]  # rule findings the population implies (lane-agnostic names)
     shipment: dict[str, Any] | None = None
+    family_without_card: int = 0  # card-less occupants sharing a card holder's surname
 
     @property
     def truth_refer(self) -> bool:
@@ -127,6 +130,7 @@ class Schedule:
             "rfid_reads": sum(len(lane.rfid.reads) for lane in self.lanes),
             "neighbour_cards": sum(len(lane.rfid.neighbour_cards) for lane in self.lanes),
             "truth_refer": sum(x.truth_refer for x in v),
+            "family_without_card": sum(x.family_without_card > 0 for x in v),
             "officer_overrides": sum(not x.officer_accepts for x in v),
         }
 
@@ -254,6 +258,19 @@ def _occupants(pools: _Pools, spec: TrafficSpec, kind: str, rng: random.Random
     return members, travellers
 
 
+def _as_family(members: list[Member], travellers: list[Traveller], spec: TrafficSpec,
+               rng: random.Random) -> list[Traveller]:
+    """Card-less occupants of a NEXUS car who carry a card holder's surname (a spouse, a child):
+    the lane must not take their passport for the card holder's. Drawn from a separate random
+    stream, so a seed's other draws stay what they were."""
+    out = []
+    for t in travellers:
+        if members and rng.random() < spec.family_share:
+            t = dataclasses.replace(t, surname=rng.choice(members).surname)
+        out.append(t)
+    return out
+
+
 def _plate_for(members: list[Member], spec: TrafficSpec, rng: random.Random) -> str:
     owned = [p for m in members for p in m.plates]
     if owned and rng.random() >= spec.foreign_plate_rate:
@@ -262,13 +279,15 @@ def _plate_for(members: list[Member], spec: TrafficSpec, rng: random.Random) -> 
 
 
 def _lane_vehicles(pools: _Pools, spec: TrafficSpec, lane: int, kind: str, duration_s: float,
-                   today: str, camera: bool, rng: random.Random, min_step_s: float
-                   ) -> list[Vehicle]:
+                   today: str, camera: bool, rng: random.Random, min_step_s: float,
+                   family: random.Random | None = None) -> list[Vehicle]:
     out: list[Vehicle] = []
     read_free = 0.0
     booth_free = 0.0
     for i, arrive in enumerate(arrivals(spec, duration_s, rng)):
         members, travellers = _occupants(pools, spec, kind, rng)
+        if kind == "nexus" and family is not None:
+            travellers = _as_family(members, travellers, spec, family)
         docs = [_document(t, rng) for t in travellers]
         plate = _plate_for(members, spec, rng)
         shipment = None
@@ -293,7 +312,9 @@ def _lane_vehicles(pools: _Pools, spec: TrafficSpec, lane: int, kind: str, durat
             officer_accepts=rng.random() < spec.officer_accept,
             truth_reasons=_findings(pools, kind, members, docs, travellers, plate, today, camera,
                                     shipment),
-            shipment=shipment))
+            shipment=shipment,
+            family_without_card=sum(1 for t in travellers
+                                    if any(t.surname == m.surname for m in members))))
     return out
 
 
@@ -353,8 +374,9 @@ def make_schedule(pop: Population, spec: TrafficSpec, *, seed: int, duration_s: 
     for k in range(1, lanes + 1):
         kind = spec.lane_kinds[(k - 1) % len(spec.lane_kinds)]
         rng = random.Random(f"{seed}/lane/{k}")  # noqa: S311 - deterministic simulation
+        family = random.Random(f"{seed}/family/{k}")  # noqa: S311
         per_lane.append((k, kind, _lane_vehicles(pools, spec, k, kind, duration_s, today, camera,
-                                                 rng, min_step_s)))
+                                                 rng, min_step_s, family)))
     out: list[LaneTraffic] = []
     for k, kind, vehicles in per_lane:
         rng = random.Random(f"{seed}/rfid/{k}")  # noqa: S311

@@ -16,7 +16,7 @@ from edge.booth.errors import BoothError, booth_error
 from edge.booth.http import Request, Response, Route, json_response
 from edge.booth.live import LiveFeed
 from edge.booth.metrics import render_metrics
-from edge.booth.state import BoothState, DecisionSink
+from edge.booth.state import BoothState, DecisionSink, OccupantSink
 from edge.booth.view import ACTIONS, DONE_STATES
 from edge.errors import LaneEdgeError
 
@@ -28,6 +28,7 @@ TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
          ".js": "text/javascript; charset=utf-8", ".png": "image/png", ".svg": "image/svg+xml",
          ".json": "application/json"}
 MAX_NOTE = 500
+MAX_OCCUPANTS = 20  # as the lane service accepts (edge.daemon.lane_service.MAX_OCCUPANTS)
 STATIC_NAME = re.compile(r"^[a-z0-9_-]+\.(css|js|png|svg)$")
 
 StatusFn = Callable[[], Awaitable[dict[str, Any]]]
@@ -55,6 +56,7 @@ class BoothApi:
             Route("GET", "/api/v1/crossings/recent", self.recent),
             Route("GET", "/api/v1/crossings/{id}", self.crossing),
             Route("POST", "/api/v1/crossings/{id}/decision", self.decide),
+            Route("POST", "/api/v1/crossings/{id}/occupants", self.occupants),
             Route("GET", "/api/v1/events", stream=self.feed.serve),
             Route("GET", "/metrics", self.metrics),
         ]
@@ -137,6 +139,35 @@ class BoothApi:
         log.info("officer decision recorded: %s by %s", action, req.actor)
         return json_response({"decision": recorded, "next": self.state.current()})
 
+    # ------------------------------------------------------------------ occupants
+    async def occupants(self, req: Request) -> Response:
+        """The officer declares how many people they see in the vehicle."""
+        cid = req.params["id"]
+        count = _occupants_body(req.json())
+        view = self.state.detail(cid)
+        if view is None:
+            raise booth_error(404, "booth.crossing_unknown", "no crossing with this id at this lane")
+        if view.get("decision") or view.get("state") in DONE_STATES:
+            raise booth_error(409, "booth.already_decided", "this crossing is already decided")
+        sink = self.sink
+        if not isinstance(sink, OccupantSink):
+            raise booth_error(503, "booth.occupants_unavailable",
+                              "occupants can only be declared while the lane layer runs")
+        try:
+            recorded = await sink.declare_occupants(cid, count, req.actor)
+        except BoothError:
+            raise
+        except LaneEdgeError as err:
+            if err.code.startswith("lane.crossing"):
+                raise booth_error(409, "booth.crossing_closed",
+                                  "this crossing is no longer open at the lane") from err
+            log.error("occupants not recorded for a crossing: [%s]", err.code)
+            raise booth_error(503, "booth.record_failed",
+                              "the declaration could not be recorded; try again") from err
+        self.state.mark_occupants(cid, count)
+        log.info("occupants declared by %s", req.actor)
+        return json_response({"occupants": recorded, "crossing": self.state.detail(cid)})
+
     # ------------------------------------------------------------------ metrics
     async def metrics(self, req: Request) -> Response:
         status = await self.status()
@@ -159,6 +190,19 @@ def _decision_body(body: Any) -> tuple[str, str]:
     if len(note) > MAX_NOTE:
         raise booth_error(400, "booth.note_too_long", f"note longer than {MAX_NOTE} characters")
     return str(action), note.strip()
+
+
+def _occupants_body(body: Any) -> int:
+    if not isinstance(body, dict):
+        raise booth_error(400, "booth.bad_request", "body must be a JSON object")
+    unknown = sorted(set(body) - {"count"})
+    if unknown:
+        raise booth_error(400, "booth.bad_request", f"unknown field(s): {', '.join(unknown)}")
+    count = body.get("count")
+    if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OCCUPANTS:
+        raise booth_error(400, "booth.bad_occupants",
+                          f"count must be a whole number from 0 to {MAX_OCCUPANTS}")
+    return count
 
 
 def _file(path: Path) -> Response:

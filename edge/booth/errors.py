@@ -25,6 +25,7 @@ ERROR_CODES: dict[str, int] = {
     "booth.bad_request": 400,
     "booth.bad_action": 400,
     "booth.note_too_long": 400,
+    "booth.bad_occupants": 400,
     "booth.body_too_large": 413,
     "booth.unauthorized": 401,
     "booth.forbidden_host": 403,
@@ -35,5 +36,6 @@ ERROR_CODES: dict[str, int] = {
     "booth.crossing_closed": 409,
     "booth.unsupported_media_type": 415,
     "booth.record_failed": 503,
+    "booth.occupants_unavailable": 503,
     "booth.error": 500,
 }

@@ -1,6 +1,7 @@
-"""Decision sinks: the lane's own (`LaneDecisionSink`, when the daemon runs its lane service) or
-the store-only default (`StoreDecisionSink`: decision row, audit entry and outbox message in one
-transaction, for a booth without the lane layer).
+"""Decision sinks: the lane's own (`LaneDecisionSink`, when the daemon runs its lane service; it
+also takes the officer's count of occupants) or the store-only default (`StoreDecisionSink`:
+decision row, audit entry and outbox message in one transaction, for a booth without the lane
+layer, which cannot take a count of occupants).
 
 The free-text note stays in the local decisions table (it may name someone); the audit entry
 only says that a note exists, and the outbox message carrying it is flagged personal.
@@ -15,6 +16,7 @@ from typing import Any
 
 import sqlite_utils
 
+from edge.booth.errors import booth_error
 from edge.booth.state import DecisionSink
 from edge.store.writer import Store, enqueue_outbox
 
@@ -36,6 +38,15 @@ class AppDecisionSink:
         return await sink.record(crossing_id, action, note, actor)
 
 
+    async def declare_occupants(self, crossing_id: str, count: int, actor: str) -> dict[str, Any]:
+        lane = next((c for c in self.app.components
+                     if c.name == "lane" and hasattr(c, "declare_occupants")), None)
+        if lane is None:
+            raise booth_error(503, "booth.occupants_unavailable",
+                              "occupants can only be declared while the lane layer runs")
+        return await LaneDecisionSink(lane).declare_occupants(crossing_id, count, actor)
+
+
 class LaneDecisionSink:
     """Hands the decision to the lane service (`decide(crossing_id, action, note, actor)`), which
     moves the crossing on and writes store, audit log and outbox itself."""
@@ -47,6 +58,10 @@ class LaneDecisionSink:
         result = await self.lane.decide(crossing_id, action, note, actor)
         return {"crossing_id": crossing_id, "action": action, "actor": actor, "ts": time.time(),
                 **dict(result)}
+
+
+    async def declare_occupants(self, crossing_id: str, count: int, actor: str) -> dict[str, Any]:
+        return dict(await self.lane.declare_occupants(crossing_id, count, actor))
 
 
 def _audit(db: sqlite_utils.Database, crossing_id: str, actor: str, action: str, note: bool,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from edge.booth.view import (
     DONE_STATES,
@@ -56,6 +56,15 @@ class DecisionSink(Protocol):
 
     async def record(self, crossing_id: str, action: str, note: str, actor: str,
                      ) -> dict[str, Any]: ...
+
+
+@runtime_checkable
+class OccupantSink(Protocol):
+    """A sink that can also record the officer's count of occupants (the lane's own sink): it
+    audits the count and has the lane compute its recommendation again."""
+
+    async def declare_occupants(self, crossing_id: str, count: int, actor: str,
+                                ) -> dict[str, Any]: ...
 
 
 class BoothState:
@@ -133,6 +142,13 @@ class BoothState:
             snap["state"] = "decided"
             snap["state_since"] = self.clock()
         self.on_crossing(snap, "decided")
+
+    def mark_occupants(self, crossing_id: str, count: int) -> None:
+        """The officer's count, shown at once (the lane's new recommendation follows)."""
+        snap = self.crossings.get(crossing_id)
+        if snap is None:
+            return
+        self.on_crossing({**snap, "occupants_declared": count}, "occupants")
 
     # ------------------------------------------------------------------ views
     def detail(self, crossing_id: str) -> dict[str, Any] | None:

@@ -40,7 +40,7 @@ from edge.events import (
     TagSighting,
 )
 from edge.lane.correlator import CrossingCorrelator, lane_options_from
-from edge.lane.crossing import CrossingUpdated
+from edge.lane.crossing import CrossingState, CrossingUpdated
 from edge.models.installed import ModelDir
 from edge.models.scorer import Scorer
 from edge.ops.events import ConfigReloaded, LaneModeChanged
@@ -56,12 +56,17 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 OFFICER_ACTIONS = {"release", "refer", "redirect"}
+MAX_OCCUPANTS = 20  # more than any vehicle at a passenger or NEXUS booth carries
 LEARNING_STEPS = {"opened", "plate", "document", "at_booth", "occupants"}
 TICK_S = 0.2
 
 
 class DecisionRefused(LaneEdgeError):
     code = "booth.decision_invalid"
+
+
+class OccupantsRefused(LaneEdgeError):
+    code = "lane.occupants_invalid"
 
 
 def _best_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -154,6 +159,7 @@ class LaneService:
         app.add_task(self._ticker(), "lane:tick")
         app.control.register("crossings", lambda _r: self.board())
         app.control.register("decide", self._control_decide)
+        app.control.register("occupants", self._control_occupants)
 
     def _build_engine(self) -> DecisionEngine:
         assert self.app is not None
@@ -351,6 +357,45 @@ class LaneService:
             await self._publish(upd)
         return {"crossing_id": crossing_id, "action": action, **written}
 
+    async def declare_occupants(self, crossing_id: str, count: int, actor: str = "local"
+                                ) -> dict[str, Any]:
+        """The officer says how many people are in the vehicle: audited, then the crossing's
+        recommendation is computed again (more declared than identified: `occupant_unidentified`)."""
+        assert self.app is not None and self.correlator is not None
+        if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_OCCUPANTS:
+            raise OccupantsRefused(f"occupants must be a whole number from 0 to {MAX_OCCUPANTS}",
+                                   count=str(count)[:20])
+        crossing = self.correlator.find(crossing_id)
+        before = crossing.occupants_declared if crossing is not None else None
+        updates = self.correlator.declare_occupants(crossing_id, count)
+        now = time.time()
+        body = {"count": count, "before": before,
+                "identified": _identified(updates[-1].snapshot if updates else {})}
+        entry = await self.app.store.write(
+            lambda db: audit.append(db.conn, "occupants_declared", body, actor=actor,
+                                    crossing_id=crossing_id, ts=now))
+        for upd in updates:  # stores the crossing and recomputes its recommendation
+            await self._publish(upd)
+        found = self.correlator.find(crossing_id)
+        rec = (found.recommendation or {}) if found is not None else {}
+        return {"crossing_id": crossing_id, "occupants_declared": count, "actor": actor, "ts": now,
+                "audit_seq": entry.seq, "recommendation": rec.get("action"),
+                "reasons": [r.get("code") for r in rec.get("reasons") or []]}
+
+    async def _control_occupants(self, req: dict[str, Any]) -> dict[str, Any]:
+        """`lanectl occupants [CROSSING] COUNT`: no crossing id means the one at the booth."""
+        assert self.correlator is not None
+        cid = str(req.get("crossing_id") or "")
+        if not cid:
+            at_booth = [c for c in self.correlator.active.values()
+                        if c.state == CrossingState.AT_BOOTH]
+            if not at_booth:
+                raise OccupantsRefused("no vehicle at the booth; name the crossing",
+                                       code="lane.no_vehicle_at_booth")
+            cid = at_booth[0].id
+        count: Any = req.get("count")  # checked by declare_occupants
+        return await self.declare_occupants(cid, count, str(req.get("actor", "lanectl")))
+
     async def _control_decide(self, req: dict[str, Any]) -> dict[str, Any]:
         return await self.decide(str(req.get("crossing_id", "")), str(req.get("action", "")),
                                  str(req.get("note", "")), str(req.get("actor", "lanectl")))
@@ -364,6 +409,12 @@ class LaneService:
 def _thresholds(th: ThresholdsConfig) -> Thresholds:
     return Thresholds(refer_score=th.refer_score, plate_min_confidence=th.plate_min_confidence,
                       model_timeout_ms=th.model_timeout_ms)
+
+
+def _identified(snapshot: Mapping[str, Any]) -> dict[str, int]:
+    """What the lane had read when the officer declared: counts only, no personal data."""
+    return {"cards": len(snapshot.get("cards") or []),
+            "documents": len(snapshot.get("documents") or [])}
 
 
 def _against(action: str, recommended: str | None) -> bool:

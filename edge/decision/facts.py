@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from edge.decision.matching import document_key
 from edge.errors import DecisionError
 
 LANE_KINDS = ("nexus", "fast", "passenger", "commercial")
@@ -122,6 +123,22 @@ def _document(m: Any, index: int) -> DocumentFacts:
     )
 
 
+def _distinct(docs: list[DocumentFacts]) -> tuple[DocumentFacts, ...]:
+    """One document per folded number, the last scan winning: an officer who scans a passport
+    again (a misread, a second look) has not found another occupant."""
+    by_key: dict[str, DocumentFacts] = {}
+    out: list[DocumentFacts | str] = []
+    for d in docs:
+        key = document_key(d.document_number)
+        if not key:
+            out.append(d)
+            continue
+        if key not in by_key:
+            out.append(key)
+        by_key[key] = d
+    return tuple(by_key[x] if isinstance(x, str) else x for x in out)
+
+
 def from_dict(m: Any) -> CrossingFacts:
     """Validate the documented JSON shape (see edge/decision/README.md) into `CrossingFacts`."""
     if not isinstance(m, Mapping):
@@ -156,7 +173,7 @@ def from_dict(m: Any) -> CrossingFacts:
             text=str(_get(plate_m, "text", str, "")),
             confidence=float(_get(plate_m, "confidence", (int, float), 0.0)),
         )
-    docs = _get(m, "documents", list, [])
+    docs = _distinct([_document(d, i) for i, d in enumerate(_get(m, "documents", list, []))])
     declared = _get(m, "declared_occupants", int, None)
     seen = len(set(c.upper() for c in cards))
     if declared is None:
@@ -171,7 +188,7 @@ def from_dict(m: Any) -> CrossingFacts:
         ts=float(_get(m, "ts", (int, float), 0.0)),
         card_ids=tuple(dict.fromkeys(c.upper() for c in cards)),
         plate=plate,
-        documents=tuple(_document(d, i) for i, d in enumerate(docs)),
+        documents=docs,
         declared_occupants=declared,
         shipment_ref=_get(m, "shipment_ref", str, None),
         recent_crossings=max(0, recent),

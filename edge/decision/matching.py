@@ -93,6 +93,25 @@ def given_matches(seen: str, listed: str) -> bool:
     return x.startswith(y) or y.startswith(x)
 
 
+def holder_score(
+    surname: str, given_names: str, birth_date: str | None,
+    m_surname: str, m_given_names: str, m_birth_date: str | None,
+) -> int:
+    """How surely a scanned document belongs to a card member: 0 (another person) to 3.
+
+    A shared surname alone is not enough: a spouse or child without a card carries the card
+    holder's surname. Surname (tolerant, truncation allowed) plus either the given names or the
+    birth date makes the holder; both make a surer match, which wins when two members share a
+    surname. Same names with another birth date still match (score 1), so that routing can
+    report the identity mismatch.
+    """
+    if not surname_matches(surname_index_key(surname), surname_index_key(m_surname)):
+        return 0
+    given = given_matches(name_key(given_names), name_key(m_given_names))
+    born = bool(birth_date and m_birth_date and birth_date == m_birth_date)
+    return 3 if given and born else 2 if born else 1 if given else 0
+
+
 def plate_key(text: str) -> str:
     """Fold a plate for comparison: alphanumerics only, OCR-confusable characters merged."""
     return _NON_ALNUM.sub("", text.upper()).translate(_CONFUSABLE)

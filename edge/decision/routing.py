@@ -116,7 +116,14 @@ def card_reasons(view: CrossingView, programme: str) -> list[Reason]:
             _add(out, "card_wrong_programme")
     if cards == 0 or view.facts.declared_occupants > cards:
         _add(out, "occupant_without_card")
+    if unidentified(view):
+        _add(out, "occupant_unidentified")
     return out
+
+
+def unidentified(view: CrossingView) -> bool:
+    """More occupants declared (by the officer, or by default) than cards and documents show."""
+    return view.facts.declared_occupants > len(view.travellers) or not view.travellers
 
 
 def document_reasons(view: CrossingView) -> list[Reason]:
@@ -191,7 +198,7 @@ def route(
         ok_action, ok_reason = "proceed_fast", "eligible_fast"
     else:
         refer += document_reasons(view)
-        if view.facts.declared_occupants > len(view.travellers) or not view.travellers:
+        if unidentified(view):
             _add(refer, "occupant_unidentified")
         if lane == "commercial":
             refer += [

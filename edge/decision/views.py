@@ -2,8 +2,9 @@
 
 `resolve` is the only step that reads reference data (through one `Snapshot`); everything
 after it (features, routing) is pure. Travellers are the cards read plus the documents scanned;
-a document whose holder's folded surname matches a card member in the vehicle is merged into
-that member's traveller.
+a document is merged into the traveller of the card member it belongs to (`holder_score`: the
+surname and the given names or the birth date agree), every other document is an occupant of its
+own, without a card.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from edge.decision.facts import CrossingFacts, DocumentFacts
-from edge.decision.matching import surname_index_key, surname_matches
+from edge.decision.matching import holder_score
 from edge.decision.refdata import Entity, LookoutHit, Manifest, Member, Snapshot
 
 
@@ -46,26 +47,33 @@ def day_of(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).date().isoformat()
 
 
-def _holder_of(doc: DocumentFacts, members: list[Member | None]) -> int | None:
-    seen = surname_index_key(doc.surname)
-    for i, m in enumerate(members):
-        if m is not None and surname_matches(seen, surname_index_key(m.surname)):
-            return i
-    return None
+def _holders(docs: tuple[DocumentFacts, ...], members: list[Member | None]) -> dict[int, int]:
+    """Document index -> member index, surest pairs first, each member and document once."""
+    pairs = []
+    for i, d in enumerate(docs):
+        for j, m in enumerate(members):
+            if m is None:
+                continue
+            score = holder_score(d.surname, d.given_names, d.birth_date,
+                                 m.surname, m.given_names, m.birth_date)
+            if score:
+                pairs.append((-score, i, j))
+    out: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, i, j in sorted(pairs):
+        if i not in out and j not in taken:
+            out[i] = j
+            taken.add(j)
+    return out
 
 
 def resolve(snap: Snapshot, facts: CrossingFacts) -> CrossingView:
     """Look every fact up in one snapshot (cards, lookouts, registry, manifest)."""
     day = day_of(facts.ts)
     members = [snap.member(c) for c in facts.card_ids]
-    docs_by_holder: dict[int, DocumentFacts] = {}
-    loose: list[DocumentFacts] = []
-    for doc in facts.documents:
-        holder = _holder_of(doc, members)
-        if holder is None or holder in docs_by_holder:
-            loose.append(doc)
-        else:
-            docs_by_holder[holder] = doc
+    holders = _holders(facts.documents, members)
+    docs_by_holder = {j: facts.documents[i] for i, j in holders.items()}
+    loose = [d for i, d in enumerate(facts.documents) if i not in holders]
 
     def with_hits(
         card: str | None, member: Member | None, doc: DocumentFacts | None

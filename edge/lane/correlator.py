@@ -9,7 +9,14 @@ Joining rules: a vehicle becomes a crossing when it closes with at least one car
 (or a plate). Plates attach by time window (`plate_before_s` before the first card read to
 `plate_after_s` after the last); a different plate while a vehicle is being read splits it.
 Documents attach to the crossing at the booth; if none is there, the oldest approaching crossing
-is taken to have arrived; with none approaching, a walk-up crossing is opened.
+is taken to have arrived; with none approaching, a walk-up crossing is opened. Vehicles queued
+behind the booth keep waiting until the one there is decided (tests/lane/test_correlator_queue.py).
+Vehicles cannot overtake one another in a lane: once a crossing has reached the booth (or been
+decided), a crossing for a vehicle seen before it is closed as `overtaken` rather than moved to
+the booth later (a plate-only crossing opens `plate_wait_s` after its plate: at the booth it would
+capture the documents of the vehicles behind and block the booth until `at_booth_s`).
+Known limit: a vehicle the lane never saw (no card, no plate read) cannot be told from the one read
+behind it, which the timer has moved to the booth; its documents then go to that crossing.
 """
 
 from __future__ import annotations
@@ -106,6 +113,7 @@ class CrossingCorrelator:
         self._open_seq: int | None = None
         self._pending: list[tuple[PlateSeen, float]] = []  # (plate, arrival) not yet joined
         self._readers: set[str] = set(options.devices)  # whose outages pause the gap timer
+        self._passed_ts = float("-inf")  # seen_ts of the last vehicle that reached the booth
         self.rejected_vehicles: deque[Vehicle] = deque(maxlen=50)
         self.counts: dict[str, int] = {
             "sightings": 0,
@@ -114,6 +122,7 @@ class CrossingCorrelator:
             "plates": 0,
             "documents": 0,
             "ignored": 0,
+            "overtaken": 0,
         }
 
     # ------------------------------------------------------------------ inputs
@@ -198,8 +207,10 @@ class CrossingCorrelator:
         for plate, arrived in list(self._pending):
             if now - arrived > t.plate_wait_s:
                 self._pending.remove((plate, arrived))
-                c = self._open_crossing(None, [plate], now)
-                out.append(c.updated("opened", now))
+                c = self._open_crossing(None, [plate], now, seen_ts=arrived)
+                if arrived >= self._passed_ts:
+                    out.append(c.updated("opened", now))  # else closed below, never recommended
+        out += self._close_overtaken(now)
         for c in list(self.active.values()):
             age = now - c.state_since
             if c.state == CrossingState.DECIDED and age > t.decided_close_s:
@@ -243,7 +254,8 @@ class CrossingCorrelator:
         now = self.clock()
         c.decision = {"outcome": outcome, "officer": officer, "note": note, "ts": now}
         c.move(CrossingState.DECIDED, now)
-        return [c.updated("decided", now)]
+        self._passed(c)  # decided from the queue: it was at the booth, those before it have gone
+        return [c.updated("decided", now), *self._close_overtaken(now)]
 
     def close(self, crossing_id: str, reason: str = "done") -> list[CrossingUpdated]:
         c = self._get(crossing_id, CrossingState.APPROACHING, CrossingState.AT_BOOTH, CrossingState.DECIDED)
@@ -291,17 +303,28 @@ class CrossingCorrelator:
             if not v.cards and not plates:
                 self.rejected_vehicles.append(v)
                 continue
-            c = self._open_crossing(v, plates, now)
+            c = self._open_crossing(v, plates, now, seen_ts=now)
             out.append(c.updated("opened", now))
         return out
 
     def _open_crossing(
-        self, v: Vehicle | None, plates: list[PlateSeen], now: float, walk_up: bool = False
+        self,
+        v: Vehicle | None,
+        plates: list[PlateSeen],
+        now: float,
+        walk_up: bool = False,
+        seen_ts: float | None = None,
     ) -> Crossing:
         self._seq += 1
         self.counts["crossings"] += 1
         c = Crossing(
-            self._new_id(now, self._seq), self.opt.lane, now, vehicle=v, plates=list(plates), walk_up=walk_up
+            self._new_id(now, self._seq),
+            self.opt.lane,
+            now,
+            vehicle=v,
+            plates=list(plates),
+            walk_up=walk_up,
+            seen_ts=seen_ts,
         )
         c.move(CrossingState.APPROACHING, now)
         self.active[c.id] = c
@@ -336,7 +359,25 @@ class CrossingCorrelator:
             if d is not c and d.state in (CrossingState.DECIDED, CrossingState.AT_BOOTH)
         ]
         c.move(CrossingState.AT_BOOTH, now)
+        self._passed(c)
         out.append(c.updated("at_booth", now))
+        return out
+
+    def _passed(self, c: Crossing) -> None:
+        if c.seen_ts is not None:  # a walk-up's place in the lane is unknown
+            self._passed_ts = max(self._passed_ts, c.seen_ts)
+
+    def _close_overtaken(self, now: float) -> list[CrossingUpdated]:
+        """Crossings still waiting for a vehicle seen before one that has reached the booth."""
+        out = []
+        for c in list(self.active.values()):
+            if (
+                c.state in (CrossingState.APPROACHING, CrossingState.AT_BOOTH)
+                and c.seen_ts is not None
+                and c.seen_ts < self._passed_ts
+            ):
+                self.counts["overtaken"] += 1
+                out.append(self._close(c, "overtaken", now))
         return out
 
     def _close(self, c: Crossing, reason: str, now: float) -> CrossingUpdated:

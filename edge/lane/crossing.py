@@ -101,6 +101,7 @@ class Crossing:
     decision: dict[str, Any] | None = None
     occupants_declared: int | None = None
     walk_up: bool = False
+    seen_ts: float | None = None  # when it passed the reader or camera (lane clock); None: walk-up
     closed_reason: str | None = None
     history: list[tuple[str, float]] = field(default_factory=list)
 

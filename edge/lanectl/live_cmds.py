@@ -1,4 +1,5 @@
-"""lanectl commands that talk to the running daemon: tail, outbox, sync now, lane, reload, metrics."""
+"""lanectl commands that talk to the running daemon: tail, outbox, sync now, lane, occupants,
+reload, metrics."""
 
 from __future__ import annotations
 
@@ -123,6 +124,20 @@ def cmd_lane(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_occupants(args: argparse.Namespace) -> int:
+    """The officer's count of occupants, when the booth page is out of reach (audited)."""
+    code, result = _daemon_only(args, "occupants", "occupants", count=args.count,
+                                crossing_id=args.crossing or "")
+    if code == EXIT_OK:
+        if args.json:
+            print_json(result)
+        else:
+            print(f"crossing {result['crossing_id']}: {result['occupants_declared']} occupant(s) "
+                  f"declared; recommendation now {result['recommendation'] or 'pending'}"
+                  + (f" ({', '.join(result['reasons'])})" if result.get("reasons") else ""))
+    return code
+
+
 def cmd_reload(args: argparse.Namespace) -> int:
     code, result = _daemon_only(args, "reload", "reload", config=str(Path(args.config).resolve()))
     if code == EXIT_OK:
@@ -176,6 +191,17 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.add_argument("--json", action="store_true")
     p.add_argument("--wait", type=float, default=10.0, help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_lane)
+
+    s = sub.add_parser("occupants", help="declare how many occupants the officer sees (audited)",
+                       description="Declare the number of people in the vehicle at the booth (or in "
+                       "CROSSING), as the booth page does: the lane records it in the audit log and "
+                       "computes its recommendation again; more declared than cards and documents "
+                       "identify gives occupant_unidentified.")
+    s.add_argument("count", type=int, help="number of occupants seen, 0 to 20")
+    s.add_argument("--crossing", help="crossing id (default: the vehicle at the booth)")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--wait", type=float, default=10.0, help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_occupants)
 
     s = sub.add_parser("reload", help="re-read the config in the daemon (as systemctl reload)")
     s.add_argument("--json", action="store_true")

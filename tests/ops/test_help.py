@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 COMMANDS = [["tail"], ["outbox"], ["sync", "now"], ["lane", "open"], ["lane", "close"],
-            ["lane", "mode"], ["lane", "show"], ["reload"], ["metrics"], ["diag", "serial"],
+            ["lane", "mode"], ["lane", "show"], ["occupants"], ["reload"], ["metrics"], ["diag", "serial"],
             ["diag", "camera"], ["diag", "rfid"], ["model", "info"], ["model", "verify"],
             ["data", "info"], ["audit", "export"], ["purge"], ["support-bundle"]]
 

@@ -1,4 +1,5 @@
-/* The booth page: renders the lane's state from the live feed, and sends the officer's decision.
+/* The booth page: renders the lane's state from the live feed, and sends the officer's decision
+   and the number of occupants the officer sees.
    Plain JavaScript, no build step. Everything from the server is inserted as text, never HTML. */
 "use strict";
 (function () {
@@ -56,6 +57,8 @@
     $("wait-label").textContent = t("waiting");
     $("confirm-yes").textContent = t("confirm_yes");
     $("confirm-no").textContent = t("confirm_no");
+    $("declare-label").textContent = t("declare");
+    $("declare-btn").textContent = t("declare_button");
     $("empty").textContent = t("no_vehicle");
     for (const [key, action] of Object.entries(ACTIONS)) {
       const b = $("btn-" + action);
@@ -93,6 +96,8 @@
     $("empty").classList.toggle("hidden", has);
     $("crossing").classList.toggle("hidden", !has);
     for (const action of Object.values(ACTIONS)) $("btn-" + action).disabled = !has || busy;
+    $("declare-btn").disabled = !has || busy;
+    $("declare-count").disabled = !has;
     if (!has) {
       $("rec").className = "rec rec-none";
       $("rec").textContent = "";
@@ -123,6 +128,10 @@
     }
     lk.classList.toggle("hidden", !(c.lookout_hits || []).length);
     renderOccupants(c);
+    const count = $("declare-count");
+    if (document.activeElement !== count) {
+      count.value = c.occupants_declared === null || c.occupants_declared === undefined ? "" : c.occupants_declared;
+    }
     renderRecommendation(c.recommendation);
     tick();
   }
@@ -158,7 +167,11 @@
       }
       ul.append(li);
     }
-    if (c.occupants_declared) ul.append(el("li", "occupant", c.occupants_declared + " " + t("declared")));
+    if (c.occupants_declared !== null && c.occupants_declared !== undefined) {
+      const li = el("li", "occupant declared", c.occupants_declared + " " + t("declared"));
+      li.dataset.testid = "occupants-declared";
+      ul.append(li);
+    }
   }
 
   function renderRecommendation(r) {
@@ -331,6 +344,39 @@
     }
   }
 
+  // ---------------------------------------------------------------- occupants
+  async function declareOccupants() {
+    const c = state && state.current;
+    const raw = $("declare-count").value.trim();
+    if (!c || busy) return;
+    const n = Number(raw);
+    if (raw === "" || !Number.isInteger(n) || n < 0 || n > 20) { toast(errorText("booth.bad_occupants"), true); return; }
+    busy = true;
+    renderCrossing(state.current);
+    try {
+      const r = await fetch("/api/v1/crossings/" + encodeURIComponent(c.id) + "/occupants", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ count: n }),
+      });
+      let d = {};
+      try { d = await r.json(); } catch (e) { d = {}; }
+      if (r.ok) {
+        toast(t("declared_recorded", { n: n }));
+        $("declare-count").blur();
+        if (state && d.crossing && state.current && state.current.id === d.crossing.id) state.current = d.crossing;
+      } else {
+        toast(errorText(d.error && d.error.code), true);
+      }
+    } catch (e) {
+      toast(errorText("booth.network"), true);
+      setOnline(false);
+    } finally {
+      busy = false;
+      render();
+      scheduleRefresh();
+    }
+  }
+
   // ---------------------------------------------------------------- input
   function onKey(ev) {
     if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
@@ -344,9 +390,14 @@
       if (k === "escape" || k === "enter") { ev.preventDefault(); ev.target.blur(); }
       return;
     }
+    if (ev.target && ev.target.id === "declare-count") {
+      if (k === "escape") { ev.preventDefault(); ev.target.blur(); }
+      return;                      // Enter submits the form
+    }
     if (ACTIONS[k]) { ev.preventDefault(); ask(ACTIONS[k]); }
     else if (k === "l") { ev.preventDefault(); switchLang(); }
     else if (k === "n") { ev.preventDefault(); $("note").focus(); }
+    else if (k === "o") { ev.preventDefault(); $("declare-count").focus(); $("declare-count").select(); }
   }
 
   function switchLang() {
@@ -361,6 +412,7 @@
     $("lang").addEventListener("click", switchLang);
     $("confirm-yes").addEventListener("click", () => { const p = pending; closeConfirm(); if (p) decide(p.id, p.action); });
     $("confirm-no").addEventListener("click", closeConfirm);
+    $("declare").addEventListener("submit", (ev) => { ev.preventDefault(); declareOccupants(); });
     renderStatic();
     connect();
     setTimeout(() => { if (!online) showBanner(t("unreachable")); }, 1500);

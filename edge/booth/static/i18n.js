@@ -179,8 +179,8 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
    "fr": "Récents :"
   },
   "keys": {
-   "en": "Keys: R release · F refer · D redirect · N note · L français",
-   "fr": "Touches : R laisser passer · F renvoyer · D rediriger · N note · L English"
+   "en": "Keys: R release · F refer · D redirect · O occupants · N note · L français",
+   "fr": "Touches : R laisser passer · F renvoyer · D rediriger · O occupants · N note · L English"
   },
   "lang_button": {
    "en": "FR (L)",
@@ -241,6 +241,18 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
   "versions": {
    "en": "Versions",
    "fr": "Versions"
+  },
+  "declare": {
+   "en": "Occupants seen",
+   "fr": "Occupants vus"
+  },
+  "declare_button": {
+   "en": "Declare (O)",
+   "fr": "Déclarer (O)"
+  },
+  "declared_recorded": {
+   "en": "{n} occupant(s) declared",
+   "fr": "{n} occupant(s) déclaré(s)"
   }
  },
  "errors": {
@@ -307,6 +319,14 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
   "booth.network": {
    "en": "The lane daemon did not answer",
    "fr": "Le démon de la voie n'a pas répondu"
+  },
+  "booth.bad_occupants": {
+   "en": "Occupants: a whole number from 0 to 20",
+   "fr": "Occupants : un nombre entier de 0 à 20"
+  },
+  "booth.occupants_unavailable": {
+   "en": "Occupants cannot be declared now (lane not running); note it on paper",
+   "fr": "Impossible de déclarer les occupants (voie arrêtée); notez-le sur papier"
   }
  },
  "reasons": {
