@@ -11,6 +11,7 @@ import abc
 import asyncio
 import logging
 
+from edge.aio import wait_for
 from edge.drivers.base import Driver
 from edge.drivers.serial_transport import SerialGone, SerialOpenFailed, SerialTransport
 from edge.events import DeviceState
@@ -63,7 +64,7 @@ class SerialDriver(Driver):
         self.transport = transport
         while True:
             try:
-                chunk = await asyncio.wait_for(transport.read(), self.idle_interval)
+                chunk = await wait_for(transport.read(), self.idle_interval)
             except TimeoutError:
                 self.on_idle(self.ctx.clock())
                 if self.stopping:

@@ -36,6 +36,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
+from edge.aio import wait_for
 from edge.errors import SyncError
 from edge.sync.link_settings import MAX_INFLIGHT, LinkSettings, Message, TlsSettings, backoff_delay
 
@@ -105,7 +106,7 @@ class MqttLink:
         self.state = "stopped"
 
     async def wait_connected(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
-        await asyncio.wait_for(self.connected.wait(), timeout)
+        await wait_for(self.connected.wait(), timeout)
 
     def drop(self) -> None:
         """Close the socket as a link failure would (tests and `resync`); the loop reconnects."""
@@ -154,7 +155,7 @@ class MqttLink:
 
     async def publish(self, topic: str, payload: bytes | str, *, qos: int = 1, retain: bool = False,
                       timeout: float | None = 30.0) -> None:  # noqa: ASYNC109
-        await asyncio.wait_for(self.publish_nowait(topic, payload, qos=qos, retain=retain), timeout)
+        await wait_for(self.publish_nowait(topic, payload, qos=qos, retain=retain), timeout)
 
     # ------------------------------------------------------------------ connection loop
     async def _run(self) -> None:
@@ -232,13 +233,13 @@ class MqttLink:
         kwargs: dict[str, Any] = {"keepalive": self.s.keepalive_s, "properties": props}
         if self.s.protocol == "5":
             kwargs["clean_start"] = self.s.clean_start
-        rc = await asyncio.wait_for(
+        rc = await wait_for(
             self._loop.run_in_executor(None, lambda: client.connect(self.s.host, self.s.port, **kwargs)),
             self.s.connect_timeout_s + 1)
         if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
             raise SyncError(f"connect failed: {paho.error_string(rc)}", code="sync.connect")
         self._misc = asyncio.create_task(self._misc_loop(client), name="mqtt-misc")
-        reason = await asyncio.wait_for(self._connack, self.s.connect_timeout_s)
+        reason = await wait_for(self._connack, self.s.connect_timeout_s)
         if reason.is_failure:
             raise SyncError(f"broker refused the connection: {reason}", code="sync.connack",
                             reason=str(reason))
@@ -261,7 +262,7 @@ class MqttLink:
         fut: asyncio.Future[None] = self._loop.create_future()
         fut.add_done_callback(_consume)
         self._suback[mid] = fut
-        await asyncio.wait_for(fut, self.s.connect_timeout_s)
+        await wait_for(fut, self.s.connect_timeout_s)
 
     def _state_payload(self, state: str) -> str:
         return json.dumps({"state": state, **self.s.birth}, separators=(",", ":"))

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import sqlite_utils
 
+from edge.aio import wait_for
 from edge.store.schema import open_db
 from edge.store.writer import Store, kv_get, kv_set
 from edge.sync.mqtt_client import LinkDown, MqttLink, PublishFailed
@@ -186,7 +187,7 @@ class Uplink:
             return
         self._wake.clear()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), self.idle_poll_s)
+            await wait_for(self._wake.wait(), self.idle_poll_s)
 
     def _started_wait(self) -> float:
         self.last_ack_at = self.clock()

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import cv2
 
+from edge.aio import wait_for
 from edge.config import DeviceConfig
 from edge.drivers.base import Driver, DriverContext
 from edge.drivers.camera.capture import CaptureState, FrameCapture, Opener, open_source
@@ -121,7 +122,7 @@ class CameraDriver(Driver):
         assert capture is not None
         while not self.stopping:
             try:
-                await asyncio.wait_for(wake.wait(), self.idle_interval)
+                await wait_for(wake.wait(), self.idle_interval)
             except TimeoutError:
                 pass
             wake.clear()

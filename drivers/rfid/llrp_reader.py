@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from edge.aio import wait_for
 from edge.config import DeviceConfig, doc, parse_options
 from edge.drivers.base import Driver, DriverContext
 from edge.drivers.rfid import llrp_codec as m
@@ -110,7 +111,7 @@ class LlrpRfidReader(Driver):
         sessions = 0
         while not self.stopping:
             try:
-                reader, writer = await asyncio.wait_for(
+                reader, writer = await wait_for(
                     asyncio.open_connection(self.host, self.port), self.options.connect_timeout_s
                 )
             except (OSError, TimeoutError) as err:
@@ -172,7 +173,7 @@ class LlrpRfidReader(Driver):
             last = loop.time()
             while not self.stopping:
                 try:
-                    msg = await asyncio.wait_for(self._recv(reader), min(silence, 0.25))
+                    msg = await wait_for(self._recv(reader), min(silence, 0.25))
                 except TimeoutError:
                     if loop.time() - last > silence:
                         raise LlrpLinkError(
@@ -186,7 +187,7 @@ class LlrpRfidReader(Driver):
             await self._goodbye(reader)
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._send(m.CloseConnection(self._id())), 0.5)
+                await wait_for(self._send(m.CloseConnection(self._id())), 0.5)
             raise
 
     async def _goodbye(self, reader: asyncio.StreamReader) -> None:
@@ -202,7 +203,7 @@ class LlrpRfidReader(Driver):
         loop = asyncio.get_running_loop()
         deadline = loop.time() + o.response_timeout_s
         while True:
-            msg = await asyncio.wait_for(self._recv(reader), max(deadline - loop.time(), 0.01))
+            msg = await wait_for(self._recv(reader), max(deadline - loop.time(), 0.01))
             if isinstance(msg, m.ReaderEventNotification) and msg.event.connection_attempt is not None:
                 if msg.event.connection_attempt != 0:
                     raise LlrpLinkError(
@@ -258,7 +259,7 @@ class LlrpRfidReader(Driver):
             left = deadline - loop.time()
             if left <= 0:
                 raise LlrpLinkError(f"no answer to {type(req).__name__}", code="llrp.timeout")
-            msg = await asyncio.wait_for(self._recv(reader), left)
+            msg = await wait_for(self._recv(reader), left)
             if msg.msg_id == req.msg_id and isinstance(msg, m.StatusResponse):
                 self._last_response = msg
                 status = msg.status
@@ -355,4 +356,4 @@ class LlrpRfidReader(Driver):
         self._writer = None
         writer.close()
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(writer.wait_closed(), 1.0)
+            await wait_for(writer.wait_closed(), 1.0)

@@ -17,6 +17,7 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from edge.aio import wait_for
 from edge.booth.errors import BoothError, booth_error
 
 MAX_HEAD = 16 * 1024
@@ -99,7 +100,7 @@ def match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str,
 async def read_request(reader: asyncio.StreamReader) -> Request | None:
     """One request, or None when the client closed before sending one."""
     try:
-        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_TIMEOUT_S)
+        head = await wait_for(reader.readuntil(b"\r\n\r\n"), HEAD_TIMEOUT_S)
     except asyncio.IncompleteReadError:
         return None
     except asyncio.LimitOverrunError as err:
@@ -127,7 +128,7 @@ async def read_request(reader: asyncio.StreamReader) -> Request | None:
         raise booth_error(400, "booth.bad_request", "Content-Length is not a number") from err
     if length < 0 or length > MAX_BODY:
         raise booth_error(413, "booth.body_too_large", f"body larger than {MAX_BODY} bytes")
-    body = await asyncio.wait_for(reader.readexactly(length), HEAD_TIMEOUT_S) if length else b""
+    body = await wait_for(reader.readexactly(length), HEAD_TIMEOUT_S) if length else b""
     url = urlsplit(target)
     return Request(method.upper(), url.path or "/", parse_qs(url.query), headers, body)
 

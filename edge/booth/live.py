@@ -14,6 +14,7 @@ import json
 import logging
 from typing import Any
 
+from edge.aio import wait_for
 from edge.booth.http import Request, encode_head
 from edge.booth.state import BoothState
 from edge.counters import Counters
@@ -66,7 +67,7 @@ class LiveFeed:
             await writer.drain()
             while True:
                 try:
-                    kind, data = await asyncio.wait_for(q.get(), self.heartbeat_s)
+                    kind, data = await wait_for(q.get(), self.heartbeat_s)
                 except TimeoutError:
                     kind, data = "heartbeat", {"now": self.state.clock()}
                 if kind == _CLOSE[0]:

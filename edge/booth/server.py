@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 import edge
+from edge.aio import wait_for
 from edge.booth.api import BoothApi
 from edge.booth.auth import COOKIE, LOCAL_ACTOR, host_allowed, identify, needs_token, read_tokens
 from edge.booth.errors import BoothError, booth_error
@@ -159,7 +160,7 @@ class BoothServer:
             self._sub = None
         if self._server is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 1.0)
+                await wait_for(self._server.wait_closed(), 1.0)
         self._server = None
 
     def status(self) -> dict[str, Any]:
@@ -236,7 +237,7 @@ class BoothServer:
             self._conns.discard(task)
             writer.close()
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
+                await wait_for(writer.wait_closed(), 1.0)
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         req: Request | None = None

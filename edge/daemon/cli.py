@@ -9,6 +9,7 @@ import signal
 import sys
 
 import edge
+from edge.aio import wait_for
 from edge.config import load_config
 from edge.daemon.app import App
 from edge.daemon.logs import setup_logging
@@ -49,7 +50,7 @@ async def _serve(app: App, config_path: str) -> int:
     await stop.wait()
     log.info("stopping on signal")
     try:
-        await asyncio.wait_for(app.stop(), STOP_BUDGET_S)
+        await wait_for(app.stop(), STOP_BUDGET_S)
     except TimeoutError:
         log.error("clean stop took longer than %.1f s; store writer forced closed", STOP_BUDGET_S)
         await asyncio.to_thread(app.store.close)

@@ -12,6 +12,7 @@ import asyncio
 import collections
 from typing import Any
 
+from edge.aio import wait_for
 from edge.bus import Bus, Subscription
 from edge.events import Event
 
@@ -44,7 +45,7 @@ class EventFeed:
         if seq >= self.seq and wait > 0:
             waiter = self._new
             try:
-                await asyncio.wait_for(waiter.wait(), timeout=min(wait, 10.0))
+                await wait_for(waiter.wait(), timeout=min(wait, 10.0))
             except TimeoutError:
                 pass
         events = [(s, e) for s, e in self.ring if s > seq][:limit]

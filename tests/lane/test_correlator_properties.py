@@ -88,7 +88,11 @@ def test_invariants(steps: list[tuple[Any, ...]]) -> None:
         by_id.setdefault(e.crossing_id, []).append(e)
         json.dumps(e.snapshot)
     for steps_of in by_id.values():
-        assert steps_of[0].step == "opened"
+        # opened first; except a plate-only crossing whose vehicle was overtaken before it
+        # could open: it is only reported closed (never shown, never recommended)
+        assert steps_of[0].step == "opened" or (
+            [e.step for e in steps_of] == ["closed"]
+            and steps_of[0].snapshot["closed_reason"] == "overtaken")
         assert [e.step for e in steps_of].count("closed") <= 1
         if steps_of[-1].step == "closed":
             assert steps_of[-1].crossing_id not in lane.active
