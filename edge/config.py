@@ -145,6 +145,8 @@ class ThresholdsConfig:
     plate_before_s: float = doc("A plate read this long before a vehicle's first card joins it", 10.0)
     plate_after_s: float = doc("A plate read this long after a vehicle's last card joins it", 5.0)
     decided_close_s: float = doc("A decided crossing closes after this long", 10.0)
+    plate_wait_s: float = doc("A plate no vehicle claims opens a crossing without cards after this",
+                              15.0)
     plate_min_confidence: float = doc("Plate reads below this say 'low confidence'", 0.6)
 
 

@@ -59,9 +59,11 @@ def best_plate(crossing: dict[str, Any]) -> str | None:
 
 
 def plate_accuracy(pairs: list[tuple[str, dict[str, Any] | None]]) -> dict[str, Any]:
-    """(true plate, matched crossing) per vehicle -> exact / wrong / unread counts."""
-    exact = wrong = unread = 0
+    """(true plate, matched crossing) per vehicle -> exact / wrong / unread counts, and how many
+    wrong ones are another vehicle's plate (a plate joined to the wrong crossing)."""
+    exact = wrong = unread = foreign = 0
     misses: list[dict[str, Any]] = []
+    truths = {plate_key(t) for t, _ in pairs}
     for truth, crossing in pairs:
         read = best_plate(crossing) if crossing is not None else None
         if read is None:
@@ -71,11 +73,13 @@ def plate_accuracy(pairs: list[tuple[str, dict[str, Any] | None]]) -> dict[str, 
             continue
         else:
             wrong += 1
+            foreign += plate_key(read) in truths  # another vehicle's plate: joined the wrong car
         plates = (crossing or {}).get("plates") or []
         misses.append({"truth": truth, "read": read,
                        "plates": [{k: p.get(k) for k in ("text", "confidence", "reads")}
                                   for p in plates]})
     total = exact + wrong + unread
     return {"vehicles": total, "exact": exact, "wrong": wrong, "unread": unread,
+            "on_another_vehicle": foreign,
             "exact_pct": None if total == 0 else round(100.0 * exact / total, 2),
             "misses": misses}

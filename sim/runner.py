@@ -128,6 +128,7 @@ arrive_after_s = {round(5.0 / sc.speed, 3)}   # the lane's timers run on the com
 plate_before_s = {round(10.0 / sc.speed, 3)}
 plate_after_s = {round(5.0 / sc.speed, 3)}
 decided_close_s = {round(10.0 / sc.speed, 3)}
+plate_wait_s = {round(15.0 / sc.speed, 3)}
 lane_antennas = [1, 2]
 
 [models]

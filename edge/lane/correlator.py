@@ -89,7 +89,8 @@ def lane_options_from(config: Config, antennas: tuple[int, ...] = ()) -> LaneOpt
         ),
         grouping=GroupingOptions(gap_s=th.vehicle_gap_s),
         timeouts=CrossingTimeouts(arrive_after_s=th.arrive_after_s, plate_before_s=th.plate_before_s,
-                                  plate_after_s=th.plate_after_s, decided_close_s=th.decided_close_s),
+                                  plate_after_s=th.plate_after_s, decided_close_s=th.decided_close_s,
+                                  plate_wait_s=th.plate_wait_s),
     )
 
 

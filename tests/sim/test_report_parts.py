@@ -40,6 +40,9 @@ def test_plate_accuracy_counts_exact_wrong_and_unread() -> None:
              ("QQQ111", crossing()), ("RRR222", None)]
     acc = plate_accuracy(pairs)
     misses = acc.pop("misses")
-    assert acc == {"vehicles": 4, "exact": 1, "wrong": 1, "unread": 2, "exact_pct": 25.0}
+    assert acc == {"vehicles": 4, "exact": 1, "wrong": 1, "unread": 2, "on_another_vehicle": 0,
+                   "exact_pct": 25.0}
+    swapped = [("AAA111", crossing(("BBB222", 2))), ("BBB222", crossing(("AAA111", 2)))]
+    assert plate_accuracy(swapped)["on_another_vehicle"] == 2
     assert [(m["truth"], m["read"]) for m in misses] == [
         ("XYZ999", "XYZ998"), ("QQQ111", None), ("RRR222", None)]

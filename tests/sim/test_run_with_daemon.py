@@ -11,6 +11,8 @@ import dataclasses
 import json
 from pathlib import Path
 
+import pytest
+
 from edge.sim.report import build_report
 from edge.sim.runner import prepare, run_scenario
 from edge.sim.scenario import load_scenario, parse_scenario, with_overrides
@@ -54,6 +56,23 @@ def test_rush_hour_every_vehicle_has_its_crossing_with_exact_cards(tmp_path: Pat
     _, again = prepare(sc)
     fresh = build_report(sc, again, [], [], 0.0, not_simulated={}, refdata=rep["deterministic"]["refdata"])
     assert fresh["deterministic"] == rep["deterministic"]
+
+
+def test_camera_plates_join_their_own_vehicles_crossing(tmp_path: Path) -> None:
+    """Simulated MJPEG camera + RFID + daemon: each plate lands on its own vehicle's crossing
+    (misreads are the OCR's figure; a plate on another car's crossing, or a plate-only ghost
+    crossing, would be the correlator's)."""
+    sc = with_overrides(load_scenario("rush-hour"), seed=1, duration_s=50.0, speed=2.0)
+    rep = run_scenario(sc, tmp_path, with_daemon=True, log=quiet)
+    lane = rep["lanes"][0]
+    if lane["plates"] == "not simulated: camera":
+        pytest.skip("no camera simulator or driver in this checkout")
+    plates, grouping = lane["plates"], lane["grouping"]
+    assert rep["summary"]["daemons_exit"] == [0]
+    assert plates["vehicles"] >= 2 and grouping["with_crossing_pct"] == 100.0, grouping
+    assert plates["on_another_vehicle"] == 0, plates
+    assert grouping["crossings_matching_no_vehicle"] == 0 and grouping["vehicles_split"] == 0, grouping
+    assert plates["exact"] >= 1, plates
 
 
 HOSTILE = {
