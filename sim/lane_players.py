@@ -12,6 +12,7 @@ import abc
 import asyncio
 import contextlib
 import random
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -260,10 +261,22 @@ class MrzPlayer(Player):
                 self.tally.lost += 1
 
 
+def broken_report(msg_id: int) -> bytes:
+    """An RO_ACCESS_REPORT whose framing is intact but whose only parameter claims 64 bytes and
+    has 4: what a reader with a firmware bug sends. The client must skip it and count it."""
+    body = struct.pack(">HH", 240, 64)  # TagReportData, length 64, nothing behind it
+    return struct.pack(">HII", (1 << 10) | 61, 10 + len(body), msg_id) + body
+
+
 class WallLlrpReader(LlrpReaderSim):
-    """The LLRP reader simulator paced on absolute wall time (reads already carry wall time)."""
+    """The LLRP reader simulator paced on absolute wall time (reads already carry wall time).
+
+    `garbage_at`: [(wall time, count)]: at that time, `count` broken reports go out between
+    the good ones (`garbage_sent` counts them)."""
 
     lost = 0
+    garbage_sent = 0
+    garbage_at: list[tuple[float, int]] = []
 
     async def outage(self, seconds: float) -> None:
         """The reader goes away (power, cable): connections die, nobody answers, then it is back."""
@@ -294,6 +307,12 @@ class WallLlrpReader(LlrpReaderSim):
                 await asyncio.sleep(min(delay, 0.5))
                 continue
             now = time.time()
+            while self.garbage_at and self.garbage_at[0][0] <= now:
+                _, count = self.garbage_at.pop(0)
+                for _ in range(count):
+                    writer.write(broken_report(next(ids)))
+                    self.garbage_sent += 1
+                await writer.drain()
             part: list[SimRead] = []
             while self.cursor + len(part) < len(reads) and reads[self.cursor + len(part)].ts <= now:
                 part.append(reads[self.cursor + len(part)])
@@ -307,10 +326,11 @@ class LlrpPlayer(Player):
 
     name = "llrp"
 
-    def __init__(self, traffic: Traffic, port: int) -> None:
+    def __init__(self, traffic: Traffic, port: int, faults: list[Fault] | None = None) -> None:
         super().__init__()
         self.traffic = traffic
         self.port = port
+        self.faults = [f for f in faults or [] if f.device == "rfid"]
         self.server: WallLlrpReader | None = None
         self.ready = threading.Event()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -341,6 +361,8 @@ class LlrpPlayer(Player):
         """Hand the schedule, on wall time, to the reader server, which reports it as it comes."""
         reads = tuple(SimRead(clock.wall(r.ts), r.epc, r.antenna, r.rssi) for r in self.traffic.reads)
         assert self.server is not None
+        self.server.garbage_at = sorted((clock.wall(f.at_s), f.count)
+                                        for f in self.faults if f.kind == "garbage")
         self.server.traffic = Traffic(reads, {}, {}, {})
         self.tally.sent = len(reads)  # LLRP: a report is sent once the daemon reads
 
@@ -351,6 +373,7 @@ class LlrpPlayer(Player):
         if self.server is not None:
             self.tally.lost = self.server.lost
             self.tally.sent = self.server.cursor - self.server.lost
+            self.tally.garbage = self.server.garbage_sent
         super().stop()
 
 

@@ -322,7 +322,8 @@ class Runner:
             rfid_pty = None
             port = 0
             if self.sc.devices.rfid == "llrp":
-                llrp = LlrpPlayer(lane.rfid, self.llrp_port_base + k - 1 if self.llrp_port_base else 0)
+                llrp = LlrpPlayer(lane.rfid, self.llrp_port_base + k - 1 if self.llrp_port_base else 0,
+                                  faults)
                 llrp.listen()
                 assert llrp.server is not None
                 port = llrp.server.port

@@ -119,3 +119,21 @@ def test_hostile_input_daemon_stays_up_and_counters_match_injection(tmp_path: Pa
         assert rep["summary"]["refdata_refusals_as_injected"] is True, ref
     if "cam1" not in states:  # see the rush-hour test: plates may split a car at this speed
         assert rep["summary"]["card_sets_exact_pct"] == 100.0, lane["grouping"]
+
+
+def test_llrp_reader_garbage_is_skipped_and_counted(tmp_path: Path) -> None:
+    """The same hostile run over LLRP (TCP): broken reports between good ones are skipped, each
+    counted once, and the reader's session survives them (no reconnect)."""
+    spec = {**HOSTILE, "name": "hostile-llrp", "duration_s": 150,
+            "devices": {"rfid": "llrp", "camera": False},
+            "faults": [{"at_s": 20, "kind": "garbage", "device": "rfid", "count": 12},
+                       {"at_s": 80, "kind": "garbage", "device": "rfid", "count": 8}],
+            "refdata_updates": []}
+    sc = parse_scenario(spec, "hostile-llrp")
+    rep = run_scenario(sc, tmp_path, with_daemon=True, log=quiet)
+    lane = rep["lanes"][0]
+    check = lane["counters"]["checks"]["rfid_bad_frames"]
+    assert rep["summary"]["daemons_exit"] == [0]
+    assert check == {**check, "injected": 20, "daemon": 20, "match": True}, check
+    assert lane["counters"]["reconnects"]["rfid1"] == 0, lane["counters"]
+    assert rep["summary"]["with_crossing_pct"] == 100.0, lane["grouping"]
