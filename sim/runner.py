@@ -142,7 +142,7 @@ driver = "serial"
 path = "{d / "mrz.tty"}"
 baud = {sc.devices.mrz_baud}
 framing = "{sc.devices.mrz_framing}"
-""" + (f"\n{camera_device(camera_url)}" if camera_url else "") + (
+""" + (f"\n{camera_device(camera_url, sc.speed)}" if camera_url else "") + (
         f"\n{mqtt_section(mqtt_port, trusted_keys)}" if mqtt_port else "")
 
 
