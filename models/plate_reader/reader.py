@@ -33,6 +33,14 @@ VARIANTS: tuple[tuple[float, float, float, float], ...] = (
     (-0.03, -0.05, -0.03, -0.05),
 )
 PLAUSIBLE = 0.05  # first-read confidence below which a candidate gets no second look
+# An image that is already a plate crop (a camera's own crop, `lanectl plate read`) usually
+# carries the frame, state name and slogan around the characters: its second look only zooms in.
+CROP_VARIANTS: tuple[tuple[float, float, float, float], ...] = (
+    (-0.05, 0.0, -0.05, 0.0),
+    (0.0, -0.12, 0.0, -0.12),
+    (-0.04, -0.06, -0.04, -0.06),
+    (-0.08, -0.15, -0.08, -0.15),
+)
 
 
 def default_model_path() -> Path:
@@ -129,14 +137,20 @@ class PlateReader:
         return [decode(out[i]) for i in range(out.shape[0])]
 
     def read_crops(self, crops: list[npt.NDArray[Any]]) -> list[tuple[str, float]]:
-        """OCR already-cut plate images (grey or BGR): [(text, confidence)] in order."""
+        """OCR already-cut plate images (grey or BGR): [(text, confidence)] in order (with the
+        second look, each crop is also read zoomed in a little and the reads vote)."""
         if not crops:
             return []
-        batch = np.empty((len(crops), 1, INPUT_H, INPUT_W), np.float32)
+        looks = (((0.0, 0.0, 0.0, 0.0),) + CROP_VARIANTS) if self.second_look else ((0.0,) * 4,)
+        batch = np.empty((len(crops) * len(looks), 1, INPUT_H, INPUT_W), np.float32)
         for i, c in enumerate(crops):
             g = _to_grey(c)
-            batch[i, 0] = _crop(g, (0, 0, g.shape[1], g.shape[0]), 0.0, 0.0)
-        return self._ocr(batch)
+            for k, v in enumerate(looks):
+                batch[i * len(looks) + k, 0] = _crop_variant(g, (0, 0, g.shape[1], g.shape[0]), v)
+        reads = self._ocr(batch)
+        if len(looks) == 1:
+            return reads
+        return [combine(reads[i * len(looks) : (i + 1) * len(looks)]) for i in range(len(crops))]
 
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none."""
