@@ -141,7 +141,8 @@ class PlateReader:
         second look, each crop is also read zoomed in a little and the reads vote)."""
         if not crops:
             return []
-        looks = (((0.0, 0.0, 0.0, 0.0),) + CROP_VARIANTS) if self.second_look else ((0.0,) * 4,)
+        whole = (0.0, 0.0, 0.0, 0.0)
+        looks = (whole, *CROP_VARIANTS) if self.second_look else (whole,)
         batch = np.empty((len(crops) * len(looks), 1, INPUT_H, INPUT_W), np.float32)
         for i, c in enumerate(crops):
             g = _to_grey(c)
