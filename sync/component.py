@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMAND_DATASET = "command"
-LANE_MODES = ("open", "closed", "nexus_only", "maintenance")
+LANE_MODES = ("open", "closed")  # the lane's kind (NEXUS, FAST) is its config, not a command
 
 
 class SyncComponent:
@@ -113,8 +113,15 @@ class SyncComponent:
         body = json.loads(update.payload)
         cmd = body.get("cmd")
         if cmd == "lane_mode" and body.get("mode") in LANE_MODES:
-            self.app.mode = str(body["mode"])
-            log.info("headquarters set the lane mode to %s", self.app.mode)
+            mode = str(body["mode"])
+            control = getattr(self.app, "control", None)
+            lane = control.handlers.get("lane") if control is not None else None
+            if lane is not None:  # the technicians' path: audited, queued up, signs follow
+                await lane({"action": "open" if mode == "open" else "close",
+                            "actor": f"hq:{update.key_id}"})
+            else:
+                self.app.mode = mode
+            log.info("headquarters set the lane mode to %s", mode)
         elif cmd == "resync":
             self.uplink.rewind("resync")
         else:

@@ -219,6 +219,8 @@ class LaneService:
     def _apply_thresholds(self) -> None:
         """A reload (SIGHUP, lanectl or headquarters) changed the config: new limits from now on."""
         assert self.app is not None
+        if self.correlator is not None:  # antennas, RSSI, reads, gap, lane timers
+            self.correlator.retune(lane_options_from(self.app.cfg))
         if self.engine is not None:
             th = self.app.cfg.thresholds
             self.engine.thresholds = _thresholds(th)

@@ -21,6 +21,7 @@ behind it, which the timer has moved to the booth; its documents then go to that
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -199,6 +200,13 @@ class CrossingCorrelator:
         target.documents.append({"ts": d.ts, "device": d.device, "document": jsonable(d.document)})
         out.append(target.updated("document", now))
         return out
+
+    def retune(self, options: LaneOptions) -> None:
+        """New thresholds, grouping gap and time-outs from now on (a config reload); the lane
+        id and its devices are not live settings and stay as they were."""
+        self.opt = dataclasses.replace(options, lane=self.opt.lane, devices=self.opt.devices)
+        self.grouper.th = self.opt.thresholds
+        self.grouper.opt = self.opt.grouping
 
     def tick(self, now: float | None = None) -> list[CrossingUpdated]:
         """Time-outs: close quiet vehicles, move crossings along, join or expire plates."""

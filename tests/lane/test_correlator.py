@@ -3,6 +3,7 @@ life cycle with time-outs, every step a JSON-serialisable CrossingUpdated."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 
@@ -249,3 +250,23 @@ def test_a_camera_outage_does_not_pause_vehicle_grouping() -> None:
     c.handle(DeviceStateChanged(ts=1001.0, device="cam1", state=DeviceState.DISCONNECTED))
     clock.t = 1004.0
     assert [u.step for u in c.tick()] == ["opened"]
+
+
+def test_retune_changes_thresholds_and_timers_but_not_the_lane() -> None:
+    """A config reload: weak reads that made a vehicle before no longer do after, the booth
+    timer follows the new value, and the lane id and devices stay."""
+    lane = Lane().card("AA01", 1000, 1002, rssi=-62.0).at(1006)
+    assert [e.step for e in lane.events][:1] == ["opened"]
+    stricter = dataclasses.replace(
+        OPTS, lane="OTHER", devices=(),
+        thresholds=dataclasses.replace(OPTS.thresholds, min_rssi=-60.0),
+        timeouts=dataclasses.replace(OPTS.timeouts, arrive_after_s=1.0))
+    lane.c.retune(stricter)
+    assert (lane.c.opt.lane, lane.c.opt.devices) == ("L03", ("rfid1",))
+    assert lane.c.opt.timeouts.arrive_after_s == 1.0 and lane.c.grouper.th.min_rssi == -60.0
+    before = len([e for e in lane.events if e.step == "opened"])
+    lane.card("BB01", 1100, 1102, rssi=-62.0).at(1110)
+    assert len([e for e in lane.events if e.step == "opened"]) == before  # too weak now
+    lane.card("CC01", 1200, 1202, rssi=-50.0).at(1210)
+    opened = [e for e in lane.events if e.step == "opened"]
+    assert len(opened) == before + 1

@@ -145,3 +145,23 @@ async def test_a_tampered_accepted_model_falls_back_to_the_shipped_one(
         assert again.app.status()["components"]["lane"]["model_info"]["source"] == "shipped"
     finally:
         await again.stop()
+
+
+async def test_a_lane_mode_command_goes_the_technicians_way(tmp_path: Path, broker: BrokerProcess) -> None:
+    """Headquarters closes the lane: audited with its key as actor, queued up, like lanectl."""
+    cfg_path = write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)})
+    hq = Headquarters("127.0.0.1", broker.port)
+    await hq.start()
+    lane = LaneDaemon(cfg_path)
+    await lane.start()
+    try:
+        await hq.send_downlink(PORT, LANE, "command", b'{"cmd":"lane_mode","mode":"closed"}',
+                               version=1, key_id="hq1", key=KEY)
+        await until(lambda: lane.app.mode == "closed", 10, "the lane closed")
+        await until(lambda: "lane_mode" in [k for k, _a, _b in audit_kinds(tmp_path / "lane.sqlite")],
+                    10, "the audit entry")
+        (entry,) = [(k, a) for k, a, _b in audit_kinds(tmp_path / "lane.sqlite") if k == "lane_mode"]
+        assert entry == ("lane_mode", "hq:hq1")
+    finally:
+        await lane.stop()
+        await hq.stop()
