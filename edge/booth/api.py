@@ -16,7 +16,7 @@ from edge.booth.errors import BoothError, booth_error
 from edge.booth.http import Request, Response, Route, json_response
 from edge.booth.live import LiveFeed
 from edge.booth.metrics import render_metrics
-from edge.booth.state import BoothState, DecisionSink, OccupantSink
+from edge.booth.state import ArrivalSink, BoothState, DecisionSink, OccupantSink
 from edge.booth.view import ACTIONS, DONE_STATES
 from edge.errors import LaneEdgeError
 
@@ -57,6 +57,7 @@ class BoothApi:
             Route("GET", "/api/v1/crossings/{id}", self.crossing),
             Route("POST", "/api/v1/crossings/{id}/decision", self.decide),
             Route("POST", "/api/v1/crossings/{id}/occupants", self.occupants),
+            Route("POST", "/api/v1/crossings/{id}/arrive", self.arrive),
             Route("GET", "/api/v1/events", stream=self.feed.serve),
             Route("GET", "/metrics", self.metrics),
         ]
@@ -168,6 +169,44 @@ class BoothApi:
         log.info("occupants declared by %s", req.actor)
         return json_response({"occupants": recorded, "crossing": self.state.detail(cid)})
 
+    # ------------------------------------------------------------------ arrive
+    async def arrive(self, req: Request) -> Response:
+        """The officer says this queued vehicle is the one at the booth (the lane's order was
+        wrong); the one the lane had there is closed `superseded`."""
+        cid = req.params["id"]
+        _empty_body(req.json())  # a JSON body, as every POST: no form can forge it cross-site
+        view = self.state.detail(cid)
+        if view is None:
+            raise booth_error(404, "booth.crossing_unknown", "no crossing with this id at this lane")
+        if view.get("decision") or view.get("state") in DONE_STATES:
+            raise booth_error(409, "booth.already_decided", "this crossing is already decided")
+        if view.get("state") != "approaching":
+            raise booth_error(409, "booth.not_approaching",
+                              "only a vehicle still approaching can be moved to the booth")
+        sink = self.sink
+        if not isinstance(sink, ArrivalSink):
+            raise booth_error(503, "booth.arrive_unavailable",
+                              "a vehicle can only be moved to the booth while the lane layer runs")
+        try:
+            recorded = await sink.arrive(cid, req.actor)
+        except BoothError:
+            raise
+        except LaneEdgeError as err:
+            if err.code == "lane.crossing_state":
+                raise booth_error(409, "booth.not_approaching",
+                                  "only a vehicle still approaching can be moved to the booth"
+                                  ) from err
+            if err.code.startswith("lane.crossing"):
+                raise booth_error(409, "booth.crossing_closed",
+                                  "this crossing is no longer open at the lane") from err
+            log.error("arrival not recorded for a crossing: [%s]", err.code)
+            raise booth_error(503, "booth.record_failed",
+                              "the vehicle could not be moved to the booth; try again") from err
+        before = recorded.get("before")
+        self.state.mark_arrived(cid, str(before) if before else None)
+        log.info("vehicle moved to the booth by %s", req.actor)
+        return json_response({"arrival": recorded, "current": self.state.current()})
+
     # ------------------------------------------------------------------ metrics
     async def metrics(self, req: Request) -> Response:
         status = await self.status()
@@ -203,6 +242,13 @@ def _occupants_body(body: Any) -> int:
         raise booth_error(400, "booth.bad_occupants",
                           f"count must be a whole number from 0 to {MAX_OCCUPANTS}")
     return count
+
+
+def _empty_body(body: Any) -> None:
+    if not isinstance(body, dict):
+        raise booth_error(400, "booth.bad_request", "body must be a JSON object")
+    if body:
+        raise booth_error(400, "booth.bad_request", f"unknown field(s): {', '.join(sorted(body))}")
 
 
 def _file(path: Path) -> Response:

@@ -34,8 +34,10 @@ ERROR_CODES: dict[str, int] = {
     "booth.method_not_allowed": 405,
     "booth.already_decided": 409,
     "booth.crossing_closed": 409,
+    "booth.not_approaching": 409,
     "booth.unsupported_media_type": 415,
     "booth.record_failed": 503,
     "booth.occupants_unavailable": 503,
+    "booth.arrive_unavailable": 503,
     "booth.error": 500,
 }

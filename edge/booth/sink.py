@@ -1,7 +1,7 @@
 """Decision sinks: the lane's own (`LaneDecisionSink`, when the daemon runs its lane service; it
-also takes the officer's count of occupants) or the store-only default (`StoreDecisionSink`:
-decision row, audit entry and outbox message in one transaction, for a booth without the lane
-layer, which cannot take a count of occupants).
+also takes the officer's count of occupants and which vehicle is at the booth) or the store-only
+default (`StoreDecisionSink`: decision row, audit entry and outbox message in one transaction, for
+a booth without the lane layer, which can take neither).
 
 The free-text note stays in the local decisions table (it may name someone); the audit entry
 only says that a note exists, and the outbox message carrying it is flagged personal.
@@ -46,6 +46,14 @@ class AppDecisionSink:
                               "occupants can only be declared while the lane layer runs")
         return await LaneDecisionSink(lane).declare_occupants(crossing_id, count, actor)
 
+    async def arrive(self, crossing_id: str, actor: str) -> dict[str, Any]:
+        lane = next((c for c in self.app.components
+                     if c.name == "lane" and hasattr(c, "arrive")), None)
+        if lane is None:
+            raise booth_error(503, "booth.arrive_unavailable",
+                              "a vehicle can only be moved to the booth while the lane layer runs")
+        return await LaneDecisionSink(lane).arrive(crossing_id, actor)
+
 
 class LaneDecisionSink:
     """Hands the decision to the lane service (`decide(crossing_id, action, note, actor)`), which
@@ -62,6 +70,9 @@ class LaneDecisionSink:
 
     async def declare_occupants(self, crossing_id: str, count: int, actor: str) -> dict[str, Any]:
         return dict(await self.lane.declare_occupants(crossing_id, count, actor))
+
+    async def arrive(self, crossing_id: str, actor: str) -> dict[str, Any]:
+        return dict(await self.lane.arrive(crossing_id, actor))
 
 
 def _audit(db: sqlite_utils.Database, crossing_id: str, actor: str, action: str, note: bool,

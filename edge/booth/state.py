@@ -67,6 +67,14 @@ class OccupantSink(Protocol):
                                 ) -> dict[str, Any]: ...
 
 
+@runtime_checkable
+class ArrivalSink(Protocol):
+    """A sink that can move an approaching vehicle to the booth (the lane's own sink): it audits
+    the move and has the lane compute the recommendation again."""
+
+    async def arrive(self, crossing_id: str, actor: str) -> dict[str, Any]: ...
+
+
 class BoothState:
     def __init__(self, lane: Mapping[str, Any] | None = None,
                  clock: Callable[[], float] = time.time) -> None:
@@ -149,6 +157,19 @@ class BoothState:
         if snap is None:
             return
         self.on_crossing({**snap, "occupants_declared": count}, "occupants")
+
+    def mark_arrived(self, crossing_id: str, before: str | None) -> None:
+        """The officer's "at booth", shown at once: the vehicle at the booth, the one it replaces
+        closed (the lane's own snapshots follow and say the same)."""
+        now = self.clock()
+        old = self.crossings.get(before or "")
+        if before and before != crossing_id and old is not None and not old.get("decision") \
+                and old.get("state") == "at_booth":
+            self.on_crossing({**old, "state": "closed", "closed_reason": "superseded",
+                              "state_since": now}, "closed")
+        snap = self.crossings.get(crossing_id)
+        if snap is not None and snap.get("state") == "approaching":
+            self.on_crossing({**snap, "state": "at_booth", "state_since": now}, "at_booth")
 
     # ------------------------------------------------------------------ views
     def detail(self, crossing_id: str) -> dict[str, Any] | None:

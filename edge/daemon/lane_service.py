@@ -69,6 +69,10 @@ class OccupantsRefused(LaneEdgeError):
     code = "lane.occupants_invalid"
 
 
+class ArrivalRefused(LaneEdgeError):
+    code = "lane.arrive_invalid"
+
+
 def _best_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
     plates = snapshot.get("plates") or []
     if not plates:
@@ -160,6 +164,7 @@ class LaneService:
         app.control.register("crossings", lambda _r: self.board())
         app.control.register("decide", self._control_decide)
         app.control.register("occupants", self._control_occupants)
+        app.control.register("arrive", self._control_arrive)
 
     def _build_engine(self) -> DecisionEngine:
         assert self.app is not None
@@ -397,6 +402,37 @@ class LaneService:
             cid = at_booth[0].id
         count: Any = req.get("count")  # checked by declare_occupants
         return await self.declare_occupants(cid, count, str(req.get("actor", "lanectl")))
+
+    async def arrive(self, crossing_id: str, actor: str = "local") -> dict[str, Any]:
+        """The officer says this approaching vehicle is the one at the booth (a U-turn, two cars
+        swapped, the timer moved the wrong one): audited with the crossing that was at the booth
+        before (ids only), and the recommendation computed again as at any arrival. The one it
+        replaces is closed `superseded`; those seen before it close `overtaken` at the next tick."""
+        assert self.app is not None and self.correlator is not None
+        before = next((c.id for c in self.correlator.active.values()
+                       if c.state == CrossingState.AT_BOOTH), None)
+        updates = self.correlator.arrive(crossing_id)  # unknown or not approaching: CrossingError
+        now = time.time()
+        body = {"before": before,
+                "closed": [u.crossing_id for u in updates if u.step == "closed"]}
+        entry = await self.app.store.write(
+            lambda db: audit.append(db.conn, "officer_arrival", body, actor=actor,
+                                    crossing_id=crossing_id, ts=now))
+        for upd in updates:  # stores each crossing and recomputes the arrived one's advice
+            await self._publish(upd)
+        found = self.correlator.find(crossing_id)
+        rec = (found.recommendation or {}) if found is not None else {}
+        return {"crossing_id": crossing_id, "before": before, "closed": body["closed"],
+                "actor": actor, "ts": now, "audit_seq": entry.seq,
+                "recommendation": rec.get("action"),
+                "reasons": [r.get("code") for r in rec.get("reasons") or []]}
+
+    async def _control_arrive(self, req: dict[str, Any]) -> dict[str, Any]:
+        """`lanectl arrive CROSSING`: the crossing must be named (no guess at the booth)."""
+        cid = str(req.get("crossing_id") or "")
+        if not cid:
+            raise ArrivalRefused("name the crossing that is at the booth")
+        return await self.arrive(cid, str(req.get("actor", "lanectl")))
 
     async def _control_decide(self, req: dict[str, Any]) -> dict[str, Any]:
         return await self.decide(str(req.get("crossing_id", "")), str(req.get("action", "")),

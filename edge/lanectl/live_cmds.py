@@ -1,5 +1,5 @@
 """lanectl commands that talk to the running daemon: tail, outbox, sync now, lane, occupants,
-reload, metrics."""
+arrive, reload, metrics."""
 
 from __future__ import annotations
 
@@ -138,6 +138,19 @@ def cmd_occupants(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_arrive(args: argparse.Namespace) -> int:
+    """The booth page's "At booth", when the page is out of reach (audited)."""
+    code, result = _daemon_only(args, "arrive", "arrive", crossing_id=args.crossing)
+    if code == EXIT_OK:
+        if args.json:
+            print_json(result)
+        else:
+            print(f"crossing {result['crossing_id']} at the booth"
+                  + (f" (replaces {result['before']})" if result.get("before") else "")
+                  + f"; recommendation now {result['recommendation'] or 'pending'}")
+    return code
+
+
 def cmd_reload(args: argparse.Namespace) -> int:
     code, result = _daemon_only(args, "reload", "reload", config=str(Path(args.config).resolve()))
     if code == EXIT_OK:
@@ -202,6 +215,17 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     s.add_argument("--json", action="store_true")
     s.add_argument("--wait", type=float, default=10.0, help=argparse.SUPPRESS)
     s.set_defaults(func=cmd_occupants)
+
+    s = sub.add_parser("arrive", help="say which approaching vehicle is at the booth (audited)",
+                       description="Move an approaching crossing to the booth when the lane got the "
+                       "order wrong (a U-turn, two cars swapped), as the booth page's At booth does: "
+                       "the crossing the lane had at the booth is closed superseded, the move is "
+                       "recorded in the audit log and the recommendation computed again. "
+                       "`lanectl tail` shows the ids.")
+    s.add_argument("crossing", help="crossing id of the vehicle at the booth")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--wait", type=float, default=10.0, help=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_arrive)
 
     s = sub.add_parser("reload", help="re-read the config in the daemon (as systemctl reload)")
     s.add_argument("--json", action="store_true")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 COMMANDS = [["tail"], ["outbox"], ["sync", "now"], ["lane", "open"], ["lane", "close"],
-            ["lane", "mode"], ["lane", "show"], ["occupants"], ["reload"], ["metrics"], ["diag", "serial"],
-            ["diag", "camera"], ["diag", "rfid"], ["model", "info"], ["model", "verify"],
+            ["lane", "mode"], ["lane", "show"], ["occupants"], ["arrive"], ["reload"], ["metrics"],
+            ["diag", "serial"], ["diag", "camera"], ["diag", "rfid"], ["model", "info"], ["model", "verify"],
             ["data", "info"], ["audit", "export"], ["purge"], ["support-bundle"]]
 
 

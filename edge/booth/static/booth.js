@@ -1,5 +1,5 @@
-/* The booth page: renders the lane's state from the live feed, and sends the officer's decision
-   and the number of occupants the officer sees.
+/* The booth page: renders the lane's state from the live feed, and sends the officer's decision,
+   the number of occupants the officer sees and which queued vehicle is really at the booth.
    Plain JavaScript, no build step. Everything from the server is inserted as text, never HTML. */
 "use strict";
 (function () {
@@ -206,7 +206,32 @@
 
   function renderLists() {
     const q = state.approaching || [];
-    $("queue").textContent = q.length ? q.map((x) => (x.plate || "?") + (x.lookout ? " ⚠" : "")).join(" · ") : t("queue_none");
+    const ul = $("queue");
+    const focused = document.activeElement && ul.contains(document.activeElement)
+      ? document.activeElement.dataset.id : null;   // a live update must not steal the focus
+    ul.textContent = "";
+    if (!q.length) ul.append(el("li", "queued none", t("queue_none")));
+    for (const x of q) {
+      const li = el("li", "queued");
+      li.dataset.id = x.id;
+      li.dataset.testid = "queued";
+      li.append(el("span", "queued-plate", (x.plate || "?") + (x.lookout ? " ⚠" : "")));
+      if (x.state === "approaching") {
+        const b = el("button", "arrive", t("arrive_button"));
+        b.type = "button";
+        b.dataset.id = x.id;
+        b.dataset.testid = "arrive-btn";
+        b.setAttribute("aria-label", t("arrive_label", { plate: x.plate || "?" }));
+        b.disabled = busy;
+        b.addEventListener("click", () => arriveAt(x.id, x.plate || "?"));
+        li.append(b);
+      }
+      ul.append(li);
+    }
+    if (focused) {
+      const b = ul.querySelector("button[data-id=\"" + CSS.escape(focused) + "\"]") || ul.querySelector("button");
+      if (b) b.focus();
+    }
     const r = state.recent || [];
     $("recent").textContent = !r.length ? t("queue_none") : r.slice(0, 5).map((x) => (x.plate || "?") + " " +
       (x.decision ? tOr("act_" + x.decision, x.decision) : "")).join(" · ");
@@ -377,6 +402,34 @@
     }
   }
 
+  // ---------------------------------------------------------------- at booth
+  async function arriveAt(id, plate) {
+    if (busy) return;
+    busy = true;
+    render();
+    try {
+      const r = await fetch("/api/v1/crossings/" + encodeURIComponent(id) + "/arrive", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
+      });
+      let d = {};
+      try { d = await r.json(); } catch (e) { d = {}; }
+      if (r.ok) {
+        toast(t("arrived_recorded", { plate: plate }));
+        $("note").value = "";
+        if (state) state.current = d.current || null;
+      } else {
+        toast(errorText(d.error && d.error.code), true);
+      }
+    } catch (e) {
+      toast(errorText("booth.network"), true);
+      setOnline(false);
+    } finally {
+      busy = false;
+      render();
+      scheduleRefresh();
+    }
+  }
+
   // ---------------------------------------------------------------- input
   function onKey(ev) {
     if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
@@ -398,6 +451,10 @@
     else if (k === "l") { ev.preventDefault(); switchLang(); }
     else if (k === "n") { ev.preventDefault(); $("note").focus(); }
     else if (k === "o") { ev.preventDefault(); $("declare-count").focus(); $("declare-count").select(); }
+    else if (k === "a") {          // to the queue's "At booth" buttons; Tab moves on, Enter presses
+      const b = $("queue").querySelector("button");
+      if (b) { ev.preventDefault(); b.focus(); }
+    }
   }
 
   function switchLang() {

@@ -179,8 +179,8 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
    "fr": "Récents :"
   },
   "keys": {
-   "en": "Keys: R release · F refer · D redirect · O occupants · N note · L français",
-   "fr": "Touches : R laisser passer · F renvoyer · D rediriger · O occupants · N note · L English"
+   "en": "Keys: R release · F refer · D redirect · O occupants · A at booth · N note · L français",
+   "fr": "Touches : R laisser passer · F renvoyer · D rediriger · O occupants · A à la guérite · N note · L English"
   },
   "lang_button": {
    "en": "FR (L)",
@@ -253,6 +253,18 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
   "declared_recorded": {
    "en": "{n} occupant(s) declared",
    "fr": "{n} occupant(s) déclaré(s)"
+  },
+  "arrive_button": {
+   "en": "At booth",
+   "fr": "À la guérite"
+  },
+  "arrive_label": {
+   "en": "{plate} is the vehicle at the booth",
+   "fr": "{plate} est le véhicule à la guérite"
+  },
+  "arrived_recorded": {
+   "en": "{plate} is now at the booth",
+   "fr": "{plate} est maintenant à la guérite"
   }
  },
  "errors": {
@@ -326,7 +338,14 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
   },
   "booth.occupants_unavailable": {
    "en": "Occupants cannot be declared now (lane not running); note it on paper",
-   "fr": "Impossible de déclarer les occupants (voie arrêtée); notez-le sur papier"
+   "fr": "Impossible de déclarer les occupants (voie arrêtée); notez-le sur papier"},
+  "booth.not_approaching": {
+   "en": "Only a vehicle still approaching can be moved to the booth",
+   "fr": "Seul un véhicule encore en approche peut être placé à la guérite"
+  },
+  "booth.arrive_unavailable": {
+   "en": "The vehicle cannot be moved to the booth now (lane not running)",
+   "fr": "Impossible de placer le véhicule à la guérite (voie arrêtée)"
   }
  },
  "reasons": {
