@@ -60,8 +60,8 @@ def test_rush_hour_every_vehicle_has_its_crossing_with_exact_cards(tmp_path: Pat
 
 def test_camera_plates_join_their_own_vehicles_crossing(tmp_path: Path) -> None:
     """Simulated MJPEG camera + RFID + daemon: each plate lands on its own vehicle's crossing
-    (misreads are the OCR's figure; a plate on another car's crossing, or a plate-only ghost
-    crossing, would be the correlator's)."""
+    (misreads are the OCR's figure; a plate on another car's crossing would be the
+    correlator's)."""
     sc = with_overrides(load_scenario("rush-hour"), seed=1, duration_s=50.0, speed=2.0)
     rep = run_scenario(sc, tmp_path, with_daemon=True, log=quiet)
     lane = rep["lanes"][0]
