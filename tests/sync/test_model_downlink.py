@@ -8,9 +8,11 @@ scoring.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -147,14 +149,24 @@ async def test_a_tampered_accepted_model_falls_back_to_the_shipped_one(
         await again.stop()
 
 
-async def test_a_lane_mode_command_goes_the_technicians_way(tmp_path: Path, broker: BrokerProcess) -> None:
-    """Headquarters closes the lane: audited with its key as actor, queued up, like lanectl."""
-    cfg_path = write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)})
+@contextlib.asynccontextmanager
+async def hq_and_lane(tmp_path: Path,
+                      broker: BrokerProcess) -> AsyncIterator[tuple[Headquarters, LaneDaemon]]:
+    """Headquarters and a lane daemon that trusts its key, both on the test's broker."""
     hq = Headquarters("127.0.0.1", broker.port)
     await hq.start()
-    lane = LaneDaemon(cfg_path)
+    lane = LaneDaemon(write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)}))
     await lane.start()
     try:
+        yield hq, lane
+    finally:
+        await lane.stop()
+        await hq.stop()
+
+
+async def test_a_lane_mode_command_goes_the_technicians_way(tmp_path: Path, broker: BrokerProcess) -> None:
+    """Headquarters closes the lane: audited with its key as actor, queued up, like lanectl."""
+    async with hq_and_lane(tmp_path, broker) as (hq, lane):
         await hq.send_downlink(PORT, LANE, "command", b'{"cmd":"lane_mode","mode":"closed"}',
                                version=1, key_id="hq1", key=KEY)
         await until(lambda: lane.app.mode == "closed", 10, "the lane closed")
@@ -162,6 +174,3 @@ async def test_a_lane_mode_command_goes_the_technicians_way(tmp_path: Path, brok
                     10, "the audit entry")
         (entry,) = [(k, a) for k, a, _b in audit_kinds(tmp_path / "lane.sqlite") if k == "lane_mode"]
         assert entry == ("lane_mode", "hq:hq1")
-    finally:
-        await lane.stop()
-        await hq.stop()
