@@ -264,8 +264,10 @@ class MrzPlayer(Player):
 def broken_report(msg_id: int) -> bytes:
     """An RO_ACCESS_REPORT whose framing is intact but whose only parameter claims 64 bytes and
     has 4: what a reader with a firmware bug sends. The client must skip it and count it."""
+    from edge.drivers.rfid import llrp_codec as m
+
     body = struct.pack(">HH", 240, 64)  # TagReportData, length 64, nothing behind it
-    return struct.pack(">HII", (1 << 10) | 61, 10 + len(body), msg_id) + body
+    return m.encode_message(m.UnknownMessage(msg_id, msg_type=m.RoAccessReport.TYPE, payload=body))
 
 
 class WallLlrpReader(LlrpReaderSim):

@@ -75,8 +75,7 @@ class OpsComponent:
         def write(db: sqlite_utils.Database) -> PurgeResult:
             result = purge(db, retention, now)
             if audit_always or result.changed:
-                body = {k: v for k, v in result.to_dict().items() if not k.endswith("cutoff")}
-                audit_append(db.conn, "purge", body, actor=actor, ts=now)
+                audit_append(db.conn, "purge", result.audit_body(), actor=actor, ts=now)
             return result
 
         done: PurgeResult = await self.app.store.write(write)

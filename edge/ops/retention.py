@@ -37,6 +37,10 @@ class PurgeResult:
     def to_dict(self) -> dict[str, float | int]:
         return asdict(self)
 
+    def audit_body(self) -> dict[str, float | int]:
+        """The counts, for the audit entry (the cut-off times are in its timestamp already)."""
+        return {k: v for k, v in self.to_dict().items() if not k.endswith("cutoff")}
+
     @property
     def changed(self) -> int:
         return (self.outbox_personal + self.outbox_deleted + self.reads_personal
@@ -89,8 +93,8 @@ def purge_file(path: str | Path, retention: RetentionConfig, now: float,
         try:
             result = purge(db, retention, now)
             if actor is not None:
-                body = {k: v for k, v in result.to_dict().items() if not k.endswith("cutoff")}
-                audit_append(db.conn, "purge", {**body, "daemon": "down"}, actor=actor, ts=now)
+                audit_append(db.conn, "purge", {**result.audit_body(), "daemon": "down"},
+                             actor=actor, ts=now)
             db.conn.execute("COMMIT")
         except BaseException:
             db.conn.execute("ROLLBACK")

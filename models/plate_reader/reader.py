@@ -76,8 +76,9 @@ def _crop_variant(
 def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
     """One candidate's reads from several crops -> (text, confidence).
 
-    Plausible texts vote with their confidences; the winner's confidence is the mean over all
-    crops (a crop that read something else counts zero), so crops that disagree lower it.
+    Plausible texts vote with their confidences; the winner's confidence is its best read's,
+    capped at twice its mean over all crops (a crop that read something else counts zero), so
+    crops that disagree lower it.
     """
     votes: dict[str, float] = {}
     for text, conf in reads:
@@ -91,13 +92,7 @@ def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
 
 
 def _crop(grey: npt.NDArray[Any], box: Box, mx: float, my: float) -> npt.NDArray[Any]:
-    x, y, w, h = box
-    x0, y0 = max(0, int(x - w * mx)), max(0, int(y - h * my))
-    x1 = min(grey.shape[1], int(x + w * (1 + mx)))
-    y1 = min(grey.shape[0], int(y + h * (1 + my)))
-    roi = grey[y0:y1, x0:x1]
-    interp = cv2.INTER_AREA if roi.shape[1] > INPUT_W else cv2.INTER_LINEAR
-    return cv2.resize(roi, (INPUT_W, INPUT_H), interpolation=interp)
+    return _crop_variant(grey, box, (mx, my, mx, my))
 
 
 class PlateReader:

@@ -34,6 +34,21 @@ def audit_kinds(store: Path) -> list[tuple[str, str, dict]]:
     return [(k, a, json.loads(b)) for k, a, b in rows]
 
 
+@contextlib.asynccontextmanager
+async def hq_and_lane(tmp_path: Path,
+                      broker: BrokerProcess) -> AsyncIterator[tuple[Headquarters, LaneDaemon]]:
+    """Headquarters and a lane daemon that trusts its key, both on the test's broker."""
+    hq = Headquarters("127.0.0.1", broker.port)
+    await hq.start()
+    lane = LaneDaemon(write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)}))
+    await lane.start()
+    try:
+        yield hq, lane
+    finally:
+        await lane.stop()
+        await hq.stop()
+
+
 async def test_model_update_swaps_refuses_bad_ones_and_survives_restart(
         tmp_path: Path, broker: BrokerProcess) -> None:
     cfg_path = write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)})
@@ -124,20 +139,13 @@ async def test_model_update_swaps_refuses_bad_ones_and_survives_restart(
 
 async def test_a_tampered_accepted_model_falls_back_to_the_shipped_one(
         tmp_path: Path, broker: BrokerProcess) -> None:
-    cfg_path = write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)})
-    hq = Headquarters("127.0.0.1", broker.port)
-    await hq.start()
-    lane = LaneDaemon(cfg_path)
-    await lane.start()
-    try:
+    async with hq_and_lane(tmp_path, broker) as (hq, lane):
         v2 = model_bytes(version="2")
         await hq.send_downlink(PORT, LANE, "model", encode_file(v2, name="risk-test", version="2",
                                                                  schema="risk-features/1"),
                                version=1, key_id="hq1", key=KEY)
         await until(lambda: lane.lane.engine.scorer.version.startswith("risk-test-2@"), 10, "the swap")  # type: ignore[union-attr]
-    finally:
-        await lane.stop()
-        await hq.stop()
+        cfg_path = lane.config_path
     (path,) = (tmp_path / "models").glob("*.onnx")
     path.write_bytes(path.read_bytes()[:-10])  # not the file headquarters signed any more
     again = LaneDaemon(cfg_path)
@@ -147,21 +155,6 @@ async def test_a_tampered_accepted_model_falls_back_to_the_shipped_one(
         assert again.app.status()["components"]["lane"]["model_info"]["source"] == "shipped"
     finally:
         await again.stop()
-
-
-@contextlib.asynccontextmanager
-async def hq_and_lane(tmp_path: Path,
-                      broker: BrokerProcess) -> AsyncIterator[tuple[Headquarters, LaneDaemon]]:
-    """Headquarters and a lane daemon that trusts its key, both on the test's broker."""
-    hq = Headquarters("127.0.0.1", broker.port)
-    await hq.start()
-    lane = LaneDaemon(write_config(tmp_path, broker.port, {"hq1": key_hex(KEY)}))
-    await lane.start()
-    try:
-        yield hq, lane
-    finally:
-        await lane.stop()
-        await hq.stop()
 
 
 async def test_a_lane_mode_command_goes_the_technicians_way(tmp_path: Path, broker: BrokerProcess) -> None:

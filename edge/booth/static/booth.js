@@ -342,23 +342,17 @@
 
   function closeConfirm() { pending = null; $("confirm").classList.add("hidden"); }
 
-  async function decide(id, action) {
-    busy = true;
-    renderCrossing(state && state.current);
+  // POST one officer action on a crossing; onOk(reply) when the lane took it, the error's
+  // text otherwise. Clears `busy` and redraws either way.
+  async function postAction(id, what, body, onOk) {
     try {
-      const r = await fetch("/api/v1/crossings/" + encodeURIComponent(id) + "/decision", {
+      const r = await fetch("/api/v1/crossings/" + encodeURIComponent(id) + "/" + what, {
         method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ action: action, note: $("note").value }),
+        body: JSON.stringify(body),
       });
       let d = {};
       try { d = await r.json(); } catch (e) { d = {}; }
-      if (r.ok) {
-        toast(t("recorded", { act: t("act_" + action) }));
-        $("note").value = "";
-        if (state) state.current = d.next || null;
-      } else {
-        toast(errorText(d.error && d.error.code), true);
-      }
+      if (r.ok) onOk(d); else toast(errorText(d.error && d.error.code), true);
     } catch (e) {
       toast(errorText("booth.network"), true);
       setOnline(false);
@@ -367,6 +361,16 @@
       render();
       scheduleRefresh();
     }
+  }
+
+  async function decide(id, action) {
+    busy = true;
+    renderCrossing(state && state.current);
+    await postAction(id, "decision", { action: action, note: $("note").value }, (d) => {
+      toast(t("recorded", { act: t("act_" + action) }));
+      $("note").value = "";
+      if (state) state.current = d.next || null;
+    });
   }
 
   // ---------------------------------------------------------------- occupants
@@ -378,28 +382,11 @@
     if (raw === "" || !Number.isInteger(n) || n < 0 || n > 20) { toast(errorText("booth.bad_occupants"), true); return; }
     busy = true;
     renderCrossing(state.current);
-    try {
-      const r = await fetch("/api/v1/crossings/" + encodeURIComponent(c.id) + "/occupants", {
-        method: "POST", headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ count: n }),
-      });
-      let d = {};
-      try { d = await r.json(); } catch (e) { d = {}; }
-      if (r.ok) {
-        toast(t("declared_recorded", { n: n }));
-        $("declare-count").blur();
-        if (state && d.crossing && state.current && state.current.id === d.crossing.id) state.current = d.crossing;
-      } else {
-        toast(errorText(d.error && d.error.code), true);
-      }
-    } catch (e) {
-      toast(errorText("booth.network"), true);
-      setOnline(false);
-    } finally {
-      busy = false;
-      render();
-      scheduleRefresh();
-    }
+    await postAction(c.id, "occupants", { count: n }, (d) => {
+      toast(t("declared_recorded", { n: n }));
+      $("declare-count").blur();
+      if (state && d.crossing && state.current && state.current.id === d.crossing.id) state.current = d.crossing;
+    });
   }
 
   // ---------------------------------------------------------------- at booth
@@ -407,27 +394,11 @@
     if (busy) return;
     busy = true;
     render();
-    try {
-      const r = await fetch("/api/v1/crossings/" + encodeURIComponent(id) + "/arrive", {
-        method: "POST", headers: { "Content-Type": "application/json" }, body: "{}",
-      });
-      let d = {};
-      try { d = await r.json(); } catch (e) { d = {}; }
-      if (r.ok) {
-        toast(t("arrived_recorded", { plate: plate }));
-        $("note").value = "";
-        if (state) state.current = d.current || null;
-      } else {
-        toast(errorText(d.error && d.error.code), true);
-      }
-    } catch (e) {
-      toast(errorText("booth.network"), true);
-      setOnline(false);
-    } finally {
-      busy = false;
-      render();
-      scheduleRefresh();
-    }
+    await postAction(id, "arrive", {}, (d) => {
+      toast(t("arrived_recorded", { plate: plate }));
+      $("note").value = "";
+      if (state) state.current = d.current || null;
+    });
   }
 
   // ---------------------------------------------------------------- input
