@@ -115,7 +115,9 @@ BASE: dict[str, Glyph] = {
     "9": (0.54, _flip(_SIX)),
 }
 
-# What differs between states' faces: an open-top 4, a 1 with a foot, a barred 7, a flat-top A.
+# What differs between states' faces: an open-top 4, a 1 with a foot, a barred 7, a flat-top A;
+# California's narrow face (about a third of the cars in the real validation photos) also has a W
+# whose middle apex reaches the cap line, a deep M and a 4 whose stem runs the full height.
 VARIANTS: dict[str, dict[str, Glyph]] = {
     "PlateGothic": {},
     "PlateGothicOpen": {
@@ -124,7 +126,14 @@ VARIANTS: dict[str, dict[str, Glyph]] = {
         "7": (0.54, [[(0.0, 0.0), (1.0, 0.0), (0.35, 1.0)], [(0.3, 0.52), (0.85, 0.52)]]),
         "I": (0.14, [[(0.5, 0.0), (0.5, 1.0)]]),
     },
+    "PlateGothicCA": {
+        "4": (0.58, [[(0.45, 0.0), (0.0, 0.68), (1.0, 0.68)], [(0.74, 0.0), (0.74, 1.0)]]),
+        "W": (0.68, [[(0.0, 0.0), (0.25, 1.0), (0.5, 0.0), (0.75, 1.0), (1.0, 0.0)]]),
+        "M": (0.64, [[(0.0, 1.0), (0.0, 0.0), (0.5, 0.78), (1.0, 0.0), (1.0, 1.0)]]),
+        "I": (0.26, [[(0.5, 0.0), (0.5, 1.0)], [(0.0, 0.0), (1.0, 0.0)], [(0.0, 1.0), (1.0, 1.0)]]),
+    },
 }
+NARROW = {"PlateGothicCA": 0.86}  # glyph width factor of a face
 
 
 class StrokeFont:
@@ -135,7 +144,8 @@ class StrokeFont:
             raise KeyError(name)
         self.name = f"{name}-{'Bold' if weight >= 0.15 else 'Regular'}"
         self.weight = weight  # stroke width as a fraction of the cap height
-        self.glyphs = {**BASE, **VARIANTS[name]}
+        k = NARROW.get(name, 1.0)
+        self.glyphs = {ch: (w * k, p) for ch, (w, p) in {**BASE, **VARIANTS[name]}.items()}
 
     def render_text(self, text: str, height_px: int, tracking: float = 0.05) -> npt.NDArray[Any]:
         """A 0/255 mask of `text`, cap height about `height_px`, tight to the glyphs."""
@@ -167,5 +177,6 @@ class StrokeFont:
 
 def stroke_fonts() -> list[StrokeFont]:
     """The plate faces, most common look first."""
-    return [StrokeFont("PlateGothic", 0.16), StrokeFont("PlateGothicOpen", 0.13),
-            StrokeFont("PlateGothic", 0.12), StrokeFont("PlateGothicOpen", 0.18)]
+    return [StrokeFont("PlateGothic", 0.16), StrokeFont("PlateGothicCA", 0.13),
+            StrokeFont("PlateGothicOpen", 0.13), StrokeFont("PlateGothic", 0.12),
+            StrokeFont("PlateGothicCA", 0.11), StrokeFont("PlateGothicOpen", 0.18)]
