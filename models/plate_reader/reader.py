@@ -14,7 +14,7 @@ import onnxruntime as ort
 
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.errors import PlateImageError, PlateModelInvalid, PlateModelMissing
-from edge.models.plate_reader.locate import Box, LocateParams, candidates
+from edge.models.plate_reader.locate import Box, LocateParams, candidates, refine
 from edge.models.plate_reader.vote import PlateText
 
 log = logging.getLogger(__name__)
@@ -60,9 +60,7 @@ def _to_grey(image: npt.NDArray[Any]) -> npt.NDArray[Any]:
     raise PlateImageError("image must be grey, BGR or BGRA", shape=list(image.shape))
 
 
-def _crop_variant(
-    grey: npt.NDArray[Any], box: Box, v: tuple[float, float, float, float]
-) -> npt.NDArray[Any]:
+def _crop_variant(grey: npt.NDArray[Any], box: Box, v: tuple[float, float, float, float]) -> npt.NDArray[Any]:
     x, y, w, h = box
     left, top, right, bottom = v
     x0, y0 = max(0, int(x - w * left)), max(0, int(y - h * top))
@@ -105,6 +103,7 @@ class PlateReader:
         min_confidence: float = 0.5,
         locate: LocateParams | None = None,
         second_look: bool = True,
+        refine_boxes: bool = True,
     ) -> None:
         path = Path(model_path) if model_path is not None else default_model_path()
         if not path.is_file():
@@ -126,6 +125,7 @@ class PlateReader:
         self.min_confidence = min_confidence
         self.locate = locate if locate is not None else LocateParams()
         self.second_look = second_look
+        self.refine_boxes = refine_boxes
 
     def _ocr(self, batch: npt.NDArray[Any]) -> list[tuple[str, float]]:
         out = self._session.run(None, {self._input: batch})[0]
@@ -151,25 +151,34 @@ class PlateReader:
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none."""
         grey = _to_grey(image)
-        boxes = [b for b, _ in candidates(grey, self.locate)]
+        # each candidate is read from its edge blob and, when a row of characters is found in
+        # it, from the plate-like box around them (reported, since it is the plate's); the
+        # reads of both vote
+        groups: list[list[Box]] = []
+        for b, _ in candidates(grey, self.locate):
+            better = refine(grey, b) if self.refine_boxes else None
+            groups.append([b] if better is None else [better, b])
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
-            boxes.append((0, 0, w, h))
-        if not boxes:
+            groups.append([(0, 0, w, h)])
+        if not groups:
             return []
+        boxes = [b for g in groups for b in g]
         batch = np.empty((len(boxes), 1, INPUT_H, INPUT_W), np.float32)
         for i, b in enumerate(boxes):
             # the closed edge blob already spans the plate's characters and some border:
             # crop it as is (wider margins measurably hurt the OCR)
             batch[i, 0] = _crop(grey, b, 0.0, 0.0)
         first = self._ocr(batch)
-        if self.second_look:
-            first = self._second_look(grey, boxes, first)
+        per_box = self._second_look(grey, boxes, first) if self.second_look else [[f] for f in first]
         reads = []
-        for box, (text, conf) in zip(boxes, first, strict=True):
+        k = 0
+        for g in groups:
+            text, conf = combine([r for rs in per_box[k : k + len(g)] for r in rs])
+            k += len(g)
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
             if MIN_LEN <= len(text) <= MAX_LEN and conf >= max(self.min_confidence, floor):
-                reads.append(PlateText(text, round(conf, 4), box))
+                reads.append(PlateText(text, round(conf, 4), g[0]))
         reads.sort(key=lambda r: -r.confidence)
         kept: list[PlateText] = []
         for r in reads:
@@ -179,22 +188,21 @@ class PlateReader:
 
     def _second_look(
         self, grey: npt.NDArray[Any], boxes: list[Box], first: list[tuple[str, float]]
-    ) -> list[tuple[str, float]]:
+    ) -> list[list[tuple[str, float]]]:
+        """Each box's reads: its first read, and for plausible ones the shifted crops' too."""
+        out = [[f] for f in first]
         again = [
-            i
-            for i, (text, conf) in enumerate(first)
-            if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
+            i for i, (text, conf) in enumerate(first) if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
         ]
         if not again:
-            return first
+            return out
         batch = np.empty((len(again) * len(VARIANTS), 1, INPUT_H, INPUT_W), np.float32)
         for j, i in enumerate(again):
             for k, v in enumerate(VARIANTS):
                 batch[j * len(VARIANTS) + k, 0] = _crop_variant(grey, boxes[i], v)
         more = self._ocr(batch)
-        out = list(first)
         for j, i in enumerate(again):
-            out[i] = combine([first[i], *more[j * len(VARIANTS) : (j + 1) * len(VARIANTS)]])
+            out[i] += more[j * len(VARIANTS) : (j + 1) * len(VARIANTS)]
         return out
 
 

@@ -1,0 +1,36 @@
+"""The localiser's box refinement: from an edge blob that takes in more than the plate, back to
+the plate around its row of characters."""
+
+import numpy as np
+
+from edge.models.plate_reader.locate import _chars, _iou, refine
+from edge.sim.plate_render import render_scene
+
+
+def _scene() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    img, box = render_scene(np.random.default_rng(104), "7KXR529")
+    return img.mean(axis=2).astype(np.uint8), box
+
+
+def test_a_blob_wider_than_the_plate_is_refined_to_the_plate() -> None:
+    grey, (x, y, w, h) = _scene()
+    blob = (x - w // 2, y + h // 4, 2 * w, h // 2)  # reaches half a plate left and right
+    got = refine(grey, blob)
+    assert got is not None
+    assert _iou(got, (x, y, w, h)) > 0.5, (got, (x, y, w, h))
+    assert _iou(blob, (x, y, w, h)) < 0.5  # the test starts from a box that needed it
+
+
+def test_the_characters_box_lies_inside_the_plate() -> None:
+    grey, (x, y, w, h) = _scene()
+    cx, cy, cw, ch = _chars(grey, (x, y, w, h)) or (0, 0, 0, 0)
+    assert x <= cx and cx + cw <= x + w and y <= cy and cy + ch <= y + h
+    assert cw > w / 2  # all seven characters, not one group
+
+
+def test_no_row_of_characters_gives_none() -> None:
+    flat = np.full((720, 1280), 128, np.uint8)
+    assert refine(flat, (500, 300, 120, 40)) is None
+    noise = np.random.default_rng(1).integers(0, 256, (720, 1280), dtype=np.uint8)
+    assert refine(noise, (500, 300, 120, 40)) is None
+    assert refine(flat, (0, 0, 3, 3)) is None  # a box too small to look into
