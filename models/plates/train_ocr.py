@@ -19,7 +19,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from edge.models.plate_reader.locate import candidates
+from edge.models.plate_reader.locate import candidates, refine
 from edge.models.plate_reader.reader import _crop
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
@@ -73,8 +73,8 @@ def _cover(c: tuple[int, int, int, int], g: tuple[int, int, int, int]) -> float:
 
 def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
     """Crops exactly as the runtime cuts them from a rendered scene: the candidate on the
-    plate (labelled with its text, when it covers most of the plate) and up to two other
-    candidates (labelled empty: hard negatives such as lettering, lamps, grilles)."""
+    plate and its refined box (labelled with its text, when they cover most of the plate) and up
+    to two other candidates (labelled empty: hard negatives such as lettering, lamps, grilles)."""
     text = random_plate_text(rng) if rng.random() < 0.85 else None
     frame, box = render_scene(rng, text, night=bool(rng.random() < 0.2))
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
@@ -82,10 +82,14 @@ def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
     negs = 0
     for cand, _score in candidates(grey):
         cov = _cover(cand, box) if text else 0.0
+        better = refine(grey, cand)
+        if text and better is not None and _cover(better, box) > 0.8:
+            out.append((_crop(grey, better, 0.0, 0.0), label_of(text)))
         if cov > 0.8 and text:
             out.append((_crop(grey, cand, 0.0, 0.0), label_of(text)))
         elif cov == 0.0 and negs < 2:
-            out.append((_crop(grey, cand, 0.0, 0.0), ""))
+            # the reader also reads the refined box of a candidate that is not a plate
+            out.append((_crop(grey, better or cand, 0.0, 0.0), ""))
             negs += 1
     return out
 
