@@ -5,7 +5,8 @@ schema, then loaded beside the live model through the scorer's own checks (input
 feature schema, one probe run); only then is it written (versioned, atomic) and the pointer
 moved, and last the scorer swaps sessions in one assignment. Any failure before the swap
 leaves the old model scoring and raises `Refused` with a model reason, which the downlink
-reports to headquarters. Every change and every refusal goes into the audit log.
+reports to headquarters. Every change and every refusal goes into the audit log; the change's
+entry is written before the pointer moves, so no model serves without one.
 """
 
 from __future__ import annotations
@@ -99,13 +100,16 @@ class ModelUpdater:
         installed = InstalledModel(file=path.name, name=meta.name, version=meta.version,
                                    sha256=meta.sha256, schema=meta.schema, installed_at=self.clock(),
                                    update_version=update.version, key_id=update.key_id)
+        # a change that cannot be audited is not made: the audit entry is written before the
+        # pointer moves (a failed write leaves the old model scoring; headquarters sees the
+        # update refused as apply_failed and may send it again)
+        await self._audit("model_change", {"from": previous, "to": installed.to_dict()}, update)
         await asyncio.to_thread(self.model_dir.commit, installed, previous)
         before = self.scorer.version
         self.scorer.adopt(prepared, path)  # one assignment: from here on new scores use it
         self.installed, self.source = installed, "hq"
         self.installs += 1
         log.warning("risk model changed by headquarters: %s -> %s", before, self.scorer.version)
-        await self._audit("model_change", {"from": previous, "to": installed.to_dict()}, update)
 
     def _previous(self) -> dict[str, Any]:
         if self.installed is not None:

@@ -31,7 +31,7 @@ from edge.config_overlay import (
 )
 from edge.decision.audit import append as audit_append
 from edge.errors import ConfigError
-from edge.ops.reload import needs_restart, reload
+from edge.ops.reload import diff, needs_restart, reload
 from edge.sync.apply import Update
 from edge.sync.envelope import Reason, Refused
 
@@ -95,12 +95,14 @@ class ConfigUpdater:
                           + ", ".join(restart), version=update.version)
         doc = {"settings": settings, "version": update.version, "key_id": update.key_id,
                "applied_at": self.clock()}
+        # audited before anything changes: a change that cannot be audited is not made
+        planned = [f"{key}: {old!r} -> {new!r}" for key, old, new in diff(self.app.cfg, cfg)]
+        await self._audit("config_change", {"changed": planned, "settings": flatten(settings)}, update)
         await asyncio.to_thread(write_overlay, self.overlay_file, doc)
         changed = reload(self.app, cfg)
         self.applied += 1
         log.warning("settings changed by headquarters (v%d): %s", update.version,
                     "; ".join(changed) if changed else "nothing changed")
-        await self._audit("config_change", {"changed": changed, "settings": flatten(settings)}, update)
 
     def _next_settings(self, incoming: dict[str, Any], kind: str) -> dict[str, Any]:
         """The overlay after this update: a snapshot replaces it, a delta edits it (null removes)."""

@@ -63,7 +63,7 @@ async def test_config_update_whitelist_apply_refuse_and_restart(tmp_path: Path,
         assert lane.app.mode == "closed" and engine.scorer.timeout_ms == 80.0
         overlay = json.loads((tmp_path / OVERLAY_NAME).read_text())
         assert overlay["version"] == 1 and overlay["settings"]["thresholds"]["refer_score"] == 0.9
-        # audited right after the settings are in force: wait for the entry, do not race it
+        # audited before the settings are in force (a change that cannot be audited is not made)
         await until(lambda: len(audit_rows(store, "config_change")) == 1, 10, "the audit entry")
         (change,) = audit_rows(store, "config_change")
         assert "thresholds.refer_score: 0.5 -> 0.9" in change["changed"]
