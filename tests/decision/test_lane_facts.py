@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from edge.daemon.lane_service import LaneService, facts_from_snapshot
+from edge.daemon.crossing_facts import facts_from_snapshot
+from edge.daemon.lane_service import LaneService
 
 from .conftest import T0
 
