@@ -80,6 +80,13 @@ class Vehicle:
             self.clusters.append(cluster)
         cluster.add(s, max_reads)
 
+    def shows(self, text: str) -> bool:
+        """`text` is this vehicle's: like one of its clusters, or a part of one (a plate read
+        while it enters or leaves the frame, or cut by a localiser box that is too small)."""
+        return self.match(text) is not None or any(
+            len(text) >= 3 and text in c.text for c in self.clusters
+        )
+
     def ranked(self) -> list[Cluster]:
         return sorted(self.clusters, key=lambda c: -c.weight)
 
@@ -128,7 +135,7 @@ class VehicleTracker:
         if cur is None:
             self._start(seen)
             return out + self._maybe_emit()
-        if any(cur.match(r.text) is not None for r in reads):
+        if any(cur.shows(r.text) for r in reads):
             self._pending.clear()
             for s in seen:
                 cur.add(s, self.policy.max_reads)

@@ -104,12 +104,43 @@ def _iou(a: Box, b: Box) -> float:
 REFINE_MARGIN = (0.15, 0.45)
 
 
+ROI_GROW = 0.4  # how far beyond the candidate's box (fraction of its width) the row may reach
+
+
+def _row(comps: list[Box], seed: Box) -> list[Box]:
+    """The shapes in line with `seed`: from the row's end, the nearest shape of about the seed's
+    height, level with that end (so a tilted plate's row drifts), no further than an emblem
+    between groups; first rightwards, then leftwards."""
+    hs = seed[3]
+    like = [c for c in comps if abs(c[3] - hs) < 0.25 * hs]
+    row = [seed]
+    for step in (1, -1):
+        end = seed
+        while True:
+            best: tuple[float, Box] | None = None
+            for c in like:
+                gap = c[0] - (end[0] + end[2]) if step > 0 else end[0] - (c[0] + c[2])
+                level = abs(c[1] + c[3] / 2 - end[1] - end[3] / 2) < 0.35 * hs
+                if (
+                    -0.3 * hs <= gap <= 2.5 * hs
+                    and level
+                    and c not in row
+                    and (best is None or gap < best[0])
+                ):
+                    best = (gap, c)
+            if best is None:
+                break
+            end = best[1]
+            row.append(end)
+    return row
+
+
 def _chars(grey: Grey, box: Box) -> Box | None:
     """The box of the longest row of character-like connected components around `box`."""
     x, y, w, h = box
     hh, ww = grey.shape[:2]
-    x0, y0 = max(0, int(x - 0.15 * w)), max(0, int(y - 0.5 * h))
-    x1, y1 = min(ww, int(x + 1.15 * w)), min(hh, int(y + 1.5 * h))
+    x0, y0 = max(0, int(x - ROI_GROW * w)), max(0, int(y - 0.5 * h))
+    x1, y1 = min(ww, int(x + (1 + ROI_GROW) * w)), min(hh, int(y + 1.5 * h))
     roi = grey[y0:y1, x0:x1]
     if roi.shape[0] < 8 or roi.shape[1] < 8:
         return None
@@ -118,34 +149,19 @@ def _chars(grey: Grey, box: Box) -> Box | None:
     for src in (roi, 255 - roi):
         bw = cv2.adaptiveThreshold(src, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 5)
         _n, _lab, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
-        comps = [
-            (int(cx), int(cy), int(cw), int(ch))
-            for cx, cy, cw, ch, area in stats[1:]
-            if 0.25 * h <= ch <= 1.6 * h
-            and 0.08 * ch <= cw <= 2.5 * ch  # two characters that touch make one component
-            and 0.15 * cw * ch <= area <= 0.9 * cw * ch
-            and cx > 0
-            and cy > 0
-            and cx + cw < roi.shape[1]
-            and cy + ch < roi.shape[0]
+        cx, cy, cw, ch, area = (stats[1:, k].astype(np.int64) for k in range(5))
+        keep = (
+            (4 * ch >= h) & (ch <= 1.6 * h)
+            & (cw >= 0.08 * ch) & (cw <= 2.5 * ch)  # two characters that touch: one component
+            & (area >= 0.15 * cw * ch) & (area <= 0.9 * cw * ch)
+            & (cx > 0) & (cy > 0) & (cx + cw < roi.shape[1]) & (cy + ch < roi.shape[0])
+        )  # fmt: skip
+        comps: list[Box] = [
+            (int(a), int(b), int(c), int(d))
+            for a, b, c, d in zip(cx[keep], cy[keep], cw[keep], ch[keep], strict=True)
         ]
         for a in comps:
-            ay = a[1] + a[3] / 2
-            row = sorted(
-                (
-                    c
-                    for c in comps
-                    if abs(c[3] - a[3]) < 0.25 * a[3] and abs(c[1] + c[3] / 2 - ay) < 0.3 * a[3]
-                ),
-                key=lambda c: c[0],
-            )
-            chain = [row[0]]
-            for c in row[1:]:  # split the row where the gap is wider than a character
-                if c[0] - (chain[-1][0] + chain[-1][2]) > 1.2 * a[3]:
-                    best = max(best, chain, key=len)
-                    chain = []
-                chain.append(c)
-            best = max(best, chain, key=len)
+            best = max(best, _row(comps, a), key=len)
     if len(best) < 3:
         return None
     bx0 = min(c[0] for c in best)

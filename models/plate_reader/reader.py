@@ -170,7 +170,9 @@ class PlateReader:
             # crop it as is (wider margins measurably hurt the OCR)
             batch[i, 0] = _crop(grey, b, 0.0, 0.0)
         first = self._ocr(batch)
-        per_box = self._second_look(grey, boxes, first) if self.second_look else [[f] for f in first]
+        per_box = [[f] for f in first]
+        if self.second_look:
+            self._second_look(grey, boxes, first, per_box)
         reads = []
         k = 0
         for g in groups:
@@ -179,31 +181,39 @@ class PlateReader:
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
             if MIN_LEN <= len(text) <= MAX_LEN and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), g[0]))
-        reads.sort(key=lambda r: -r.confidence)
-        kept: list[PlateText] = []
-        for r in reads:
-            if not any(_overlap(r.box, k.box) for k in kept):
-                kept.append(r)
-        return kept
+        return distinct(reads)
 
     def _second_look(
-        self, grey: npt.NDArray[Any], boxes: list[Box], first: list[tuple[str, float]]
-    ) -> list[list[tuple[str, float]]]:
-        """Each box's reads: its first read, and for plausible ones the shifted crops' too."""
-        out = [[f] for f in first]
+        self,
+        grey: npt.NDArray[Any],
+        boxes: list[Box],
+        first: list[tuple[str, float]],
+        per_box: list[list[tuple[str, float]]],
+    ) -> None:
+        """Add the shifted crops' reads to `per_box` for the boxes whose first read is
+        plausible."""
         again = [
             i for i, (text, conf) in enumerate(first) if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
         ]
         if not again:
-            return out
+            return
         batch = np.empty((len(again) * len(VARIANTS), 1, INPUT_H, INPUT_W), np.float32)
         for j, i in enumerate(again):
             for k, v in enumerate(VARIANTS):
                 batch[j * len(VARIANTS) + k, 0] = _crop_variant(grey, boxes[i], v)
         more = self._ocr(batch)
         for j, i in enumerate(again):
-            out[i] += more[j * len(VARIANTS) : (j + 1) * len(VARIANTS)]
-        return out
+            per_box[i] += more[j * len(VARIANTS) : (j + 1) * len(VARIANTS)]
+
+
+def distinct(reads: list[PlateText]) -> list[PlateText]:
+    """One read per place in the frame, most confident first; a short read (a sticker, the
+    letters of a frame or of a state's name inside the plate) never hides a plate-length one."""
+    kept: list[PlateText] = []
+    for r in sorted(reads, key=lambda r: (len(r.text) >= SHORT_LEN, r.confidence), reverse=True):
+        if not any(_overlap(r.box, k.box) for k in kept):
+            kept.append(r)
+    return sorted(kept, key=lambda r: -r.confidence)
 
 
 def _overlap(a: Box, b: Box) -> bool:

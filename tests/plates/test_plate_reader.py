@@ -11,6 +11,8 @@ from edge.models.plate_reader import (
     PlateModelMissing,
     PlateReader,
 )
+from edge.models.plate_reader.reader import distinct
+from edge.models.plate_reader.vote import PlateText
 from edge.sim.plate_render import label_of, render_scene
 
 # (seed, text, night): fixed scenes that the shipped model reads (held out from training)
@@ -84,3 +86,13 @@ def test_second_look_votes_by_confidence_and_disagreement_lowers_confidence() ->
     text, conf = combine([("ABC123", 0.9), ("XYZ", 0.2), ("", 0.99), ("", 0.99), ("", 0.99)])
     assert text == "ABC123" and conf == pytest.approx(2 * 0.9 / 5)
     assert combine([("", 0.99), ("A", 0.3)]) == ("", 0.99)  # nothing plausible: the first read
+
+
+def test_a_short_read_inside_a_plate_does_not_hide_the_plate() -> None:
+    plate = PlateText("VAN3377", 0.98, (669, 294, 179, 124))
+    sticker = PlateText("FP", 0.999, (729, 320, 38, 24))  # inside the plate, more confident
+    elsewhere = PlateText("KDR2231", 0.99, (100, 300, 150, 90))
+    assert distinct([sticker, plate, elsewhere]) == [elsewhere, plate]
+    assert distinct([sticker]) == [sticker]  # alone, a short read is still reported
+    weaker = PlateText("VAN337", 0.7, (672, 296, 170, 120))
+    assert distinct([weaker, plate]) == [plate]  # the same place: the more confident read

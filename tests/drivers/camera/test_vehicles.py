@@ -66,6 +66,16 @@ def test_clearly_different_plate_starts_a_new_vehicle_without_gap() -> None:
     assert out[1].first_ts == pytest.approx(0.6)
 
 
+def test_part_of_the_plate_read_for_a_few_frames_does_not_split_the_vehicle() -> None:
+    t = VehicleTracker(VehiclePolicy(gap_s=5.0, emit_after_reads=0, change_frames=2))
+    out = []
+    seq = ["7XYZ123"] * 4 + ["Z123", "Z123", "XYZ123"] + ["7XYZ123"] * 3  # cut by a small box
+    for i, text in enumerate(seq):
+        out += t.observe(i * 0.1, [r(text)])
+    out += t.flush()
+    assert [d.vote.text for d in out] == ["7XYZ123"]
+
+
 def test_weak_vehicle_is_reported_low_confidence_at_the_end() -> None:
     t = VehicleTracker(VehiclePolicy(emit_after_reads=3, min_confidence=0.6))
     out = []
