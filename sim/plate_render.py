@@ -35,9 +35,10 @@ PLATE_W, PLATE_H = 320, 160
 SCENE_W, SCENE_H = 1280, 720
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # Most serial formats avoid I, O and Q, but several states' do not (California's 7CID930,
-# Illinois, Florida, Idaho): a reader that seldom saw an I read real ones as T. So serials draw
-# from all letters but Q, with I and O at a quarter of the others' rate.
-_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ" * 4 + "IO"
+# Illinois, Florida, Idaho) and the simulator's population uses every letter: a reader that
+# seldom saw an I read real ones as T. So serials draw from every letter, with I, O and Q at a
+# quarter of the others' rate.
+_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ" * 4 + "IOQ"
 _DIGITS = "0123456789"
 _PATTERNS = (
     "LLL NNNN",
