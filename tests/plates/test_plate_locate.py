@@ -34,3 +34,17 @@ def test_no_row_of_characters_gives_none() -> None:
     noise = np.random.default_rng(1).integers(0, 256, (720, 1280), dtype=np.uint8)
     assert refine(noise, (500, 300, 120, 40)) is None
     assert refine(flat, (0, 0, 3, 3)) is None  # a box too small to look into
+
+
+def test_a_tilted_row_is_followed_and_other_shapes_left_out() -> None:
+    from edge.models.plate_reader.locate import _row
+
+    # seven 20 px characters, each 4 px lower than the last (a plate tilted about 10 degrees):
+    # the first and last differ by 24 px, more than a character's height
+    chars = [(10 + 16 * i, 40 + 4 * i, 12, 20) for i in range(7)]
+    bolt = (80, 5, 8, 8)  # too small
+    slogan = [(10 + 9 * i, 80, 6, 9) for i in range(8)]  # half the height
+    far = (10 + 16 * 6 + 12 + 60, 64, 12, 20)  # level, but three characters' width away
+    comps = [*chars, bolt, *slogan, far]
+    for seed in (chars[0], chars[3], chars[6]):
+        assert sorted(_row(comps, seed)) == chars
