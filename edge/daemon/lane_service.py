@@ -41,7 +41,7 @@ from edge.events import (
     TagSighting,
 )
 from edge.lane.correlator import CrossingCorrelator, lane_options_from
-from edge.lane.crossing import CrossingState, CrossingUpdated
+from edge.lane.crossing import CrossingUpdated
 from edge.models.installed import ModelDir
 from edge.models.scorer import Scorer
 from edge.ops.events import ConfigReloaded, LaneModeChanged
@@ -344,12 +344,11 @@ class LaneService:
         assert self.correlator is not None
         cid = str(req.get("crossing_id") or "")
         if not cid:
-            at_booth = [c for c in self.correlator.active.values()
-                        if c.state == CrossingState.AT_BOOTH]
-            if not at_booth:
+            at_booth = self.correlator.at_booth()
+            if at_booth is None:
                 raise OccupantsRefused("no vehicle at the booth; name the crossing",
                                        code="lane.no_vehicle_at_booth")
-            cid = at_booth[0].id
+            cid = at_booth.id
         count: Any = req.get("count")  # checked by declare_occupants
         return await self.declare_occupants(cid, count, str(req.get("actor", "lanectl")))
 
@@ -359,8 +358,8 @@ class LaneService:
         before (ids only), and the recommendation computed again as at any arrival. The one it
         replaces is closed `superseded`; those seen before it close `overtaken` at the next tick."""
         assert self.app is not None and self.correlator is not None
-        before = next((c.id for c in self.correlator.active.values()
-                       if c.state == CrossingState.AT_BOOTH), None)
+        was = self.correlator.at_booth()
+        before = was.id if was is not None else None
         updates = self.correlator.arrive(crossing_id)  # unknown or not approaching: CrossingError
         now = time.time()
         body = {"before": before,

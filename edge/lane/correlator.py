@@ -358,6 +358,10 @@ class CrossingCorrelator:
                 return c
         return None
 
+    def at_booth(self) -> Crossing | None:
+        """The crossing at the booth, if any (there is at most one)."""
+        return self._in_state(CrossingState.AT_BOOTH)
+
     def _in_state(self, state: CrossingState) -> Crossing | None:
         return next((c for c in self.active.values() if c.state == state), None)
 
