@@ -33,6 +33,7 @@ VARIANTS: tuple[tuple[float, float, float, float], ...] = (
     (-0.03, -0.05, -0.03, -0.05),
 )
 PLAUSIBLE = 0.05  # first-read confidence below which a candidate gets no second look
+AS_IS = (0.0, 0.0, 0.0, 0.0)
 # An image that is already a plate crop (a camera's own crop, `lanectl plate read`) usually
 # carries the frame, state name and slogan around the characters: its second look only zooms in.
 CROP_VARIANTS: tuple[tuple[float, float, float, float], ...] = (
@@ -131,22 +132,32 @@ class PlateReader:
         out = self._session.run(None, {self._input: batch})[0]
         return [decode(out[i]) for i in range(out.shape[0])]
 
+    def _looks(
+        self,
+        places: list[tuple[npt.NDArray[Any], Box]],
+        looks: tuple[tuple[float, float, float, float], ...],
+    ) -> list[list[tuple[str, float]]]:
+        """Each (grey image, box) read once per look (margins, see `_crop_variant`), in one
+        batch: the reads of each place, in order."""
+        if not places:
+            return []
+        n = len(looks)
+        batch = np.empty((len(places) * n, 1, INPUT_H, INPUT_W), np.float32)
+        for i, (grey, box) in enumerate(places):
+            for k, v in enumerate(looks):
+                batch[i * n + k, 0] = _crop_variant(grey, box, v)
+        reads = self._ocr(batch)
+        return [reads[i * n : (i + 1) * n] for i in range(len(places))]
+
     def read_crops(self, crops: list[npt.NDArray[Any]]) -> list[tuple[str, float]]:
         """OCR already-cut plate images (grey or BGR): [(text, confidence)] in order (with the
         second look, each crop is also read zoomed in a little and the reads vote)."""
         if not crops:
             return []
-        whole = (0.0, 0.0, 0.0, 0.0)
-        looks = (whole, *CROP_VARIANTS) if self.second_look else (whole,)
-        batch = np.empty((len(crops) * len(looks), 1, INPUT_H, INPUT_W), np.float32)
-        for i, c in enumerate(crops):
-            g = _to_grey(c)
-            for k, v in enumerate(looks):
-                batch[i * len(looks) + k, 0] = _crop_variant(g, (0, 0, g.shape[1], g.shape[0]), v)
-        reads = self._ocr(batch)
-        if len(looks) == 1:
-            return reads
-        return [combine(reads[i * len(looks) : (i + 1) * len(looks)]) for i in range(len(crops))]
+        looks = (AS_IS, *CROP_VARIANTS) if self.second_look else (AS_IS,)
+        greys = [_to_grey(c) for c in crops]
+        reads = self._looks([(g, (0, 0, g.shape[1], g.shape[0])) for g in greys], looks)
+        return [combine(r) for r in reads]
 
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none."""
@@ -164,16 +175,19 @@ class PlateReader:
         if not groups:
             return []
         boxes = [b for g in groups for b in g]
-        batch = np.empty((len(boxes), 1, INPUT_H, INPUT_W), np.float32)
-        for i, b in enumerate(boxes):
-            # the closed edge blob already spans the plate's characters and some border:
-            # crop it as is (wider margins measurably hurt the OCR)
-            batch[i, 0] = _crop(grey, b, 0.0, 0.0)
-        first = self._ocr(batch)
-        per_box = [[f] for f in first]
-        if self.second_look:
-            self._second_look(grey, boxes, first, per_box)
-        reads = []
+        # the closed edge blob already spans the plate's characters and some border: it is
+        # read as it is (wider margins measurably hurt the OCR)
+        per_box = self._looks([(grey, b) for b in boxes], (AS_IS,))
+        if self.second_look:  # plausible reads: again from shifted crops
+            again = [
+                i
+                for i, ((text, conf),) in enumerate(per_box)
+                if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
+            ]
+            more = self._looks([(grey, boxes[i]) for i in again], VARIANTS)
+            for i, extra in zip(again, more, strict=True):
+                per_box[i] = per_box[i] + extra
+        reads: list[PlateText] = []
         k = 0
         for g in groups:
             text, conf = combine([r for rs in per_box[k : k + len(g)] for r in rs])
@@ -182,28 +196,6 @@ class PlateReader:
             if MIN_LEN <= len(text) <= MAX_LEN and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), g[0]))
         return distinct(reads)
-
-    def _second_look(
-        self,
-        grey: npt.NDArray[Any],
-        boxes: list[Box],
-        first: list[tuple[str, float]],
-        per_box: list[list[tuple[str, float]]],
-    ) -> None:
-        """Add the shifted crops' reads to `per_box` for the boxes whose first read is
-        plausible."""
-        again = [
-            i for i, (text, conf) in enumerate(first) if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
-        ]
-        if not again:
-            return
-        batch = np.empty((len(again) * len(VARIANTS), 1, INPUT_H, INPUT_W), np.float32)
-        for j, i in enumerate(again):
-            for k, v in enumerate(VARIANTS):
-                batch[j * len(VARIANTS) + k, 0] = _crop_variant(grey, boxes[i], v)
-        more = self._ocr(batch)
-        for j, i in enumerate(again):
-            per_box[i] += more[j * len(VARIANTS) : (j + 1) * len(VARIANTS)]
 
 
 def distinct(reads: list[PlateText]) -> list[PlateText]:
