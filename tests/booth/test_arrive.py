@@ -190,7 +190,18 @@ async def test_the_page_moves_a_queued_vehicle_with_the_keyboard(queue: Lane) ->
             await pg.keyboard.press("Tab")  # C's
             focused = await pg.evaluate("document.activeElement.dataset.id")
             assert focused == c
+            # A is at the booth without a decision: moving C there would close it, so the page
+            # asks first; Esc keeps A
             await pg.keyboard.press("Enter")
+            await pg.wait_for_selector("[data-testid=confirm]", state="visible")
+            assert "without a decision" in await pg.inner_text("[data-testid=confirm]")
+            await pg.keyboard.press("Escape")
+            await pg.wait_for_selector("[data-testid=confirm]", state="hidden")
+            assert rows(queue.db, "SELECT 1 FROM audit WHERE kind = 'officer_arrival'") == []
+            assert EPCS[0] in await pg.inner_text("[data-testid=occupants]")
+            await pg.click(f"[data-testid=arrive-btn][data-id='{c}']")
+            await pg.wait_for_selector("[data-testid=confirm]", state="visible")
+            await pg.keyboard.press("Enter")  # yes
             await until(pg, f"document.querySelector('[data-testid=occupants]').textContent"
                             f".includes('{EPCS[2]}')")
             await until(pg, "document.querySelectorAll('[data-testid=arrive-btn]').length === 0")

@@ -13,7 +13,7 @@
   let es = null;
   let lastMessage = 0;
   let online = false;
-  let pending = null;              // {action} awaiting confirmation
+  let pending = null;              // {run} awaiting confirmation
   let busy = false;
   let refreshTimer = null;
 
@@ -223,7 +223,7 @@
         b.dataset.testid = "arrive-btn";
         b.setAttribute("aria-label", t("arrive_label", { plate: x.plate || "?" }));
         b.disabled = busy;
-        b.addEventListener("click", () => arriveAt(x.id, x.plate || "?"));
+        b.addEventListener("click", () => askArrive(x.id, x.plate || "?"));
         li.append(b);
       }
       ul.append(li);
@@ -331,16 +331,23 @@
     if (!c || busy) return;
     const suggested = c.recommendation && c.recommendation.suggested;
     if (suggested && suggested !== action) {
-      pending = { action: action, id: c.id };
-      $("confirm-text").textContent = t("confirm_against", { rec: t("rec_" + suggested), act: t("act_" + action) });
-      $("confirm").classList.remove("hidden");
-      $("confirm-yes").focus();
+      confirm(t("confirm_against", { rec: t("rec_" + suggested), act: t("act_" + action) }),
+              () => decide(c.id, action));
       return;
     }
     decide(c.id, action);
   }
 
+  function confirm(text, run) {
+    pending = { run: run };
+    $("confirm-text").textContent = text;
+    $("confirm").classList.remove("hidden");
+    $("confirm-yes").focus();
+  }
+
   function closeConfirm() { pending = null; $("confirm").classList.add("hidden"); }
+
+  function confirmed() { const p = pending; closeConfirm(); if (p) p.run(); }
 
   // POST one officer action on a crossing; onOk(reply) when the lane took it, the error's
   // text otherwise. Clears `busy` and redraws either way.
@@ -390,6 +397,19 @@
   }
 
   // ---------------------------------------------------------------- at booth
+  // Bringing another vehicle to the booth closes the one there: if the officer has not decided
+  // on it yet, ask first (its recommendation leaves the screen).
+  function askArrive(id, plate) {
+    const c = state && state.current;
+    if (busy) return;
+    if (c && c.id !== id && c.state === "at_booth" && !c.decision) {
+      confirm(t("confirm_arrive", { plate: plate, current: (c.plate && c.plate.text) || "?" }),
+              () => arriveAt(id, plate));
+      return;
+    }
+    arriveAt(id, plate);
+  }
+
   async function arriveAt(id, plate) {
     if (busy) return;
     busy = true;
@@ -406,7 +426,7 @@
     if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
     const k = ev.key.toLowerCase();
     if (!$("confirm").classList.contains("hidden")) {
-      if (k === "enter" || k === "y" || k === "o") { ev.preventDefault(); const p = pending; closeConfirm(); if (p) decide(p.id, p.action); }
+      if (k === "enter" || k === "y" || k === "o") { ev.preventDefault(); confirmed(); }
       else if (k === "escape" || k === "n") { ev.preventDefault(); closeConfirm(); }
       return;
     }
@@ -438,7 +458,7 @@
     document.addEventListener("keydown", onKey);
     for (const action of Object.values(ACTIONS)) $("btn-" + action).addEventListener("click", () => ask(action));
     $("lang").addEventListener("click", switchLang);
-    $("confirm-yes").addEventListener("click", () => { const p = pending; closeConfirm(); if (p) decide(p.id, p.action); });
+    $("confirm-yes").addEventListener("click", confirmed);
     $("confirm-no").addEventListener("click", closeConfirm);
     $("declare").addEventListener("submit", (ev) => { ev.preventDefault(); declareOccupants(); });
     renderStatic();

@@ -154,6 +154,10 @@ window.BOOTH_I18N = /*I18N-BEGIN*/{
    "en": "The lane recommends {rec}. Record {act} anyway?",
    "fr": "La voie recommande {rec}. Enregistrer {act} quand même ?"
   },
+  "confirm_arrive": {
+   "en": "{current} is at the booth without a decision. Bring {plate} to the booth instead?",
+   "fr": "{current} est à la guérite sans décision. Faire passer {plate} à la guérite à sa place ?"
+  },
   "confirm_yes": {
    "en": "Yes, record (Enter)",
    "fr": "Oui, enregistrer (Entrée)"
