@@ -44,6 +44,11 @@ def diff(old: Any, new: Any, where: str = "") -> list[tuple[str, Any, Any]]:
     return [] if a == b else [(where, old, new)]
 
 
+def described(changes: list[tuple[str, Any, Any]]) -> list[str]:
+    """`diff`'s changes as the log and the audit log show them: `key: old -> new`."""
+    return [f"{key}: {old!r} -> {new!r}" for key, old, new in changes]
+
+
 def _live(key: str) -> bool:
     return any(key == p or key.startswith(p) for p in LIVE_PREFIXES)
 
@@ -60,11 +65,9 @@ def reload(app: Any, new_cfg: Config) -> list[str]:
     if refused:
         raise ReloadRefused("these settings need a restart: " + ", ".join(refused),
                             needs_restart=refused)
-    out = []
-    for key, old, new in changes:
+    for key, _old, new in changes:
         if key == "logging.level":
             logging.getLogger().setLevel(5 if new.upper() == "TRACE" else new.upper())
-        out.append(f"{key}: {old!r} -> {new!r}")
     old_mode = app.mode
     app.cfg = new_cfg
     now = time.time()
@@ -75,7 +78,7 @@ def reload(app: Any, new_cfg: Config) -> list[str]:
         app.publish(LaneModeChanged(ts=now, mode=app.mode, kind=kind, actor="reload"))
     if changes:
         app.publish(ConfigReloaded(ts=now, changed=tuple(k for k, _, _ in changes)))
-    return out
+    return described(changes)
 
 
 async def reload_from_file(app: Any, path: str | Path) -> list[str]:

@@ -31,7 +31,7 @@ from edge.config_overlay import (
 )
 from edge.decision.audit import append as audit_append
 from edge.errors import ConfigError
-from edge.ops.reload import diff, needs_restart, reload
+from edge.ops.reload import described, diff, needs_restart, reload
 from edge.sync.apply import Update
 from edge.sync.envelope import Reason, Refused
 
@@ -96,7 +96,7 @@ class ConfigUpdater:
         doc = {"settings": settings, "version": update.version, "key_id": update.key_id,
                "applied_at": self.clock()}
         # audited before anything changes: a change that cannot be audited is not made
-        planned = [f"{key}: {old!r} -> {new!r}" for key, old, new in diff(self.app.cfg, cfg)]
+        planned = described(diff(self.app.cfg, cfg))
         await self._audit("config_change", {"changed": planned, "settings": flatten(settings)}, update)
         await asyncio.to_thread(write_overlay, self.overlay_file, doc)
         changed = reload(self.app, cfg)

@@ -90,10 +90,6 @@ def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
     return text, min(best, 2.0 * total / len(reads))
 
 
-def _crop(grey: npt.NDArray[Any], box: Box, mx: float, my: float) -> npt.NDArray[Any]:
-    return _crop_variant(grey, box, (mx, my, mx, my))
-
-
 class PlateReader:
     """Localise and read licence plates; one onnxruntime session, warmed at construction."""
 

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from edge.models.plate_reader.locate import candidates, refine
-from edge.models.plate_reader.reader import _crop
+from edge.models.plate_reader.reader import AS_IS, _crop_variant
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
 
@@ -84,12 +84,12 @@ def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
         cov = _cover(cand, box) if text else 0.0
         better = refine(grey, cand)
         if text and better is not None and _cover(better, box) > 0.8:
-            out.append((_crop(grey, better, 0.0, 0.0), label_of(text)))
+            out.append((_crop_variant(grey, better, AS_IS), label_of(text)))
         if cov > 0.8 and text:
-            out.append((_crop(grey, cand, 0.0, 0.0), label_of(text)))
+            out.append((_crop_variant(grey, cand, AS_IS), label_of(text)))
         elif cov == 0.0 and negs < 2:
             # the reader also reads the refined box of a candidate that is not a plate
-            out.append((_crop(grey, better or cand, 0.0, 0.0), ""))
+            out.append((_crop_variant(grey, better or cand, AS_IS), ""))
             negs += 1
     return out
 
