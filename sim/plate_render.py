@@ -39,6 +39,7 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # seldom saw an I read real ones as T. So serials draw from every letter, with I, O and Q at a
 # quarter of the others' rate.
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ" * 4 + "IOQ"
+_LONE_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # a letter among digits: never I, O or Q
 _DIGITS = "0123456789"
 _PATTERNS = (
     "LLL NNNN",
@@ -97,9 +98,10 @@ def random_plate_text(rng: np.random.Generator) -> str:
         return s
     pat = str(_PATTERNS[int(rng.integers(len(_PATTERNS)))])
     out = []
-    for c in pat:
+    for i, c in enumerate(pat):
         if c == "L":
-            out.append(str(rng.choice(list(_LETTERS))))
+            lone = pat[i - 1 : i] != "L" and pat[i + 1 : i + 2] != "L"
+            out.append(str(rng.choice(list(_LONE_LETTERS if lone else _LETTERS))))
         elif c == "N":
             out.append(str(rng.choice(list(_DIGITS))))
         else:
