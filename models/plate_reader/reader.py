@@ -33,6 +33,9 @@ VARIANTS: tuple[tuple[float, float, float, float], ...] = (
     (-0.03, -0.05, -0.03, -0.05),
 )
 PLAUSIBLE = 0.05  # first-read confidence below which a candidate gets no second look
+# a first read this much longer than a plate may be one with a bolt or the frame's edge read as
+# a character or two (15ZUC9721): the shifted crops of the second look often leave them out
+LOOK_AGAIN_EXTRA = 2
 AS_IS = (0.0, 0.0, 0.0, 0.0)
 # An image that is already a plate crop (a camera's own crop, `lanectl plate read`) usually
 # carries the frame, state name and slogan around the characters: its second look only zooms in.
@@ -159,8 +162,9 @@ class PlateReader:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none."""
         grey = _to_grey(image)
         # each candidate is read from its edge blob and, when a row of characters is found in
-        # it, from the plate-like box around them (reported, since it is the plate's); the
-        # reads of both vote
+        # it, from the plate-like box around them (reported, since it is the plate's); each
+        # box's reads vote and the more confident box's winner is the candidate's read (one
+        # vote over both boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
         groups: list[list[Box]] = []
         for b, _ in candidates(grey, self.locate):
             better = refine(grey, b) if self.refine_boxes else None
@@ -178,7 +182,7 @@ class PlateReader:
             again = [
                 i
                 for i, ((text, conf),) in enumerate(per_box)
-                if MIN_LEN <= len(text) <= MAX_LEN and conf >= PLAUSIBLE
+                if MIN_LEN <= len(text) <= MAX_LEN + LOOK_AGAIN_EXTRA and conf >= PLAUSIBLE
             ]
             more = self._looks([(grey, boxes[i]) for i in again], VARIANTS)
             for i, extra in zip(again, more, strict=True):
@@ -186,12 +190,17 @@ class PlateReader:
         reads: list[PlateText] = []
         k = 0
         for g in groups:
-            text, conf = combine([r for rs in per_box[k : k + len(g)] for r in rs])
+            text, conf = max((combine(rs) for rs in per_box[k : k + len(g)]), key=_plausible)
             k += len(g)
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
             if MIN_LEN <= len(text) <= MAX_LEN and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), g[0]))
         return distinct(reads)
+
+
+def _plausible(read: tuple[str, float]) -> tuple[bool, float]:
+    """Sort key: a plate-length read before any other, then the more confident."""
+    return MIN_LEN <= len(read[0]) <= MAX_LEN, read[1]
 
 
 def distinct(reads: list[PlateText]) -> list[PlateText]:
