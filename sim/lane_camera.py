@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 from typing import Any
 
+from edge.lane.crossing import best_plate, plate_key
 from edge.sim.traffic import LaneTraffic
 
 MIN_SHOWN_WALL_S = 1.5
@@ -57,16 +58,9 @@ def camera_device(url: str, speed: float = 1.0) -> str:
             f"[devices.options]\nsample_fps = {fps:g}\nvehicle_gap_s = {round(15.0 / fps, 3):g}\n")
 
 
-def plate_key(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def best_plate(crossing: dict[str, Any]) -> str | None:
-    plates = crossing.get("plates") or []
-    if not plates:
-        return None
-    best = max(plates, key=lambda p: (p.get("reads", 1), p.get("confidence", 0.0)))
-    return str(best.get("text") or "")
+def _plate_text(crossing: dict[str, Any]) -> str | None:
+    best = best_plate(crossing.get("plates") or [])
+    return None if best is None else str(best.get("text") or "")
 
 
 def plate_accuracy(pairs: list[tuple[str, dict[str, Any] | None]]) -> dict[str, Any]:
@@ -76,7 +70,7 @@ def plate_accuracy(pairs: list[tuple[str, dict[str, Any] | None]]) -> dict[str, 
     misses: list[dict[str, Any]] = []
     truths = {plate_key(t) for t, _ in pairs}
     for truth, crossing in pairs:
-        read = best_plate(crossing) if crossing is not None else None
+        read = _plate_text(crossing) if crossing is not None else None
         if read is None:
             unread += 1
         elif plate_key(read) == plate_key(truth):

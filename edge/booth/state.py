@@ -16,12 +16,12 @@ from typing import Any, Protocol, runtime_checkable
 from edge.booth.view import (
     DONE_STATES,
     OPEN_STATES,
-    best_plate,
     crossing_summary,
     crossing_view,
     number,
-    plate_key,
+    shown_plate,
 )
+from edge.lane.crossing import plate_key
 
 MAX_CROSSINGS = 200
 MAX_RECENT = 20
@@ -176,7 +176,7 @@ class BoothState:
         snap = self.crossings.get(crossing_id)
         if snap is None:
             return None
-        plate = best_plate(snap)
+        plate = shown_plate(snap)
         crop = self.crops.get(plate_key(plate["text"])) if plate else None
         return crossing_view(snap, crop)
 

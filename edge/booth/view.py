@@ -12,6 +12,8 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
+from edge.lane.crossing import best_plate
+
 ACTIONS = ("release", "refer", "redirect")
 
 # Recommendation actions of edge.decision.routing -> the officer's button that agrees with them.
@@ -27,11 +29,6 @@ SUGGESTED: dict[str, str] = {
 
 OPEN_STATES = ("approaching", "at_booth")
 DONE_STATES = ("decided", "closed")
-
-
-def plate_key(text: str) -> str:
-    """Plate text without spaces, dashes or case (as the correlator compares plates)."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def crop_data_url(jpeg: bytes | None) -> str | None:
@@ -75,12 +72,14 @@ def _plate(p: Any) -> dict[str, Any] | None:
     return out
 
 
-def best_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
+def shown_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The plate the page shows: the crossing's (`edge.lane.crossing.best_plate`, as the
+    recommendation used), or a summary's single `plate`."""
     plates = snapshot.get("plates")
     if isinstance(plates, list):
-        cands = [c for c in (_plate(p) for p in plates) if c is not None]
-        if cands:
-            return max(cands, key=lambda p: float(p["confidence"]))
+        best = best_plate([c for c in (_plate(p) for p in plates) if c is not None])
+        if best is not None:
+            return dict(best)
     return _plate(snapshot.get("plate"))
 
 
@@ -203,7 +202,7 @@ def crossing_view(snapshot: Mapping[str, Any], crop: str | None = None) -> dict[
     cards = [card_view(_with_member(c, members)) for c in _list(snapshot.get("cards"))
              if isinstance(c, Mapping)]
     docs = [document_view(d) for d in _list(snapshot.get("documents")) if isinstance(d, Mapping)]
-    plate = best_plate(snapshot)
+    plate = shown_plate(snapshot)
     if plate is not None:
         plate["crop"] = crop
     return {

@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from edge.decision.facts import CrossingFacts, from_dict
+from edge.lane.crossing import best_plate
 
 
 def _best_plate(snapshot: Mapping[str, Any]) -> dict[str, Any] | None:
-    plates = snapshot.get("plates") or []
-    if not plates:
+    best = best_plate(snapshot.get("plates") or [])
+    if best is None:
         return None
-    best = max(plates, key=lambda p: (p.get("reads", 1), p.get("confidence", 0.0)))
     return {"text": best["text"], "confidence": float(best.get("confidence", 0.0))}
 
 

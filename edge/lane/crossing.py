@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,22 @@ class PlateSeen:
 def plate_key(text: str) -> str:
     """Plate text compared without spaces, dashes or case (cameras differ on these)."""
     return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def plate_rank(plate: Mapping[str, Any]) -> tuple[int, float]:
+    """How a crossing's plates rank: the text read most often, then the most confident one (a
+    stray single read at high confidence does not beat the camera's steady read)."""
+    reads, conf = plate.get("reads", 1), plate.get("confidence", 0.0)
+    return (
+        reads if isinstance(reads, int) else 1,
+        float(conf) if isinstance(conf, int | float) else 0.0,
+    )
+
+
+def best_plate(plates: Sequence[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The crossing's plate among its snapshot's `plates` (`plate_rank`); None without one.
+    The daemon's decision, the booth page and the simulator's report all use this."""
+    return max(plates, key=plate_rank, default=None)
 
 
 def add_plate(

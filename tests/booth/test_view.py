@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from edge.booth.state import BoothState
 from edge.booth.view import SUGGESTED, crossing_view, document_view, is_against, suggested_action
+from edge.daemon.crossing_facts import facts_from_snapshot
 from tests.booth.conftest import recommendation, snapshot
 
 json_values = st.recursive(
@@ -64,6 +65,19 @@ def test_best_plate_and_waiting_time() -> None:
     assert view["waiting_since"] == 110.0  # at the booth since state_since
     snap["state"] = "approaching"
     assert crossing_view(snap)["waiting_since"] == 100.0
+
+
+def test_the_page_shows_the_plate_the_recommendation_used() -> None:
+    """A single confident read of a neighbour's plate does not replace the camera's steady
+    read on the page: the booth ranks plates as the daemon's decision does."""
+    snap = snapshot("C1", "at_booth", opened=100.0, documents=False)
+    snap["plates"] = [
+        {"text": "ABC 123", "confidence": 0.7, "reads": 6},
+        {"text": "XYZ 999", "confidence": 0.95, "reads": 1},
+    ]
+    assert crossing_view(snap)["plate"]["text"] == "ABC 123"
+    plate = facts_from_snapshot(snap, "nexus").plate
+    assert plate is not None and plate.text == "ABC 123"
 
 
 def test_state_orders_prunes_and_tells_listeners() -> None:
