@@ -15,6 +15,7 @@ import onnxruntime as ort
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.errors import PlateImageError, PlateModelInvalid, PlateModelMissing
 from edge.models.plate_reader.locate import Box, LocateParams, candidates, refine
+from edge.models.plate_reader.regions import REGION_WORDS
 from edge.models.plate_reader.vote import PlateText
 
 log = logging.getLogger(__name__)
@@ -198,6 +199,10 @@ class PlateReader:
         return distinct(reads)
 
 
+def _precedence(r: PlateText) -> tuple[bool, bool, float]:
+    return r.text not in REGION_WORDS, len(r.text) >= SHORT_LEN, r.confidence
+
+
 def _plausible(read: tuple[str, float]) -> tuple[bool, float]:
     """Sort key: a plate-length read before any other, then the more confident."""
     return MIN_LEN <= len(read[0]) <= MAX_LEN, read[1]
@@ -205,9 +210,10 @@ def _plausible(read: tuple[str, float]) -> tuple[bool, float]:
 
 def distinct(reads: list[PlateText]) -> list[PlateText]:
     """One read per place in the frame, most confident first; a short read (a sticker, the
-    letters of a frame or of a state's name inside the plate) never hides a plate-length one."""
+    letters of a frame) never hides a plate-length one, and a state's or province's name
+    printed on the plate (OHIO, YUKON) hides nothing."""
     kept: list[PlateText] = []
-    for r in sorted(reads, key=lambda r: (len(r.text) >= SHORT_LEN, r.confidence), reverse=True):
+    for r in sorted(reads, key=_precedence, reverse=True):
         if not any(_overlap(r.box, k.box) for k in kept):
             kept.append(r)
     return sorted(kept, key=lambda r: -r.confidence)

@@ -96,3 +96,10 @@ def test_a_short_read_inside_a_plate_does_not_hide_the_plate() -> None:
     assert distinct([sticker]) == [sticker]  # alone, a short read is still reported
     weaker = PlateText("VAN337", 0.7, (672, 296, 170, 120))
     assert distinct([weaker, plate]) == [plate]  # the same place: the more confident read
+
+
+def test_the_state_name_on_a_plate_does_not_hide_its_number() -> None:
+    plate = PlateText("VJNE", 0.6, (400, 300, 200, 100))
+    state = PlateText("INDIANA", 0.9, (420, 290, 160, 30))  # printed across the plate's top
+    assert distinct([state, plate]) == [plate]
+    assert distinct([state]) == [state]  # alone it may be a vanity plate
