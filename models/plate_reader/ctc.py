@@ -16,6 +16,7 @@ BLANK = 0
 # a 0 or 1 beside letters is as often a real digit (0JW695, 1WG011).
 TWINS = {"O": "0", "I": "1"}
 TWIN_FLOOR = 0.01
+_TWIN_CLASS = {ALPHABET.index(a) + 1: ALPHABET.index(b) + 1 for a, b in TWINS.items()}
 
 
 def decode(logprobs: npt.NDArray[Any], twin_floor: float = TWIN_FLOOR) -> tuple[str, float]:
@@ -37,8 +38,8 @@ def decode(logprobs: npt.NDArray[Any], twin_floor: float = TWIN_FLOOR) -> tuple[
             conf = min(conf, p)  # a hesitant blank may hide a missed character
             prev = k
             continue
-        twin = TWINS.get(ALPHABET[k - 1])
-        tp = float(np.exp(logprobs[t, ALPHABET.index(twin) + 1])) if twin else 0.0
+        twin = _TWIN_CLASS.get(k)
+        tp = float(np.exp(logprobs[t, twin])) if twin else 0.0
         if k != prev:
             if chars:
                 conf = min(conf, run_max)
