@@ -9,6 +9,7 @@ it into what a localiser would hand to the OCR, `render_scene` puts it on a vehi
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,14 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ" * 4 + "IOQ"
 _LONE_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # a letter among digits: never I, O or Q
 _DIGITS = "0123456789"
+# Share of plate designs with two small characters stacked before the rest (vanity and
+# specialty series). The training script raises it for data that teaches stacked reads; the
+# held-out bench set and the simulator keep this value.
+STACKED_SHARE = 0.06
+# Share of the graphics beside the characters that are a logo with lettering of its own (a
+# panel with a word over a big number, as Alaska's "50"; a ring seal around one big letter, as
+# a team's or university's plate): real readers take such a logo for an extra first character.
+SIDE_LOGO_SHARE = 0.5
 _PATTERNS = (
     "LLL NNNN",
     "LLL-NNNN",
@@ -169,7 +178,7 @@ def random_style(rng: np.random.Generator) -> PlateStyle:
         text_height=float(rng.uniform(0.38, 0.6)),
         stretch=float(rng.uniform(0.8, 1.3)),
         separator=str(rng.choice(["gap", "dash", "dot", "emblem"], p=[0.4, 0.3, 0.1, 0.2])),
-        stacked=bool(rng.random() < 0.06),
+        stacked=bool(rng.random() < STACKED_SHARE),
         stickers=int(rng.choice([0, 1, 2], p=[0.4, 0.35, 0.25])),
         bolts=bool(rng.random() < 0.7),
         frame=str(rng.choice(["none", "thin", "dealer"], p=[0.5, 0.25, 0.25])),
@@ -243,6 +252,43 @@ def _paint_emblem(
             y + size // 3,
             cols[2],
         )
+
+
+def _paint_side_logo(
+    rng: np.random.Generator, img: Image, x: int, y: int, size: int, th: int, s: PlateStyle
+) -> None:
+    """A logo with lettering beside the plate's characters: a coloured panel with a small word
+    over a two-digit number, or a ring seal around one big letter. Its characters are smaller
+    than the plate's (at most 0.45 of their height) and it is never part of the plate text."""
+    fl = fonts()
+    font = fl[int(rng.integers(len(fl)))]
+    fill = color(rng, ACCENT + DARK_PAPER)
+    ink = (245, 245, 245) if _luma(fill) < 128 else (20, 20, 20)
+    if rng.random() < 0.5:  # panel: ALASKA over 50
+        w, h = size, int(th * rng.uniform(0.9, 1.25))
+        top = y + (size - h) // 2
+        cv2.rectangle(img, (x, top), (x + w, top + h), fill, -1)
+        word = str(REGIONS[int(rng.integers(len(REGIONS)))][0]).upper()
+        wm = _text_mask(font, word, max(4, h // 7))
+        wm = cv2.resize(wm, (max(1, min(wm.shape[1], w - 4)), wm.shape[0]))
+        paint(img, wm, x + (w - wm.shape[1]) // 2, top + h // 10, ink)
+        num = str(int(rng.integers(10, 100)))
+        nh = int(th * rng.uniform(0.3, 0.45))
+        nm = _text_mask(font, num, nh)
+        nm = cv2.resize(nm, (max(1, min(nm.shape[1], w - 4)), nh))
+        paint(img, nm, x + (w - nm.shape[1]) // 2, top + h - nh - h // 8, ink)
+    else:  # seal: a ring around one big letter, a thin word along its lower edge
+        c, r = (x + size // 2, y + size // 2), max(3, size // 2)
+        cv2.circle(img, c, r, fill, -1, cv2.LINE_AA)
+        cv2.circle(img, c, int(r * 0.72), s.paper, -1, cv2.LINE_AA)
+        letter = str(rng.choice(list("ABCDEFGHKLMNPRSTUVW")))
+        lh = int(r * rng.uniform(0.8, 1.1))
+        lm = _text_mask(font, letter, lh)
+        paint(img, lm, c[0] - lm.shape[1] // 2, c[1] - lh // 2, fill)
+        if rng.random() < 0.6:
+            wm = _text_mask(font, str(rng.choice(SLOGANS)).upper()[:10], max(3, r // 5))
+            wm = cv2.resize(wm, (max(1, min(wm.shape[1], int(r * 1.2))), wm.shape[0]))
+            paint(img, wm, c[0] - wm.shape[1] // 2, c[1] + int(r * 0.74), ink)
 
 
 def render_plate_with_box(
@@ -336,7 +382,14 @@ def render_plate_with_box(
     if side:
         size = int(side_w * rng.uniform(0.8, 1.0))
         ex = x0 - side_w - 4 if side == 1 else x0 + total_w + 6
-        _paint_emblem(rng, img, ex, y0 + (th - size) // 2 + int(rng.integers(-4, 5)), size, 1.0)
+        ey = y0 + (th - size) // 2 + int(rng.integers(-4, 5))
+        # the logo draws from its own generator, and the plain emblem's draws are made either
+        # way, so that adding logos left every other plate of a seed as it was
+        art = np.random.default_rng(zlib.crc32(f"{text}:{ex}:{ey}:{size}".encode()))
+        logo = bool(art.random() < SIDE_LOGO_SHARE)
+        _paint_emblem(rng, img.copy() if logo else img, ex, ey, size, 1.0)
+        if logo:
+            _paint_side_logo(art, img, ex, ey, size, th, s)
     text_box = (x0, y0, total_w, th)
     # region name and slogan
     rf = fl[s.region_font % len(fl)]

@@ -48,6 +48,11 @@ CROP_VARIANTS: tuple[tuple[float, float, float, float], ...] = (
 )
 
 
+def _is_plate_length(text: str) -> bool:
+    """A plate has 2 to 8 characters; a longer or shorter read is something else."""
+    return MIN_LEN <= len(text) <= MAX_LEN
+
+
 def default_model_path() -> Path:
     """The OCR model shipped in `edge.models.plates`."""
     return Path(str(resources.files("edge.models.plates").joinpath("plate_ocr.onnx")))
@@ -85,7 +90,7 @@ def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
     """
     votes: dict[str, float] = {}
     for text, conf in reads:
-        if MIN_LEN <= len(text) <= MAX_LEN:
+        if _is_plate_length(text):
             votes[text] = votes.get(text, 0.0) + conf
     if not votes:
         return reads[0]
@@ -194,7 +199,7 @@ class PlateReader:
             text, conf = max((combine(rs) for rs in per_box[k : k + len(g)]), key=_plausible)
             k += len(g)
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
-            if MIN_LEN <= len(text) <= MAX_LEN and conf >= max(self.min_confidence, floor):
+            if _is_plate_length(text) and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), g[0]))
         return distinct(reads)
 
@@ -205,7 +210,7 @@ def _precedence(r: PlateText) -> tuple[bool, bool, float]:
 
 def _plausible(read: tuple[str, float]) -> tuple[bool, float]:
     """Sort key: a plate-length read before any other, then the more confident."""
-    return MIN_LEN <= len(read[0]) <= MAX_LEN, read[1]
+    return _is_plate_length(read[0]), read[1]
 
 
 def distinct(reads: list[PlateText]) -> list[PlateText]:

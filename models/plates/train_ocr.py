@@ -21,6 +21,7 @@ from torch import nn
 
 from edge.models.plate_reader.locate import candidates, refine
 from edge.models.plate_reader.reader import AS_IS, _crop_variant
+from edge.sim import plate_render
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
 
@@ -238,12 +239,20 @@ def main() -> None:
         help="render --samples crops from --seed into this .npz and stop (run several in parallel)",
     )
     ap.add_argument(
+        "--stacked-share",
+        type=float,
+        default=None,
+        help="share of plate designs with stacked characters (renderer default when unset)",
+    )
+    ap.add_argument(
         "--data", nargs="*", default=[], help=".npz files from --render-only to train on"
     )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     t0 = time.time()
+    if args.stacked_share is not None:
+        plate_render.STACKED_SHARE = args.stacked_share
     if args.render_only:
         xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
         np.savez_compressed(args.render_only, x=xs, y=np.array(ys, dtype=object))

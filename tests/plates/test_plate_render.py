@@ -64,3 +64,25 @@ def test_degraded_crop_is_an_ocr_input() -> None:
     crop = degrade_crop(np.random.default_rng(2), "AB-1234")
     assert crop.shape == (32, 128)
     assert crop.dtype == np.uint8
+
+
+def test_side_logos_change_only_their_own_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Logos draw from their own generator: with or without them a seed renders the same plates
+    (same draws after each plate), and where a plate has one only the logo's corner differs."""
+    import edge.sim.plate_render as pr
+
+    def plates(share: float) -> tuple[list[np.ndarray], int]:
+        monkeypatch.setattr(pr, "SIDE_LOGO_SHARE", share)
+        rng = np.random.default_rng(11)
+        out = [pr.render_plate(rng, random_plate_text(rng)) for _ in range(60)]
+        return out, int(rng.integers(1 << 30))
+
+    with_logos, after_a = plates(1.0)
+    without, after_b = plates(0.0)
+    assert after_a == after_b
+    pairs = enumerate(zip(with_logos, without, strict=True))
+    changed = [i for i, (a, b) in pairs if not np.array_equal(a, b)]
+    assert 5 <= len(changed) < 60  # about a third of plates carry a graphic beside the text
+    for i in changed:
+        cols = np.flatnonzero((with_logos[i] != without[i]).any(axis=(0, 2)))
+        assert cols.max() - cols.min() < PLATE_W // 2  # one side, not the characters
