@@ -198,6 +198,13 @@ def _text_mask(
     return cv2.resize(m, (max(w, 1), max(height, 1)), interpolation=cv2.INTER_AREA)
 
 
+def _fit_width(mask: Image, max_w: int) -> Image:
+    """Squeeze a text mask to at most max_w pixels wide (a long state name, slogan or word)."""
+    if mask.shape[1] <= max_w:
+        return mask
+    return cv2.resize(mask, (max(1, max_w), mask.shape[0]))
+
+
 def _background(rng: np.random.Generator, s: PlateStyle) -> Image:
     img = np.empty((PLATE_H, PLATE_W, 3), np.uint8)
     img[:] = s.paper
@@ -269,13 +276,11 @@ def _paint_side_logo(
         top = y + (size - h) // 2
         cv2.rectangle(img, (x, top), (x + w, top + h), fill, -1)
         word = str(REGIONS[int(rng.integers(len(REGIONS)))][0]).upper()
-        wm = _text_mask(font, word, max(4, h // 7))
-        wm = cv2.resize(wm, (max(1, min(wm.shape[1], w - 4)), wm.shape[0]))
+        wm = _fit_width(_text_mask(font, word, max(4, h // 7)), w - 4)
         paint(img, wm, x + (w - wm.shape[1]) // 2, top + h // 10, ink)
         num = str(int(rng.integers(10, 100)))
         nh = int(th * rng.uniform(0.3, 0.45))
-        nm = _text_mask(font, num, nh)
-        nm = cv2.resize(nm, (max(1, min(nm.shape[1], w - 4)), nh))
+        nm = _fit_width(_text_mask(font, num, nh), w - 4)
         paint(img, nm, x + (w - nm.shape[1]) // 2, top + h - nh - h // 8, ink)
     else:  # seal: a ring around one big letter, a thin word along its lower edge
         c, r = (x + size // 2, y + size // 2), max(3, size // 2)
@@ -286,8 +291,8 @@ def _paint_side_logo(
         lm = _text_mask(font, letter, lh)
         paint(img, lm, c[0] - lm.shape[1] // 2, c[1] - lh // 2, fill)
         if rng.random() < 0.6:
-            wm = _text_mask(font, str(rng.choice(SLOGANS)).upper()[:10], max(3, r // 5))
-            wm = cv2.resize(wm, (max(1, min(wm.shape[1], int(r * 1.2))), wm.shape[0]))
+            word = str(rng.choice(SLOGANS)).upper()[:10]
+            wm = _fit_width(_text_mask(font, word, max(3, r // 5)), int(r * 1.2))
             paint(img, wm, c[0] - wm.shape[1] // 2, c[1] + int(r * 0.74), ink)
 
 
@@ -394,13 +399,9 @@ def render_plate_with_box(
     # region name and slogan
     rf = fl[s.region_font % len(fl)]
     rh = int(PLATE_H * rng.uniform(0.11, 0.19))
-    rmask = _text_mask(rf, s.region, rh)
-    if rmask.shape[1] > PLATE_W * 0.8:
-        rmask = cv2.resize(rmask, (int(PLATE_W * 0.8), rh))
+    rmask = _fit_width(_text_mask(rf, s.region, rh), int(PLATE_W * 0.8))
     sh = int(PLATE_H * rng.uniform(0.06, 0.1))
-    smask = _text_mask(fl[int(rng.integers(len(fl)))], s.slogan, sh)
-    if smask.shape[1] > PLATE_W * 0.85:
-        smask = cv2.resize(smask, (int(PLATE_W * 0.85), sh))
+    smask = _fit_width(_text_mask(fl[int(rng.integers(len(fl)))], s.slogan, sh), int(PLATE_W * 0.85))
     top_y, bot_y = int(PLATE_H * 0.06), int(PLATE_H * 0.93) - sh
     ry, sy = (top_y, bot_y) if s.region_on_top else (bot_y - rh + sh, top_y)
     paint(img, rmask, (PLATE_W - rmask.shape[1]) // 2, ry, s.region_color)
