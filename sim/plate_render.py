@@ -38,9 +38,19 @@ ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 # Most serial formats avoid I, O and Q, but several states' do not (California's 7CID930,
 # Illinois, Florida, Idaho) and the simulator's population uses every letter: a reader that
 # seldom saw an I read real ones as T. So serials draw from every letter, with I, O and Q at a
-# quarter of the others' rate.
-_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ" * 4 + "IOQ"
-_LONE_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # a letter among digits: never I, O or Q
+# quarter of the others' rate. RARE_SERIAL_RATES names those rates; the training script raises
+# I's for training data only (real I's with serifs were still read as T: 9 of 23 real crops).
+RARE_SERIAL_RATES = {"I": 0.25, "O": 0.25, "Q": 0.25}
+_COMMON = "ABCDEFGHJKLMNPRSTUVWXYZ"
+
+
+def _serial_letters() -> str:
+    """The pool serial letters are drawn from: each common letter four times, each rare one
+    four times its rate (the defaults give the pool, and so the draws, of earlier versions)."""
+    return _COMMON * 4 + "".join(c * round(4 * r) for c, r in RARE_SERIAL_RATES.items())
+
+
+_LONE_LETTERS = _COMMON  # a letter among digits: never I, O or Q
 _DIGITS = "0123456789"
 # Share of plate designs with two small characters stacked before the rest (vanity and
 # specialty series). The training script raises it for data that teaches stacked reads; the
@@ -110,7 +120,7 @@ def random_plate_text(rng: np.random.Generator) -> str:
     for i, c in enumerate(pat):
         if c == "L":
             lone = pat[i - 1 : i] != "L" and pat[i + 1 : i + 2] != "L"
-            out.append(str(rng.choice(list(_LONE_LETTERS if lone else _LETTERS))))
+            out.append(str(rng.choice(list(_LONE_LETTERS if lone else _serial_letters()))))
         elif c == "N":
             out.append(str(rng.choice(list(_DIGITS))))
         else:

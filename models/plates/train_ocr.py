@@ -21,7 +21,7 @@ from torch import nn
 
 from edge.models.plate_reader.locate import candidates, refine
 from edge.models.plate_reader.reader import AS_IS, _crop_variant
-from edge.sim import plate_render
+from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
 
@@ -245,6 +245,19 @@ def main() -> None:
         help="share of plate designs with stacked characters (renderer default when unset)",
     )
     ap.add_argument(
+        "--clean-share",
+        type=float,
+        default=None,
+        help="share of plate crops drawn sharp and clean (renderer default, 0, when unset)",
+    )
+    ap.add_argument(
+        "--rare-rate",
+        action="append",
+        default=[],
+        metavar="LETTER=RATE",
+        help="serial rate of a rare letter (I, O, Q) against a common one, e.g. I=0.5",
+    )
+    ap.add_argument(
         "--data", nargs="*", default=[], help=".npz files from --render-only to train on"
     )
     args = ap.parse_args()
@@ -253,6 +266,13 @@ def main() -> None:
     t0 = time.time()
     if args.stacked_share is not None:
         plate_render.STACKED_SHARE = args.stacked_share
+    if args.clean_share is not None:
+        plate_scene.CLEAN_SHARE = args.clean_share
+    for item in args.rare_rate:
+        letter, rate = item.split("=")
+        if letter not in plate_render.RARE_SERIAL_RATES:
+            raise SystemExit(f"--rare-rate: {letter} is not one of I, O, Q")
+        plate_render.RARE_SERIAL_RATES[letter] = float(rate)
     if args.render_only:
         xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
         np.savez_compressed(args.render_only, x=xs, y=np.array(ys, dtype=object))

@@ -117,7 +117,8 @@ BASE: dict[str, Glyph] = {
 
 # What differs between states' faces: an open-top 4, a 1 with a foot, a barred 7, a flat-top A;
 # California's narrow face (about a third of the cars in the real validation photos) also has a W
-# whose middle apex reaches the cap line, a deep M and a 4 whose stem runs the full height.
+# whose middle apex reaches the cap line, a deep M and a 4 whose stem runs the full height; its W
+# is the widest glyph (half as wide again as a digit: real ones narrower were read as M).
 VARIANTS: dict[str, dict[str, Glyph]] = {
     "PlateGothic": {},
     "PlateGothicOpen": {
@@ -128,7 +129,7 @@ VARIANTS: dict[str, dict[str, Glyph]] = {
     },
     "PlateGothicCA": {
         "4": (0.58, [[(0.45, 0.0), (0.0, 0.68), (1.0, 0.68)], [(0.74, 0.0), (0.74, 1.0)]]),
-        "W": (0.68, [[(0.0, 0.0), (0.25, 1.0), (0.5, 0.0), (0.75, 1.0), (1.0, 0.0)]]),
+        "W": (0.86, [[(0.0, 0.0), (0.25, 1.0), (0.5, 0.0), (0.75, 1.0), (1.0, 0.0)]]),
         "M": (0.64, [[(0.0, 1.0), (0.0, 0.0), (0.5, 0.78), (1.0, 0.0), (1.0, 1.0)]]),
         "I": (0.26, [[(0.5, 0.0), (0.5, 1.0)], [(0.0, 0.0), (1.0, 0.0)], [(0.0, 1.0), (1.0, 1.0)]]),
     },

@@ -86,3 +86,40 @@ def test_side_logos_change_only_their_own_pixels(monkeypatch: pytest.MonkeyPatch
     for i in changed:
         cols = np.flatnonzero((with_logos[i] != without[i]).any(axis=(0, 2)))
         assert cols.max() - cols.min() < PLATE_W // 2  # one side, not the characters
+
+
+def test_rare_serial_rates_default_to_the_earlier_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The defaults draw serials from the pool of earlier versions (the held-out bench set stays
+    the same plates); raising I's rate for training data gives more I's in serials."""
+    import edge.sim.plate_render as pr
+
+    assert pr._serial_letters() == "ABCDEFGHJKLMNPRSTUVWXYZ" * 4 + "IOQ"
+
+    def serial_is(n: int) -> int:
+        rng = np.random.default_rng(5)
+        texts = [random_plate_text(rng) for _ in range(n)]
+        return sum(t.count("I") for t in texts)
+
+    before = serial_is(3000)
+    monkeypatch.setitem(pr.RARE_SERIAL_RATES, "I", 1.0)
+    assert pr._serial_letters().count("I") == 4
+    assert serial_is(3000) > 1.5 * before
+
+
+def test_clean_crops_are_drawn_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At CLEAN_SHARE 1 every crop is a sharp photograph: its strongest edges are steeper, for
+    its contrast, than those of the default (blurred, shrunk, noisy) crops of the same seed."""
+    import edge.sim.plate_scene as ps
+
+    def crops(share: float) -> list[np.ndarray]:
+        monkeypatch.setattr(ps, "CLEAN_SHARE", share)
+        rng = np.random.default_rng(21)
+        return [degrade_crop(rng, random_plate_text(rng), (96, 384)) for _ in range(30)]
+
+    def sharpness(img: np.ndarray) -> float:
+        steps = np.abs(np.diff(img.astype(np.float32), axis=1))
+        contrast = np.percentile(img, 99) - np.percentile(img, 1)
+        return float(np.percentile(steps, 99.5) / max(contrast, 1.0))
+
+    default, clean = crops(0.0), crops(1.0)
+    assert np.median([sharpness(c) for c in clean]) > 1.2 * np.median([sharpness(c) for c in default])
