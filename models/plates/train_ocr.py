@@ -269,9 +269,9 @@ def main() -> None:
     if args.clean_share is not None:
         plate_scene.CLEAN_SHARE = args.clean_share
     for item in args.rare_rate:
-        letter, rate = item.split("=")
-        if letter not in plate_render.RARE_SERIAL_RATES:
-            raise SystemExit(f"--rare-rate: {letter} is not one of I, O, Q")
+        letter, _eq, rate = item.partition("=")
+        if letter not in plate_render.RARE_SERIAL_RATES or not rate.replace(".", "", 1).isdigit():
+            raise SystemExit(f"--rare-rate {item}: want I, O or Q = a rate, e.g. I=0.5")
         plate_render.RARE_SERIAL_RATES[letter] = float(rate)
     if args.render_only:
         xs, ys = make_set(args.seed, args.samples, 0.05, args.scene_frac)
