@@ -116,11 +116,12 @@ def random_plate_text(rng: np.random.Generator) -> str:
             s = s[:k] + str(rng.choice([" ", "-"])) + s[k:]
         return s
     pat = str(_PATTERNS[int(rng.integers(len(_PATTERNS)))])
+    serial = _serial_letters()
     out = []
     for i, c in enumerate(pat):
         if c == "L":
             lone = pat[i - 1 : i] != "L" and pat[i + 1 : i + 2] != "L"
-            out.append(str(rng.choice(list(_LONE_LETTERS if lone else _serial_letters()))))
+            out.append(str(rng.choice(list(_LONE_LETTERS if lone else serial))))
         elif c == "N":
             out.append(str(rng.choice(list(_DIGITS))))
         else:

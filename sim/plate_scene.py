@@ -23,9 +23,9 @@ from edge.sim.plate_render import (
 
 Quad = npt.NDArray[Any]
 # Share of OCR training crops drawn as a sharp photograph (little noise or blur, full
-# resolution). Real plate crops are mostly such photographs, and v7 read them better when they
-# were blurred (sigma 1 px: 275 of 356 instead of 264): the degraded crops had taught it blur.
-# v8, trained with 20-30% of such crops, still does (277 instead of 265).
+# resolution). Real plate crops are mostly such photographs, and v7, trained on degraded crops
+# only, read them better blurred; v8, with 20-30% clean crops, still does (figures in
+# models/plates/MODEL_CARD.md).
 # 0 here (the held-out sets and the simulator); the training script sets it.
 CLEAN_SHARE = 0.0
 
@@ -90,12 +90,16 @@ def _sensor(rng: np.random.Generator, img: Image, night: bool) -> Image:
         kern = np.zeros((n, n), np.float32)
         kern[n // 2, :] = 1.0 / n
         out = cv2.filter2D(out, -1, kern)
-    sigma = rng.uniform(2, 18 if night else 9)
-    noisy = out.astype(np.float32) + rng.normal(0, sigma, out.shape).astype(np.float32)
-    out = np.clip(noisy, 0, 255).astype(np.uint8)
+    out = _noise(rng, out, rng.uniform(2, 18 if night else 9))
     if rng.random() < 0.7:
         out = _jpeg(out, int(rng.integers(25, 90)))
     return out
+
+
+def _noise(rng: np.random.Generator, img: Image, sigma: float) -> Image:
+    """`img` with Gaussian sensor noise of `sigma` grey levels."""
+    noisy = img.astype(np.float32) + rng.normal(0, sigma, img.shape).astype(np.float32)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
 
 
 def _jpeg(img: Image, quality: int) -> Image:
@@ -110,8 +114,7 @@ def _clean_sensor(rng: np.random.Generator, img: Image) -> Image:
     out = img
     if rng.random() < 0.5:
         out = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.3, 0.8)))
-    noisy = out.astype(np.float32) + rng.normal(0, rng.uniform(0.5, 3.0), out.shape).astype(np.float32)
-    out = np.clip(noisy, 0, 255).astype(np.uint8)
+    out = _noise(rng, out, rng.uniform(0.5, 3.0))
     if rng.random() < 0.5:
         out = _jpeg(out, int(rng.integers(70, 96)))
     return out
