@@ -34,6 +34,11 @@ VARIANTS: tuple[tuple[float, float, float, float], ...] = (
     (-0.03, -0.05, -0.03, -0.05),
 )
 PLAUSIBLE = 0.05  # first-read confidence below which a candidate gets no second look
+# ... and at or above which a plate-length read gets none either: the second look rarely
+# changes such a read, and skipping it saves a fifth of a frame's OCR runs (500 synthetic
+# scenes of a tuning seed, 4242: 12.9 -> 10.0 runs per frame, 464 of 500 plates right either
+# way; a threshold of 0.9 lost one)
+SURE = 0.95
 # a first read this much longer than a plate may be one with a bolt or the frame's edge read as
 # a character or two (15ZUC9721): the shifted crops of the second look often leave them out
 LOOK_AGAIN_EXTRA = 2
@@ -51,6 +56,14 @@ CROP_VARIANTS: tuple[tuple[float, float, float, float], ...] = (
 def _is_plate_length(text: str) -> bool:
     """A plate has 2 to 8 characters; a longer or shorter read is something else."""
     return MIN_LEN <= len(text) <= MAX_LEN
+
+
+def _worth_second_look(text: str, conf: float) -> bool:
+    """A first read that may be a plate (or one with a bolt read as a character), but is not
+    already sure."""
+    if not MIN_LEN <= len(text) <= MAX_LEN + LOOK_AGAIN_EXTRA or conf < PLAUSIBLE:
+        return False
+    return not (_is_plate_length(text) and conf >= SURE)
 
 
 def default_model_path() -> Path:
@@ -185,11 +198,7 @@ class PlateReader:
         # read as it is (wider margins measurably hurt the OCR)
         per_box = self._looks([(grey, b) for b in boxes], (AS_IS,))
         if self.second_look:  # plausible reads: again from shifted crops
-            again = [
-                i
-                for i, ((text, conf),) in enumerate(per_box)
-                if MIN_LEN <= len(text) <= MAX_LEN + LOOK_AGAIN_EXTRA and conf >= PLAUSIBLE
-            ]
+            again = [i for i, (first,) in enumerate(per_box) if _worth_second_look(*first)]
             more = self._looks([(grey, boxes[i]) for i in again], VARIANTS)
             for i, extra in zip(again, more, strict=True):
                 per_box[i] = per_box[i] + extra

@@ -88,6 +88,19 @@ def test_second_look_votes_by_confidence_and_disagreement_lowers_confidence() ->
     assert combine([("", 0.99), ("A", 0.3)]) == ("", 0.99)  # nothing plausible: the first read
 
 
+def test_only_plausible_reads_that_are_not_sure_get_a_second_look() -> None:
+    from edge.models.plate_reader.reader import PLAUSIBLE, SURE, _worth_second_look
+
+    assert _worth_second_look("ABC123", 0.6)
+    assert not _worth_second_look("ABC123", SURE)  # sure already: read once
+    assert not _worth_second_look("ABC123", PLAUSIBLE / 2)  # not a plate by its first read
+    assert not _worth_second_look("A", 0.6) and not _worth_second_look("", 0.99)
+    # a plate with a bolt read as characters: looked at again however sure, since the shifted
+    # crops may leave the bolt out
+    assert _worth_second_look("15ZUC9721", 0.99)
+    assert not _worth_second_look("ABCDEFGHIJK", 0.6)  # far too long for a plate
+
+
 def test_a_short_read_inside_a_plate_does_not_hide_the_plate() -> None:
     plate = PlateText("VAN3377", 0.98, (669, 294, 179, 124))
     sticker = PlateText("FP", 0.999, (729, 320, 38, 24))  # inside the plate, more confident
