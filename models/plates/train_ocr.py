@@ -132,7 +132,8 @@ def load_onnx_weights(model: CRNN, path: str, probe: np.ndarray) -> None:
     import onnx
     from onnx import numpy_helper
 
-    init = {i.name: numpy_helper.to_array(i) for i in onnx.load(path).graph.initializer}
+    # copies: torch will not share read-only arrays
+    init = {i.name: numpy_helper.to_array(i).copy() for i in onnx.load(path).graph.initializer}
     conv_w = sorted((k for k in init if k.startswith("onnx::Conv_")), key=lambda k: int(k[11:]))
     convs = [m for m in model.cnn if isinstance(m, nn.Conv2d)]
     bns = [m for m in model.cnn if isinstance(m, nn.BatchNorm2d)]
@@ -327,7 +328,7 @@ def main() -> None:
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             opt.step()
-            loss_sum += float(loss)
+            loss_sum += loss.item()
             step += 1
             if time.time() - t_train > budget:
                 break
