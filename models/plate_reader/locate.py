@@ -23,7 +23,9 @@ Grey = npt.NDArray[Any]
 class LocateParams:
     """Tuning of the localiser (pixels refer to the working scale)."""
 
-    work_width: int = 960  # frames are shrunk to this width before the edge search
+    # frames are shrunk to this width before the edge search: 800 rather than 960 (500 scenes
+    # of the tuning seed 4242: 461 right instead of 458, 29 frames/s instead of 25 on one core)
+    work_width: int = 800
     min_w: int = 24
     max_w: int = 360
     min_h: int = 8
