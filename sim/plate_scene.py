@@ -24,8 +24,8 @@ from edge.sim.plate_render import (
 Quad = npt.NDArray[Any]
 # Share of OCR training crops drawn as a sharp photograph (little noise or blur, full
 # resolution). Real plate crops are mostly such photographs, and v7, trained on degraded crops
-# only, read them better blurred; v8, with 20-30% clean crops, still does (figures in
-# models/plates/MODEL_CARD.md).
+# only, read them better blurred; how later models' shares of clean crops changed that is in
+# models/plates/MODEL_CARD.md.
 # 0 here (the held-out sets and the simulator); the training script sets it.
 CLEAN_SHARE = 0.0
 
