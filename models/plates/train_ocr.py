@@ -1,6 +1,7 @@
 """Train the plate OCR (CRNN + CTC) on synthetic plates and export it to ONNX.
 
-    python models/plates/train_ocr.py --seed 1 --out models/plates/plate_ocr.onnx
+    python models/plates/train_ocr.py --seed 1 --out models/plates/plate_ocr_fp32.onnx
+    python models/plates/quantize_ocr.py     # -> plate_ocr.onnx, the file the reader loads
 
 Needs the `[train]` extra (torch, onnx). CPU only, one thread by default. Data comes only from
 `edge.sim.plate_scene` (rendered from the seed); real photographs are never used.
@@ -218,7 +219,7 @@ def evaluate(model: CRNN, xs: np.ndarray, ys: list[str]) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--out", default="models/plates/plate_ocr.onnx")
+    ap.add_argument("--out", default="models/plates/plate_ocr_fp32.onnx")
     ap.add_argument("--samples", type=int, default=42000)
     ap.add_argument("--val", type=int, default=2000)
     ap.add_argument(

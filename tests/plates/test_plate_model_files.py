@@ -1,0 +1,44 @@
+"""The shipped OCR file is the 8-bit quantisation of the float master, and reads as it does."""
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import onnx
+
+from edge.models.plate_reader import PlateReader, default_model_path
+from edge.sim.plate_render import label_of, random_plate_text
+from edge.sim.plate_scene import degrade_crop
+
+PLATES = default_model_path().parent
+MASTER = PLATES / "plate_ocr_fp32.onnx"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_shipped_model_is_recorded_as_the_quantised_master() -> None:
+    meta = json.loads((PLATES / "plate_ocr.json").read_text())
+    assert meta["sha256"] == _sha256(default_model_path())
+    assert meta["from"] == MASTER.name
+    assert meta["from_sha256"] == _sha256(MASTER)
+    assert json.loads((PLATES / "plate_ocr_fp32.json").read_text())["sha256"] == meta["from_sha256"]
+    ops = {n.op_type for n in onnx.load(str(default_model_path())).graph.node}
+    assert "QuantizeLinear" in ops  # the int8 file, not a copy of the master
+
+
+def test_quantised_model_reads_what_the_master_reads() -> None:
+    rng = np.random.default_rng(31337)
+    texts = [label_of(random_plate_text(rng)) for _ in range(120)]
+    crops = [degrade_crop(rng, t) for t in texts]
+    master = PlateReader(MASTER, second_look=False)
+    single = PlateReader(default_model_path(), second_look=False)
+    want = master.read_crops(crops)
+    got = single.read_crops(crops)
+    same = sum(g[0] == w[0] for g, w in zip(got, want, strict=True))
+    assert same >= 0.95 * len(crops), f"int8 and float agree on {same} of {len(crops)} crops"
+    right_master = sum(w[0] == t for w, t in zip(want, texts, strict=True))
+    right = sum(g[0] == t for g, t in zip(got, texts, strict=True))
+    assert right >= right_master - 3, f"int8 reads {right}, float {right_master} of {len(texts)}"
