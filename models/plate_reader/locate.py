@@ -37,6 +37,12 @@ class LocateParams:
     kernels: tuple[tuple[int, int], ...] = ((7, 3), (13, 3), (21, 5))
     edge_percentile: float = 95.0
     min_edge: float = 25.0
+    # the second source (`character_rows`): rows of character-like shapes, found by a local
+    # threshold, for plates whose edges a frame-wide gradient threshold loses (a textured
+    # bumper, a grille, a grainy sensor)
+    row_candidates: int = 4
+    char_min_h: int = 7
+    char_max_h: int = 48
 
 
 def _blobs(edges: Grey, kernel: tuple[int, int]) -> list[Box]:
@@ -47,19 +53,39 @@ def _blobs(edges: Grey, kernel: tuple[int, int]) -> list[Box]:
     return [tuple(int(v) for v in cv2.boundingRect(c)) for c in contours]  # type: ignore[misc]
 
 
+def _shrink(grey: Grey, width: int) -> tuple[Grey, float]:
+    """The frame at the working width (never enlarged) and the scale it was shrunk by."""
+    h0, w0 = grey.shape[:2]
+    scale = min(1.0, width / w0)
+    if scale == 1.0:
+        return grey, scale
+    return cv2.resize(grey, (int(w0 * scale), int(h0 * scale)), interpolation=cv2.INTER_AREA), scale
+
+
+def _best(found: list[tuple[Box, float]], n: int, scale: float) -> list[tuple[Box, float]]:
+    """The n best-scored boxes, none overlapping a better one much, back in frame pixels."""
+    out: list[tuple[Box, float]] = []
+    for box, score in sorted(found, key=lambda t: -t[1]):
+        if any(_iou(box, b) > 0.5 for b, _ in out):
+            continue
+        out.append((box, score))
+        if len(out) >= n:
+            break
+    inv = 1.0 / scale
+    return [
+        ((max(0, int(x * inv)), max(0, int(y * inv)), int(w * inv), int(h * inv)), s)
+        for (x, y, w, h), s in out
+    ]
+
+
 def candidates(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[Box, float]]:
     """Plate-like regions of a grey frame, best first: [((x, y, w, h), score)] in frame pixels."""
-    h0, w0 = grey.shape[:2]
-    scale = min(1.0, params.work_width / w0)
-    small = (
-        grey
-        if scale == 1.0
-        else cv2.resize(grey, (int(w0 * scale), int(h0 * scale)), interpolation=cv2.INTER_AREA)
-    )
-    gx = cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3)
-    mag = cv2.convertScaleAbs(gx)
+    small, scale = _shrink(grey, params.work_width)
+    # |d/dx| up to 4 x 255, kept whole: saturated at 255, a grainy frame's percentile reached
+    # the top and no edge at all was left above it (a grainy real scene had no candidate)
+    mag = np.abs(cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3))
     thr = max(params.min_edge, float(np.percentile(mag[::4, ::4], params.edge_percentile)))
-    _, edges = cv2.threshold(mag, thr, 255, cv2.THRESH_BINARY)
+    edges = np.where(mag > thr, np.uint8(255), np.uint8(0))
     integral = cv2.integral(edges)
     seen: list[tuple[Box, float]] = []
     for kernel in params.kernels:
@@ -75,16 +101,54 @@ def candidates(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[
                 continue
             score = density * min(1.0, aspect / 2.0) * np.sqrt(w * h)
             seen.append(((x, y, w, h), float(score)))
-    seen.sort(key=lambda t: -t[1])
-    out: list[tuple[Box, float]] = []
-    for box, score in seen:
-        if any(_iou(box, b) > 0.5 for b, _ in out):
+    return _best(seen, params.max_candidates, scale)
+
+
+def character_rows(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[Box, float]]:
+    """Rows of three or more dark character-like shapes of one height, best first, as
+    plate-like boxes in frame pixels: [((x, y, w, h), score)].
+
+    The frame is thresholded against each pixel's neighbourhood, the connected components
+    shaped like a character are kept, and each is drawn as a band through its middle, widened
+    by a third of its height on both sides: the characters of one row touch, those of the rows
+    above and below do not. A band of 3 to 10 shapes whose heights agree is a row; the plate is
+    the row's box with `REFINE_MARGIN`. Dark characters on a light plate only: the reverse
+    polarity as well found fewer real plates among the first `row_candidates` (71 of 99 real
+    scenes instead of 74) at twice the cost.
+    """
+    small, scale = _shrink(grey, params.work_width)
+    bw = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 8)
+    _n, _lab, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
+    cx, cy, cw, ch, area = (stats[1:, k].astype(np.int64) for k in range(5))
+    keep = (
+        (ch >= params.char_min_h) & (ch <= params.char_max_h)
+        & (cw >= 0.12 * ch) & (cw <= 1.1 * ch)
+        & (area >= 0.2 * cw * ch) & (area <= 0.85 * cw * ch)
+    )  # fmt: skip
+    xs, ys, ws, hs = cx[keep], cy[keep], cw[keep], ch[keep]
+    bands = np.zeros_like(small)
+    for x, y, w, h in zip(xs, ys, ws, hs, strict=True):
+        pad = h // 3
+        cv2.rectangle(bands, (int(x - pad), int(y + pad)), (int(x + w + pad), int(y + 2 * pad)), 255, -1)
+    n_rows, rows = cv2.connectedComponents(bands, connectivity=4)
+    row_of = rows[ys + hs // 2, xs + ws // 2]  # the middle of each shape is in its band
+    sizes = np.bincount(row_of, minlength=n_rows)
+    found: list[tuple[Box, float]] = []
+    mx, my = REFINE_MARGIN
+    for r in np.flatnonzero((sizes >= 3) & (sizes <= 10)):
+        member = row_of == r
+        mh = float(np.median(hs[member]))
+        ok = member & (np.abs(hs - mh) <= 0.25 * mh)
+        if int(ok.sum()) < 3:
             continue
-        out.append((box, score))
-        if len(out) >= params.max_candidates:
-            break
-    inv = 1.0 / scale
-    return [((int(x * inv), int(y * inv), int(w * inv), int(h * inv)), s) for (x, y, w, h), s in out]
+        x0, y0 = int(xs[ok].min()), int(ys[ok].min())
+        x1, y1 = int((xs[ok] + ws[ok]).max()), int((ys[ok] + hs[ok]).max())
+        if (x1 - x0) < 1.5 * (y1 - y0):
+            continue
+        cw_, ch_ = x1 - x0, y1 - y0
+        box = (int(x0 - mx * cw_), int(y0 - my * ch_), int((1 + 2 * mx) * cw_), int((1 + 2 * my) * ch_))
+        found.append((box, float(min(int(ok.sum()), 8) * mh)))  # longer rows of taller shapes first
+    return _best(found, params.row_candidates, scale)
 
 
 def _iou(a: Box, b: Box) -> float:

@@ -14,7 +14,7 @@ import onnxruntime as ort
 
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.errors import PlateImageError, PlateModelInvalid, PlateModelMissing
-from edge.models.plate_reader.locate import Box, LocateParams, candidates, refine
+from edge.models.plate_reader.locate import Box, LocateParams, candidates, character_rows, refine
 from edge.models.plate_reader.regions import REGION_WORDS
 from edge.models.plate_reader.vote import PlateText
 
@@ -178,7 +178,13 @@ class PlateReader:
         return [combine(r) for r in reads]
 
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
-        """Plates in a BGR (or grey) frame, most confident first; [] when there is none."""
+        """Plates in a BGR (or grey) frame, most confident first; [] when there is none.
+
+        The edge localiser's candidates are read first; only when they give no plate are the
+        rows of characters found by `character_rows` read (a textured bumper or a grainy
+        sensor can hide a plate's edges from the first): the second source costs a frame
+        with a plate nothing, an empty one a few milliseconds more.
+        """
         grey = _to_grey(image)
         # each candidate is read from its edge blob and, when a row of characters is found in
         # it, from the plate-like box around them (reported, since it is the plate's); each
@@ -191,6 +197,14 @@ class PlateReader:
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
+        reads = self._read_groups(grey, groups)
+        if not reads and self.locate.row_candidates:
+            # a row's box is already the plate's around its characters: no refinement
+            reads = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
+        return reads
+
+    def _read_groups(self, grey: npt.NDArray[Any], groups: list[list[Box]]) -> list[PlateText]:
+        """One read per group of boxes (the boxes of one candidate), kept when plate-like."""
         if not groups:
             return []
         boxes = [b for g in groups for b in g]

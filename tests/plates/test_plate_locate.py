@@ -48,3 +48,23 @@ def test_a_tilted_row_is_followed_and_other_shapes_left_out() -> None:
     comps = [*chars, bolt, *slogan, far]
     for seed in (chars[0], chars[3], chars[6]):
         assert sorted(_row(comps, seed)) == chars
+
+
+def test_a_grainy_frame_still_has_a_candidate_on_its_plate() -> None:
+    from edge.models.plate_reader.locate import candidates
+
+    grey, box = _scene()
+    # fine grain all over (a cheap sensor, high gain): most horizontal gradients are large
+    grain = np.random.default_rng(2).normal(0, 45, grey.shape)
+    noisy = np.clip(grey + grain, 0, 255).astype(np.uint8)
+    assert any(_iou(b, box) > 0.4 for b, _ in candidates(noisy)), box
+
+
+def test_character_rows_find_the_plate_and_nothing_in_flat_or_noise() -> None:
+    from edge.models.plate_reader.locate import character_rows
+
+    grey, box = _scene()
+    assert any(_iou(b, box) > 0.4 for b, _ in character_rows(grey)), box
+    assert character_rows(np.full((720, 1280), 128, np.uint8)) == []
+    noise = np.random.default_rng(1).integers(0, 256, (720, 1280), dtype=np.uint8)
+    assert all(_iou(b, box) < 0.1 for b, _ in character_rows(noise))

@@ -11,7 +11,7 @@ from edge.models.plate_reader import (
     PlateModelMissing,
     PlateReader,
 )
-from edge.models.plate_reader.reader import distinct
+from edge.models.plate_reader.reader import _overlap, distinct
 from edge.models.plate_reader.vote import PlateText
 from edge.sim.plate_render import label_of, render_scene
 
@@ -116,3 +116,15 @@ def test_the_state_name_on_a_plate_does_not_hide_its_number() -> None:
     state = PlateText("INDIANA", 0.9, (420, 290, 160, 30))  # printed across the plate's top
     assert distinct([state, plate]) == [plate]
     assert distinct([state]) == [state]  # alone it may be a vanity plate
+
+
+def test_rows_of_characters_are_read_when_the_edge_search_finds_nothing() -> None:
+    from edge.models.plate_reader.locate import LocateParams
+
+    img, box = render_scene(np.random.default_rng(104), "7KXR529")
+    no_edges = LocateParams(min_density=1.01)  # no edge blob can be that dense
+    plates = PlateReader(locate=no_edges).read(img)
+    assert [p.text for p in plates][:1] == ["7KXR529"]
+    assert _overlap(plates[0].box, box)
+    neither = LocateParams(min_density=1.01, row_candidates=0)
+    assert PlateReader(locate=neither).read(img) == []
