@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from edge.models.plate_reader.formats import PATTERNS
 from edge.sim.plate_art import (
     ACCENT,
     DARK_INK,
@@ -60,30 +61,7 @@ STACKED_SHARE = 0.06
 # panel with a word over a big number, as Alaska's "50"; a ring seal around one big letter, as
 # a team's or university's plate): real readers take such a logo for an extra first character.
 SIDE_LOGO_SHARE = 0.5
-_PATTERNS = (
-    "LLL NNNN",
-    "LLL-NNNN",
-    "LLL NNN",
-    "LLL-NNN",
-    "NNN LLL",
-    "NNN-LLL",
-    "NLLL NNN",
-    "NLLLNNN",
-    "NNNNNN",
-    "LL NNNNN",
-    "LL-NNNN",
-    "NNN NNN",
-    "NLL NNNN",
-    "LLNNNN",
-    "NNLNNN",
-    "NNNNLL",
-    "LNN NLL",
-    "LLL NNL",
-    "NNN NNNN",
-    "NLNNNNN",
-    "LL NNN",
-    "NN LLL",
-)
+_PATTERNS = PATTERNS  # shared with the reader's decoder
 
 _FONTS: list[Face] | None = None
 

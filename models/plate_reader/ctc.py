@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from edge.models.plate_reader.formats import KINDS, kind
+
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 BLANK = 0
 # Letters that plates print with the same glyph as a digit, or nearly. Serials keep letters and
@@ -16,20 +18,33 @@ BLANK = 0
 # a 0 or 1 beside letters is as often a real digit (0JW695, 1WG011).
 TWINS = {"O": "0", "I": "1"}
 TWIN_FLOOR = 0.01
+# A read that fits no serial format and is at most FORMAT_CHANGES letter-for-digit (or
+# digit-for-letter) changes from one, each change the model's own best reading of the other
+# kind with at least FORMAT_FLOOR, is read as that format (`by_format`). Chosen on 1,000
+# scenes of the tuning seed 4242: 927 right without it; 1 change at 0.01: 931; 2 at 0.003,
+# 0.01, 0.03, 0.1: 928, 931, 932, 930; 3 at 0.03: 932
+FORMAT_FLOOR = 0.03
+FORMAT_CHANGES = 2
+_LETTERS = (1, 27)  # classes of A..Z
+_DIGITS = (27, 37)  # classes of 0..9
 _TWIN_CLASS = {ALPHABET.index(a) + 1: ALPHABET.index(b) + 1 for a, b in TWINS.items()}
 
 
-def decode(logprobs: npt.NDArray[Any], twin_floor: float = TWIN_FLOOR) -> tuple[str, float]:
+def decode(
+    logprobs: npt.NDArray[Any], twin_floor: float = TWIN_FLOOR, format_floor: float | None = FORMAT_FLOOR
+) -> tuple[str, float]:
     """Best path of one T x C log-probability matrix -> (text, confidence in 0..1).
 
     The confidence is the probability of the weakest kept character (and of the blank
     stretches between them), so one doubtful character makes the whole read doubtful; a twin
-    read as its digit (`by_neighbours`) keeps its glyph's confidence.
+    read as its digit (`by_neighbours`) or a character changed to fit a serial format
+    (`by_format`, off with `format_floor=None`) keeps its glyph's confidence.
     """
     best = logprobs.argmax(axis=1)
     best_p = np.exp(logprobs[np.arange(len(best)), best])
     chars: list[str] = []
     twin_p: list[float] = []
+    spans: list[list[int]] = []  # each character's frames
     conf = 1.0
     prev = BLANK
     run_max = 0.0
@@ -45,14 +60,53 @@ def decode(logprobs: npt.NDArray[Any], twin_floor: float = TWIN_FLOOR) -> tuple[
                 conf = min(conf, run_max)
             chars.append(ALPHABET[k - 1])
             twin_p.append(tp)
+            spans.append([t])
             run_max = p
         else:
             run_max = max(run_max, p)
             twin_p[-1] = max(twin_p[-1], tp)
+            spans[-1].append(t)
         prev = k
     if chars:
         conf = min(conf, run_max)
-    return by_neighbours("".join(chars), twin_p, twin_floor), float(conf)
+    text = by_neighbours("".join(chars), twin_p, twin_floor)
+    if format_floor is not None and text and kind(text) not in KINDS:
+        text = by_format(text, _other_kind(logprobs, text, spans), format_floor)
+    return text, float(conf)
+
+
+def _other_kind(logprobs: npt.NDArray[Any], text: str, spans: list[list[int]]) -> list[tuple[str, float]]:
+    """For each character, the model's best character of the other kind (a digit for a letter,
+    a letter for a digit) over the character's frames, with its probability."""
+    out = []
+    for ch, frames in zip(text, spans, strict=True):
+        lo, hi = (_LETTERS if ch.isdigit() else _DIGITS)
+        p = np.exp(logprobs[frames, lo:hi].max(axis=0))
+        j = int(p.argmax())
+        out.append((ALPHABET[lo - 1 + j], float(p[j])))
+    return out
+
+
+def by_format(text: str, other: list[tuple[str, float]], floor: float) -> str:
+    """`text`, which fits no serial format (`formats.KINDS`), changed to fit the one format it
+    is nearest to: at most `FORMAT_CHANGES` characters read as the other kind, each the model's
+    best of that kind with at least `floor` probability; the most probable change wins. A text
+    that no such change fits is left as it is (vanity plates)."""
+    best: tuple[float, str] | None = None
+    have = kind(text)
+    for want in KINDS:
+        if len(want) != len(text):
+            continue
+        diff = [i for i, (a, b) in enumerate(zip(have, want, strict=True)) if a != b]
+        if len(diff) > FORMAT_CHANGES or any(other[i][1] < floor for i in diff):
+            continue
+        score = float(np.prod([other[i][1] for i in diff]))
+        if best is None or score > best[0]:
+            out = list(text)
+            for i in diff:
+                out[i] = other[i][0]
+            best = (score, "".join(out))
+    return text if best is None else best[1]
 
 
 def by_neighbours(text: str, twin_p: list[float], floor: float) -> str:

@@ -4,7 +4,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from edge.models.plate_reader.ctc import ALPHABET, TWIN_FLOOR, by_neighbours, decode
+from edge.models.plate_reader.ctc import ALPHABET, FORMAT_FLOOR, TWIN_FLOOR, by_format, by_neighbours, decode
+from edge.models.plate_reader.formats import KINDS, kind
 
 
 def _logp(path: list[int], p: float = 0.9, classes: int = 37) -> np.ndarray:
@@ -74,4 +75,35 @@ def test_by_neighbours_only_turns_letters_into_their_digits(text: str, p: float)
     for a, b in zip(text, out, strict=True):
         assert a == b or (a, b) in {("O", "0"), ("I", "1")}
     if p < 0.01:
+        assert out == text
+
+
+def test_a_read_one_letter_from_a_format_takes_the_digit_the_model_also_saw() -> None:
+    # California's 9AAA999 read with its 4 as an L; the model gave the 4 a fifth
+    path = [_k(c) for c in "6LKRL81"]
+    spaced = [x for k in path for x in (k, 0)]
+    m = _with_twin(spaced, 8, "4", 0.2)
+    assert decode(m)[0] == "6LKR481"
+    assert decode(m, format_floor=None)[0] == "6LKRL81"  # the rule off
+    assert decode(_with_twin(spaced, 8, "4", FORMAT_FLOOR / 3))[0] == "6LKRL81"  # not seen as 4
+
+
+def test_by_format_takes_the_most_probable_change_and_leaves_vanity_plates() -> None:
+    other = [("X", 0.0)] * 7
+    # NLLLLNN: the fifth (index 4) as a digit gives NLLLNNN, the second (index 1) as a
+    # digit gives NNLLLNN, which is no format: only the first counts
+    got = by_format("6LKRL81", [*other[:1], ("4", 0.5), *other[2:4], ("4", 0.1), *other[5:]], 0.03)
+    assert got == "6LKR481"
+    assert by_format("GOLFCAR", [("0", 0.5)] * 7, 0.03) == "GOLFCAR"  # 7 letters: too far
+    assert by_format("AKS43Z9", [*other[:5], ("2", 0.02), other[6]], 0.03) == "AKS43Z9"  # below floor
+
+
+@given(st.text(alphabet=ALPHABET, min_size=1, max_size=8), st.floats(0.0, 1.0))
+def test_by_format_changes_at_most_two_characters_into_a_format(text: str, p: float) -> None:
+    other = [("7" if c.isalpha() else "T", p) for c in text]
+    out = by_format(text, other, 0.03)
+    changed = sum(a != b for a, b in zip(text, out, strict=True))
+    assert len(out) == len(text)
+    assert out == text or (kind(out) in KINDS and changed <= 2)
+    if p < 0.03:
         assert out == text
