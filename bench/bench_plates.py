@@ -2,7 +2,8 @@
 
 - synthetic: a held-out set of 1280x720 scenes (fixed seed, never used in training; 2000 by
   default, `PLATES_BENCH_N` to change) read by the whole pipeline: exact plates, characters;
-  and 300 scenes whose plates all have stacked characters.
+  and 300 scenes whose plates all have stacked characters; 200 plateless scenes (speed and
+  false reads).
 - real: `../shared/plates/us-crops` (OCR of each crop) and `us-photos` (whole pipeline on each
   scene, a read counts when its text is right and its box overlaps the labelled box); skipped
   with a note when the folder is absent. Validation only. Each also as the lane matches plates
@@ -32,6 +33,7 @@ from edge.sim.plate_render import label_of, random_plate_text, render_scene
 
 HELD_OUT_SEED = 20_261_125  # training uses seeds 1 and 10_001 (see MODEL_CARD.md)
 STACKED_SEED, STACKED_N = 777, 300  # scenes whose plates all have stacked characters
+PLATELESS_SEED, PLATELESS_N = 999, 200  # scenes with a vehicle and no plate on it
 SHARED = Path(
     os.environ.get("PLATES_SHARED", Path(__file__).resolve().parents[1] / "../shared/plates")
 )
@@ -116,6 +118,21 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
     }
 
 
+def _plateless(reader: PlateReader) -> dict[str, dict[str, float | str]]:
+    """Frames with no plate (an empty lane between vehicles): the reader's row fallback runs
+    on every one of them, so they cost more than frames with a plate. Speed and false reads."""
+    rng = np.random.default_rng(PLATELESS_SEED)
+    frames = [render_scene(rng, None, night=i % 5 == 4)[0] for i in range(PLATELESS_N)]
+    t0 = time.perf_counter()
+    false_reads = sum(len(reader.read(f)) for f in frames)
+    dt = time.perf_counter() - t0
+    note = f"{PLATELESS_N} plateless 1280x720 scenes (seed {PLATELESS_SEED}), cv2 and ORT one thread"
+    return {
+        "plates_pipeline_fps_plateless": {"value": round(PLATELESS_N / dt, 1), "unit": "frames/s", "note": note},
+        "plates_plateless_false_reads": {"value": false_reads, "unit": "plates", "note": note},
+    }
+
+
 def _real(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     out: dict[str, dict[str, float | str]] = {}
     crops = SHARED / "us-crops" / "labels.csv"
@@ -191,6 +208,7 @@ def run() -> dict[str, dict[str, float | str]]:
     n = int(os.environ.get("PLATES_BENCH_N", "2000"))
     res = _synthetic(reader, n)
     res.update(_stacked(reader))
+    res.update(_plateless(reader))
     res.update(_real(reader))
     res["plates_rss_model_loaded"] = {
         "value": round(_rss_mb(), 1),
