@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from edge.models.plate_reader.formats import KINDS, kind
+from edge.models.plate_reader.formats import KINDS, KINDS_BY_LENGTH, kind
 
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 BLANK = 0
@@ -94,9 +94,7 @@ def by_format(text: str, other: list[tuple[str, float]], floor: float) -> str:
     that no such change fits is left as it is (vanity plates)."""
     best: tuple[float, str] | None = None
     have = kind(text)
-    for want in KINDS:
-        if len(want) != len(text):
-            continue
+    for want in KINDS_BY_LENGTH.get(len(text), ()):
         diff = [i for i, (a, b) in enumerate(zip(have, want, strict=True)) if a != b]
         if len(diff) > FORMAT_CHANGES or any(other[i][1] < floor for i in diff):
             continue

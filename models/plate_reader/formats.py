@@ -34,6 +34,10 @@ PATTERNS: tuple[str, ...] = (
 
 # the patterns as the OCR reads them (no spaces or dashes)
 KINDS: frozenset[str] = frozenset(p.replace(" ", "").replace("-", "") for p in PATTERNS)
+# the same by length, in a fixed order (a frozenset's order changes with the hash seed)
+KINDS_BY_LENGTH: dict[int, tuple[str, ...]] = {
+    n: tuple(sorted(k for k in KINDS if len(k) == n)) for n in {len(k) for k in KINDS}
+}
 
 
 def kind(text: str) -> str:
