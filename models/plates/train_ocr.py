@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from edge.models.plate_reader.locate import candidates, refine
+from edge.models.plate_reader.locate import candidates, character_rows, refine
 from edge.models.plate_reader.reader import AS_IS, _crop_variant
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
@@ -93,6 +93,16 @@ def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
             # the reader also reads the refined box of a candidate that is not a plate
             out.append((_crop_variant(grey, better or cand, AS_IS), ""))
             negs += 1
+    # the rows of characters the reader falls back on (their boxes sit around the characters
+    # with the refinement's margins): the one on the plate, and one that is not
+    row_neg = False
+    for row, _score in character_rows(grey):
+        cov = _cover(row, box) if text else 0.0
+        if text and cov > 0.8:
+            out.append((_crop_variant(grey, row, AS_IS), label_of(text)))
+        elif cov == 0.0 and not row_neg:
+            out.append((_crop_variant(grey, row, AS_IS), ""))
+            row_neg = True
     return out
 
 
@@ -247,6 +257,12 @@ def main() -> None:
         help="share of plate designs with stacked characters (renderer default when unset)",
     )
     ap.add_argument(
+        "--texture-share",
+        type=float,
+        default=None,
+        help="share of scenes drawn textured (plate_scene.TEXTURE_SHARE; renderer default, 0, when unset)",
+    )
+    ap.add_argument(
         "--clean-share",
         type=float,
         default=None,
@@ -270,6 +286,8 @@ def main() -> None:
         plate_render.STACKED_SHARE = args.stacked_share
     if args.clean_share is not None:
         plate_scene.CLEAN_SHARE = args.clean_share
+    if args.texture_share is not None:
+        plate_scene.TEXTURE_SHARE = args.texture_share
     for item in args.rare_rate:
         letter, _eq, rate = item.partition("=")
         if letter not in plate_render.RARE_SERIAL_RATES or not rate.replace(".", "", 1).isdigit():
