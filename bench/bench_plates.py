@@ -81,30 +81,37 @@ def _read_scenes(reader: PlateReader, seed: int, n: int) -> tuple[int, int, int,
     return exact, chars, total_chars, t_read
 
 
-def _with_share(reader: PlateReader, module: object, share: str, seed: int, n: int) -> int:
+def _all_drawn(
+    reader: PlateReader, key: str, module: object, share: str, seed: int, n: int, what: str
+) -> dict[str, dict[str, float | str]]:
     """Exact reads of n scenes from seed with the renderer's `module.share` set to 1 (every
-    scene drawn so), restored afterwards."""
+    scene drawn so; restored afterwards), as the figure `key`."""
     before = getattr(module, share)
     setattr(module, share, 1.0)
     try:
         exact, _chars, _total, _t = _read_scenes(reader, seed, n)
     finally:
         setattr(module, share, before)
-    return exact
+    note = f"{n} scenes (seed {seed}), {what}, whole pipeline"
+    return {key: {"value": round(100 * exact / n, 2), "unit": "%", "note": note}}
 
 
 def _stacked(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     """Plates with two small characters stacked before the rest (6% of held-out designs):
     every plate that can be drawn so is, the rest of each scene as the seed draws it."""
-    exact = _with_share(reader, plate_render, "STACKED_SHARE", STACKED_SEED, STACKED_N)
-    return {
-        "plates_synthetic_stacked_exact": {
-            "value": round(100 * exact / STACKED_N, 2),
-            "unit": "%",
-            "note": f"{STACKED_N} scenes (seed {STACKED_SEED}), stacked characters wherever a "
-            "plate has room, whole pipeline",
-        }
-    }
+    what = "stacked characters wherever a plate has room"
+    return _all_drawn(
+        reader, "plates_synthetic_stacked_exact", plate_render, "STACKED_SHARE", STACKED_SEED, STACKED_N, what
+    )
+
+
+def _textured(reader: PlateReader) -> dict[str, dict[str, float | str]]:
+    """Scenes with textured backgrounds and vehicle bodies (`plate_scene.TEXTURE_SHARE`), whose
+    gradients are as busy as real frames': where the edge search alone loses plates."""
+    what = "held out, every one textured"
+    return _all_drawn(
+        reader, "plates_synthetic_textured_exact", plate_scene, "TEXTURE_SHARE", TEXTURED_SEED, TEXTURED_N, what
+    )
 
 
 def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]:
@@ -123,20 +130,6 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
             "unit": "frames/s",
             "note": "PlateReader.read on 1280x720 BGR scenes, cv2 and ORT one thread",
         },
-    }
-
-
-def _textured(reader: PlateReader) -> dict[str, dict[str, float | str]]:
-    """Scenes with textured backgrounds and vehicle bodies (`plate_scene.TEXTURE_SHARE`), whose
-    gradients are as busy as real frames': where the edge search alone loses plates."""
-    exact = _with_share(reader, plate_scene, "TEXTURE_SHARE", TEXTURED_SEED, TEXTURED_N)
-    return {
-        "plates_synthetic_textured_exact": {
-            "value": round(100 * exact / TEXTURED_N, 2),
-            "unit": "%",
-            "note": f"{TEXTURED_N} held-out scenes (seed {TEXTURED_SEED}), every one textured, "
-            "whole pipeline",
-        }
     }
 
 

@@ -27,7 +27,6 @@ FORMAT_FLOOR = 0.03
 FORMAT_CHANGES = 2
 _LETTERS = (1, 27)  # classes of A..Z
 _DIGITS = (27, 37)  # classes of 0..9
-_TWIN_CLASS = {ALPHABET.index(a) + 1: ALPHABET.index(b) + 1 for a, b in TWINS.items()}
 
 
 def decode(
@@ -43,7 +42,6 @@ def decode(
     best = logprobs.argmax(axis=1)
     best_p = np.exp(logprobs[np.arange(len(best)), best])
     chars: list[str] = []
-    twin_p: list[float] = []
     spans: list[list[int]] = []  # each character's frames
     conf = 1.0
     prev = BLANK
@@ -53,22 +51,23 @@ def decode(
             conf = min(conf, p)  # a hesitant blank may hide a missed character
             prev = k
             continue
-        twin = _TWIN_CLASS.get(k)
-        tp = float(np.exp(logprobs[t, twin])) if twin else 0.0
         if k != prev:
             if chars:
                 conf = min(conf, run_max)
             chars.append(ALPHABET[k - 1])
-            twin_p.append(tp)
             spans.append([t])
             run_max = p
         else:
             run_max = max(run_max, p)
-            twin_p[-1] = max(twin_p[-1], tp)
             spans[-1].append(t)
         prev = k
     if chars:
         conf = min(conf, run_max)
+    # each twin letter's digit: its best probability over the letter's frames
+    twin_p = [
+        float(np.exp(logprobs[frames, ALPHABET.index(TWINS[ch]) + 1].max())) if ch in TWINS else 0.0
+        for ch, frames in zip(chars, spans, strict=True)
+    ]
     text = by_neighbours("".join(chars), twin_p, twin_floor)
     if format_floor is not None and text and kind(text) not in KINDS:
         text = by_format(text, _other_kind(logprobs, text, spans), format_floor)

@@ -14,7 +14,6 @@ MODEL_CARD.md for what was measured). Needs the `[train]` extra (it renders the 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -30,6 +29,7 @@ from onnxruntime.quantization import (
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from edge.models.plates.train_ocr import make_set
+from edge.ops.store_facts import file_sha256
 
 HERE = Path(__file__).resolve().parent
 CALIBRATION_SEED = 5151  # not a training, validation, tuning or bench seed
@@ -49,10 +49,6 @@ class _Crops(CalibrationDataReader):
         batch = self._xs[self._i : self._i + BATCH].astype(np.float32)
         self._i += BATCH
         return {"image": batch}
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def main() -> None:
@@ -79,10 +75,10 @@ def main() -> None:
         )
     meta = {
         "from": args.fp32.name,
-        "from_sha256": sha256(args.fp32),
+        "from_sha256": file_sha256(args.fp32),
         "quantisation": "static, QDQ, int8 weights per channel, uint8 activations, min/max",
         "calibration": {"seed": args.seed, "samples": args.samples, "scene_frac": 0.2, "neg_frac": 0.05},
-        "sha256": sha256(args.out),
+        "sha256": file_sha256(args.out),
     }
     args.out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
     print("done", json.dumps(meta))

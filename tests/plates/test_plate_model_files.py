@@ -1,22 +1,17 @@
 """The shipped OCR file is the 8-bit quantisation of the float master, and reads as it does."""
 
-import hashlib
 import json
-from pathlib import Path
 
 import numpy as np
 import onnx
 
 from edge.models.plate_reader import PlateReader, default_model_path
+from edge.ops.store_facts import file_sha256 as _sha256
 from edge.sim.plate_render import label_of, random_plate_text
 from edge.sim.plate_scene import degrade_crop
 
 PLATES = default_model_path().parent
 MASTER = PLATES / "plate_ocr_fp32.onnx"
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_shipped_model_is_recorded_as_the_quantised_master() -> None:

@@ -125,7 +125,7 @@ def test_clean_crops_are_drawn_only_when_asked(monkeypatch: pytest.MonkeyPatch) 
     assert np.median([sharpness(c) for c in clean]) > 1.2 * np.median([sharpness(c) for c in default])
 
 
-def test_textured_scenes_are_as_busy_as_real_frames() -> None:
+def test_textured_scenes_are_as_busy_as_real_frames(monkeypatch: pytest.MonkeyPatch) -> None:
     import cv2
 
     from edge.sim import plate_scene
@@ -135,11 +135,7 @@ def test_textured_scenes_are_as_busy_as_real_frames() -> None:
         return float(np.percentile(np.abs(cv2.Sobel(grey, cv2.CV_16S, 1, 0, ksize=3)), 95))
 
     flat, _box = render_scene(np.random.default_rng(102), "7KXR529")
-    share = plate_scene.TEXTURE_SHARE
-    plate_scene.TEXTURE_SHARE = 1.0
-    try:
-        textured, _tbox = render_scene(np.random.default_rng(102), "7KXR529")
-    finally:
-        plate_scene.TEXTURE_SHARE = share
+    monkeypatch.setattr(plate_scene, "TEXTURE_SHARE", 1.0)
+    textured, _tbox = render_scene(np.random.default_rng(102), "7KXR529")
     assert busy(textured) > 2 * busy(flat)
     assert busy(textured) > 30  # within what real frames show (32 to 255)
