@@ -7,8 +7,11 @@ training starts from). This script runs onnxruntime's static quantisation on it:
 per output channel, activations uint8, in QDQ form (onnxruntime's recommended format), their
 ranges taken (min/max) from crops rendered from a fixed seed, so the same master always gives
 the same file. On one core an int8 crop reads in well under half the time of a float one (see
-MODEL_CARD.md for what was measured). Needs the `[train]` extra (it renders the crops with
-`train_ocr.make_set`).
+MODEL_CARD.md for what was measured). Needs the `[train]` extra.
+
+The calibration crops are drawn here (`calibration_crops`), by the renderer at its defaults,
+not by the training script's `make_set`: changing what training renders (options, scene
+crops from the localiser) must not change the shipped file of an unchanged master.
 """
 
 from __future__ import annotations
@@ -28,12 +31,29 @@ from onnxruntime.quantization import (
 )
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
-from edge.models.plates.train_ocr import make_set
 from edge.ops.store_facts import file_sha256
+from edge.sim.plate_render import random_plate_text
+from edge.sim.plate_scene import degrade_crop, negative_crops
 
 HERE = Path(__file__).resolve().parent
 CALIBRATION_SEED = 5151  # not a training, validation, tuning or bench seed
+NEGATIVE_SHARE = 0.05  # as in training: some crops with no plate
 BATCH = 20
+
+
+def calibration_crops(seed: int, n: int) -> np.ndarray:
+    """n grey 32 x 128 crops: plates as a camera's localiser cuts them, and a few with no
+    plate, all from the renderer at its defaults (N x 1 x 32 x 128, uint8)."""
+    rng = np.random.default_rng(seed)
+    xs = np.empty((n, 1, 32, 128), np.uint8)
+    pool: list[np.ndarray] = []
+    for i in range(n):
+        if rng.random() < NEGATIVE_SHARE:
+            pool = pool or negative_crops(rng, 16)
+            xs[i, 0] = pool.pop()
+        else:
+            xs[i, 0] = degrade_crop(rng, random_plate_text(rng))
+    return xs
 
 
 class _Crops(CalibrationDataReader):
@@ -58,8 +78,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=CALIBRATION_SEED)
     ap.add_argument("--samples", type=int, default=600, help="calibration crops")
     args = ap.parse_args()
-    # the training mix: plate crops, 20% cut from scenes by the localiser, 5% plateless
-    xs, _ys = make_set(args.seed, args.samples, 0.05, scene_frac=0.2)
+    xs = calibration_crops(args.seed, args.samples)
     with tempfile.TemporaryDirectory() as tmp:
         pre = Path(tmp) / "pre.onnx"
         quant_pre_process(str(args.fp32), str(pre))  # shapes and graph clean-up first, as advised
@@ -77,7 +96,7 @@ def main() -> None:
         "from": args.fp32.name,
         "from_sha256": file_sha256(args.fp32),
         "quantisation": "static, QDQ, int8 weights per channel, uint8 activations, min/max",
-        "calibration": {"seed": args.seed, "samples": args.samples, "scene_frac": 0.2, "neg_frac": 0.05},
+        "calibration": {"seed": args.seed, "samples": args.samples, "neg_frac": NEGATIVE_SHARE},
         "sha256": file_sha256(args.out),
     }
     args.out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")

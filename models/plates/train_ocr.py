@@ -263,6 +263,12 @@ def main() -> None:
         help="share of scenes drawn textured (plate_scene.TEXTURE_SHARE; renderer default, 0, when unset)",
     )
     ap.add_argument(
+        "--glyph-jitter",
+        type=float,
+        default=None,
+        help="largest warp of the characters, share of their height (plate_render.GLYPH_JITTER; 0 if unset)",
+    )
+    ap.add_argument(
         "--clean-share",
         type=float,
         default=None,
@@ -288,6 +294,8 @@ def main() -> None:
         plate_scene.CLEAN_SHARE = args.clean_share
     if args.texture_share is not None:
         plate_scene.TEXTURE_SHARE = args.texture_share
+    if args.glyph_jitter is not None:
+        plate_render.GLYPH_JITTER = args.glyph_jitter
     for item in args.rare_rate:
         letter, _eq, rate = item.partition("=")
         if letter not in plate_render.RARE_SERIAL_RATES or not rate.replace(".", "", 1).isdigit():

@@ -37,3 +37,15 @@ def test_quantised_model_reads_what_the_master_reads() -> None:
     right_master = sum(w[0] == t for w, t in zip(want, texts, strict=True))
     right = sum(g[0] == t for g, t in zip(got, texts, strict=True))
     assert right >= right_master - 3, f"int8 reads {right}, float {right_master} of {len(texts)}"
+
+
+def test_calibration_crops_are_fixed_by_their_seed() -> None:
+    """The quantiser's calibration crops come from a seed and the renderer's defaults only (not
+    from training's `make_set`), so an unchanged master always quantises to the same file."""
+    from edge.models.plates.quantize_ocr import calibration_crops
+
+    a, b = calibration_crops(5151, 40), calibration_crops(5151, 40)
+    assert a.shape == (40, 1, 32, 128) and a.dtype == np.uint8
+    assert np.array_equal(a, b)
+    assert not np.array_equal(a, calibration_crops(5152, 40))
+    assert len({x.tobytes() for x in a}) == 40  # every crop its own

@@ -139,3 +139,32 @@ def test_textured_scenes_are_as_busy_as_real_frames(monkeypatch: pytest.MonkeyPa
     textured, _tbox = render_scene(np.random.default_rng(102), "7KXR529")
     assert busy(textured) > 2 * busy(flat)
     assert busy(textured) > 30  # within what real frames show (32 to 255)
+
+
+def test_glyph_warp_bends_strokes_by_at_most_its_amount() -> None:
+    import cv2
+
+    from edge.sim.plate_fonts import stroke_fonts
+    from edge.sim.plate_render import warp_glyphs
+
+    mask = stroke_fonts()[0].render_text("WC6DX", 72)
+    h = mask.shape[0]
+    assert np.array_equal(warp_glyphs(np.random.default_rng(1), mask, h, 0.0), mask)
+    bent = warp_glyphs(np.random.default_rng(1), mask, h, 0.05)
+    assert not np.array_equal(bent, mask)
+    # every bent ink pixel lies within the largest move of some original ink pixel
+    far = cv2.distanceTransform(np.where(mask > 127, 0, 255).astype(np.uint8), cv2.DIST_L2, 5)
+    assert far[bent > 127].max() <= 0.05 * h * np.sqrt(2) + 1.5
+    assert 0.8 < (bent > 127).sum() / (mask > 127).sum() < 1.25  # the same strokes, moved
+
+
+def test_glyph_jitter_off_leaves_plates_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+    from edge.sim import plate_render
+
+    plain = render_plate(np.random.default_rng(8), "WC6DX")
+    monkeypatch.setattr(plate_render, "GLYPH_JITTER", 0.05)
+    bent = render_plate(np.random.default_rng(8), "WC6DX")
+    monkeypatch.setattr(plate_render, "GLYPH_JITTER", 0.0)
+    again = render_plate(np.random.default_rng(8), "WC6DX")
+    assert np.array_equal(plain, again)
+    assert not np.array_equal(plain, bent)
