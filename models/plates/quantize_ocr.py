@@ -31,6 +31,7 @@ from onnxruntime.quantization import (
 )
 from onnxruntime.quantization.shape_inference import quant_pre_process
 
+from edge.models.plate_reader.reader import INPUT_H, INPUT_W
 from edge.ops.store_facts import file_sha256
 from edge.sim.plate_render import random_plate_text
 from edge.sim.plate_scene import degrade_crop, negative_crops
@@ -42,17 +43,18 @@ BATCH = 20
 
 
 def calibration_crops(seed: int, n: int) -> np.ndarray:
-    """n grey 32 x 128 crops: plates as a camera's localiser cuts them, and a few with no
-    plate, all from the renderer at its defaults (N x 1 x 32 x 128, uint8)."""
+    """n grey OCR inputs (N x 1 x INPUT_H x INPUT_W, uint8): plates as a camera's localiser
+    cuts them, and a few with no plate, all from the renderer at its defaults."""
     rng = np.random.default_rng(seed)
-    xs = np.empty((n, 1, 32, 128), np.uint8)
+    hw = (INPUT_H, INPUT_W)
+    xs = np.empty((n, 1, *hw), np.uint8)
     pool: list[np.ndarray] = []
     for i in range(n):
         if rng.random() < NEGATIVE_SHARE:
-            pool = pool or negative_crops(rng, 16)
+            pool = pool or negative_crops(rng, 16, hw)
             xs[i, 0] = pool.pop()
         else:
-            xs[i, 0] = degrade_crop(rng, random_plate_text(rng))
+            xs[i, 0] = degrade_crop(rng, random_plate_text(rng), hw)
     return xs
 
 

@@ -158,13 +158,23 @@ def test_glyph_warp_bends_strokes_by_at_most_its_amount() -> None:
     assert 0.8 < (bent > 127).sum() / (mask > 127).sum() < 1.25  # the same strokes, moved
 
 
-def test_glyph_jitter_off_leaves_plates_as_they_were(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_glyph_jitter_is_drawn_only_when_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off (the held-out sets, the simulator), no warp and no random number is drawn, so the
+    plates of a seed stay as they were; on, each plate's warp is at most the setting."""
     from edge.sim import plate_render
 
     plain = render_plate(np.random.default_rng(8), "WC6DX")
+    amounts: list[float] = []
+    real_warp = plate_render.warp_glyphs
+
+    def spy(rng: np.random.Generator, mask: np.ndarray, height: int, amount: float) -> np.ndarray:
+        amounts.append(amount)
+        return real_warp(rng, mask, height, amount)
+
+    monkeypatch.setattr(plate_render, "warp_glyphs", spy)
+    assert np.array_equal(render_plate(np.random.default_rng(8), "WC6DX"), plain)
+    assert amounts == []
     monkeypatch.setattr(plate_render, "GLYPH_JITTER", 0.05)
     bent = render_plate(np.random.default_rng(8), "WC6DX")
-    monkeypatch.setattr(plate_render, "GLYPH_JITTER", 0.0)
-    again = render_plate(np.random.default_rng(8), "WC6DX")
-    assert np.array_equal(plain, again)
-    assert not np.array_equal(plain, bent)
+    assert len(amounts) == 1 and 0.0 <= amounts[0] <= 0.05
+    assert not np.array_equal(bent, plain)
