@@ -31,9 +31,9 @@ CLEAN_SHARE = 0.0
 # Share of scenes whose background and vehicle body carry texture (asphalt, foliage and grain
 # at several scales, a mesh grille): real frames are far busier than the flat ones drawn
 # otherwise (95th percentile of the horizontal gradient at 800 px: 32 to 255 on the real
-# validation scenes, 4 to 42 on flat synthetic ones). 0 here (the held-out sets, training so
-# far); the bench's textured set sets it. At 0 no random number is drawn for it, so the flat
-# scenes stay exactly as they were.
+# validation scenes, 4 to 42 on flat synthetic ones). 0 here (the held-out sets, the
+# simulator); the bench's textured set and the training script (--texture-share) set it. At 0
+# no random number is drawn for it, so the flat scenes stay exactly as they were.
 TEXTURE_SHARE = 0.0
 
 
@@ -313,9 +313,8 @@ def _texture(rng: np.random.Generator, img: Image, cx: int, by: int, vw: int) ->
     field = np.zeros((h, w), np.float32)
     for cell in (2, 6, 20):  # grain, gravel and leaves, patches
         small = rng.normal(0, 1, (h // cell + 1, w // cell + 1)).astype(np.float32)
-        field += cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR if cell > 2 else cv2.INTER_NEAREST)[
-            :h, :w
-        ] * float(rng.uniform(4, 22))
+        interp = cv2.INTER_LINEAR if cell > 2 else cv2.INTER_NEAREST
+        field += cv2.resize(small, (w, h), interpolation=interp) * float(rng.uniform(4, 22))
     out: Image = np.clip(img.astype(np.float32) + field[:, :, None], 0, 255).astype(np.uint8)
     if rng.random() < 0.6:  # a mesh grille or ribbed bumper beside and behind the plate
         gw, gh = int(vw * rng.uniform(0.3, 0.7)), int(vw * rng.uniform(0.08, 0.2))

@@ -21,12 +21,12 @@ import torch
 from torch import nn
 
 from edge.models.plate_reader.locate import candidates, character_rows, refine
-from edge.models.plate_reader.reader import AS_IS, _crop_variant
+from edge.models.plate_reader.reader import AS_IS, INPUT_H, INPUT_W, _crop_variant
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
 
-H, W = 32, 128
+H, W = INPUT_H, INPUT_W  # the reader's input
 BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]
 
 
