@@ -51,6 +51,24 @@ _MATCH_NOTE = "; counted as the lane matches plates (O/0, I/1, Z/2, S/5, B/8 fol
 _edit = distance  # Levenshtein distance, the camera's own (character accuracy)
 
 
+def _cpu() -> str:
+    """The CPU the speed figures were measured on: its name, and whether it has VNNI (int8
+    dot products in one instruction; without it the int8 file is no faster than the float)."""
+    name, flags = "unknown CPU", set()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key.strip() == "model name":
+                name = value.strip()
+            elif key.strip() == "flags":
+                flags = set(value.split())
+    except OSError:
+        pass
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    vnni = "with VNNI" if flags & {"avx512_vnni", "avx_vnni"} else "without VNNI"
+    return f"{name} ({isa}, {vnni})"
+
+
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
     ax, ay, aw, ah = a
     bx, by, bw, bh = b
@@ -128,7 +146,7 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
         "plates_pipeline_fps": {
             "value": round(n / t_read, 1),
             "unit": "frames/s",
-            "note": "PlateReader.read on 1280x720 BGR scenes, cv2 and ORT one thread",
+            "note": f"PlateReader.read on 1280x720 BGR scenes, cv2 and ORT one thread, {_cpu()}",
         },
     }
 
@@ -141,7 +159,7 @@ def _plateless(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     t0 = time.perf_counter()
     false_reads = sum(len(reader.read(f)) for f in frames)
     dt = time.perf_counter() - t0
-    note = f"{PLATELESS_N} plateless 1280x720 scenes (seed {PLATELESS_SEED}), cv2 and ORT one thread"
+    note = f"{PLATELESS_N} plateless 1280x720 scenes (seed {PLATELESS_SEED}), cv2 and ORT one thread, {_cpu()}"
     return {
         "plates_pipeline_fps_plateless": {"value": round(PLATELESS_N / dt, 1), "unit": "frames/s", "note": note},
         "plates_plateless_false_reads": {"value": false_reads, "unit": "plates", "note": note},
