@@ -101,6 +101,20 @@ def test_only_plausible_reads_that_are_not_sure_get_a_second_look() -> None:
     assert not _worth_second_look("ABCDEFGHIJK", 0.6)  # far too long for a plate
 
 
+def test_a_box_that_left_out_the_first_characters_gives_way_to_the_longer_read() -> None:
+    from edge.models.plate_reader.reader import LONGER_SHARE, pick
+
+    # the refined box of a plate with two stacked characters reads only the row after them
+    assert pick([("1198", 0.998), ("851198", 0.99)]) == ("851198", 0.99)
+    assert pick([("0653", 0.545), ("LK0653", 0.527)]) == ("LK0653", 0.527)
+    # far less sure than the shorter read: the shorter stands
+    assert pick([("M3316", 0.73), ("NLM3316", LONGER_SHARE * 0.73 - 0.01)]) == ("M3316", 0.73)
+    # not the same characters at the end, or longer than a plate: the more plausible read
+    assert pick([("ABC123", 0.9), ("XABC124", 0.8)]) == ("ABC123", 0.9)
+    assert pick([("ZUC9721", 0.9), ("15ZUC9721", 0.95)]) == ("ZUC9721", 0.9)
+    assert pick([("", 0.99), ("KDR2231", 0.6)]) == ("KDR2231", 0.6)
+
+
 def test_a_short_read_inside_a_plate_does_not_hide_the_plate() -> None:
     plate = PlateText("VAN3377", 0.98, (669, 294, 179, 124))
     sticker = PlateText("FP", 0.999, (729, 320, 38, 24))  # inside the plate, more confident
