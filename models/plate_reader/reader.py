@@ -197,8 +197,9 @@ class PlateReader:
         grey = _to_grey(image)
         # each candidate is read from its edge blob and, when a row of characters is found in
         # it, from the plate-like box around them (reported, since it is the plate's); each
-        # box's reads vote and the more confident box's winner is the candidate's read (one
-        # vote over both boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
+        # box's reads vote and the more confident box's winner is the candidate's read, or the
+        # edge box's when it reads characters the row left out (`pick`) (one vote over both
+        # boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
         groups: list[list[Box]] = []
         for b, _ in candidates(grey, self.locate):
             better = refine(grey, b) if self.refine_boxes else None
