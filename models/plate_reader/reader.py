@@ -208,9 +208,10 @@ class PlateReader:
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
         reads = self._read_groups(grey, groups)
-        if not reads and self.locate.row_candidates:
+        if not has_number(reads) and self.locate.row_candidates:
             # a row's box is already the plate's around its characters: no refinement
-            reads = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
+            rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
+            reads = distinct(reads + rows)
         return reads
 
     def _read_groups(self, grey: npt.NDArray[Any], groups: list[list[Box]]) -> list[PlateText]:
@@ -246,6 +247,14 @@ def pick(reads: list[tuple[str, float]]) -> tuple[str, float]:
             if c >= LONGER_SHARE * conf:
                 text, conf = longer, c
     return text, conf
+
+
+def has_number(reads: list[PlateText]) -> bool:
+    """Whether a frame's reads hold a plate number: a state's or province's name alone is the
+    edge search finding the plate's lettering but not its characters, so the rows of characters
+    are read too (tuning seeds, 2026-11-27: textured 4545 244 -> 245 of 300, flat and stacked
+    unchanged); the name stays a read of its own, for a vanity plate may be one."""
+    return any(r.text not in REGION_WORDS for r in reads)
 
 
 def _precedence(r: PlateText) -> tuple[bool, bool, float]:

@@ -1,6 +1,7 @@
 """The localiser's box refinement: from an edge blob that takes in more than the plate, back to
 the plate around its row of characters."""
 
+import cv2
 import numpy as np
 
 from edge.models.plate_reader.locate import _chars, _iou, refine
@@ -68,3 +69,28 @@ def test_character_rows_find_the_plate_and_nothing_in_flat_or_noise() -> None:
     assert character_rows(np.full((720, 1280), 128, np.uint8)) == []
     noise = np.random.default_rng(1).integers(0, 256, (720, 1280), dtype=np.uint8)
     assert all(_iou(b, box) < 0.1 for b, _ in character_rows(noise))
+
+
+def test_a_row_of_bars_is_a_grille_not_characters() -> None:
+    from edge.models.plate_reader.locate import _bars
+
+    fence = [(10 + 14 * i, 40, 4, 30) for i in range(9)]  # thin upright bars, evenly spaced
+    assert _bars(fence)
+    plate = [(10 + 16 * i, 40, 12, 20) for i in range(7)]
+    assert not _bars(plate)
+    ones = [(10, 40, 4, 20), (26, 40, 4, 20), (42, 40, 12, 20), (58, 40, 12, 20)]  # 11AB
+    assert not _bars(ones)  # half bars: still a plate's characters
+
+
+def test_a_grille_beside_the_plate_does_not_become_its_box() -> None:
+    grey, (x, y, w, h) = _scene()
+    # a fence of twelve dark bars, as tall as the plate, left of it: rounded (a solid
+    # rectangle fills its box too well for a character) and 9 px wide (a shape thinner than
+    # 8% of its height is not one either); without `_bars` the box lands on the fence
+    for i in range(12):
+        centre = (x - 210 + 16 * i, y + h // 2)
+        cv2.ellipse(grey, centre, (4, h // 2), 0, 0, 360, 20, -1)
+    blob = (x - 230, y, w + 230, h)  # the edge blob takes in the fence and the plate
+    got = refine(grey, blob)
+    assert got is not None
+    assert _iou(got, (x, y, w, h)) > 0.5, (got, (x, y, w, h))

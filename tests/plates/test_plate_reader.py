@@ -11,7 +11,7 @@ from edge.models.plate_reader import (
     PlateModelMissing,
     PlateReader,
 )
-from edge.models.plate_reader.reader import _overlap, distinct
+from edge.models.plate_reader.reader import _overlap, distinct, has_number
 from edge.models.plate_reader.vote import PlateText
 from edge.sim.plate_render import label_of, render_scene
 
@@ -142,3 +142,11 @@ def test_rows_of_characters_are_read_when_the_edge_search_finds_nothing() -> Non
     assert _overlap(plates[0].box, box)
     neither = LocateParams(min_density=1.01, row_candidates=0)
     assert PlateReader(locate=neither).read(img) == []
+
+
+def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows() -> None:
+    state = PlateText("WYOMING", 0.9, (700, 450, 160, 30))
+    plate = PlateText("MU3", 0.95, (710, 470, 150, 70))
+    assert not has_number([])
+    assert not has_number([state])
+    assert has_number([state, plate])
