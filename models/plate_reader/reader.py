@@ -58,7 +58,11 @@ CROP_VARIANTS: tuple[tuple[float, float, float, float], ...] = (
 # takes in: its read then ends with the refined one's (M3316 / HLM3316). The longer read is
 # taken when it is at least this share as confident (tuning seeds, 2026-11-27: stacked
 # scenes of seed 778 215 -> 225 of 300, flat 4242 940 -> 942 of 1,000, textured 4545
-# 242 -> 243 of 300; 0.3 gave the same, 0.8 222 stacked)
+# 242 -> 243 of 300; 0.3 gave the same, 0.8 222 stacked). A row broken by a gap, a bolt or
+# a grille's bar leaves out characters at either end, or both (V267L / V267LM, D22 /
+# AD2296): any longer read that holds the shorter one counts (the same evening, after
+# `_bars`: textured 245 -> 246, flat and stacked the same; of the 1,600 scenes, 2 wrong reads
+# became right, 2 became no read and 1 right one gained a character, 2358FC read 2358FCO)
 LONGER_SHARE = 0.5
 
 
@@ -240,10 +244,10 @@ class PlateReader:
 
 def pick(reads: list[tuple[str, float]]) -> tuple[str, float]:
     """One candidate's read from its boxes' reads: the most plausible (`_plausible`), unless
-    another box read more characters ending with it, at least `LONGER_SHARE` as confident."""
+    another box read more characters around it, at least `LONGER_SHARE` as confident."""
     text, conf = max(reads, key=_plausible)
     for longer, c in reads:
-        if _is_plate_length(longer) and len(longer) > len(text) and longer.endswith(text):
+        if _is_plate_length(longer) and len(longer) > len(text) and text in longer:
             if c >= LONGER_SHARE * conf:
                 text, conf = longer, c
     return text, conf

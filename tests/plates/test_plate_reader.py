@@ -109,7 +109,10 @@ def test_a_box_that_left_out_the_first_characters_gives_way_to_the_longer_read()
     assert pick([("0653", 0.545), ("LK0653", 0.527)]) == ("LK0653", 0.527)
     # far less sure than the shorter read: the shorter stands
     assert pick([("M3316", 0.73), ("NLM3316", LONGER_SHARE * 0.73 - 0.01)]) == ("M3316", 0.73)
-    # not the same characters at the end, or longer than a plate: the more plausible read
+    # a row broken by a gap or a bar: characters left out at the end, or at both ends
+    assert pick([("V267L", 0.681), ("V267LM", 0.579)]) == ("V267LM", 0.579)
+    assert pick([("D22", 0.995), ("AD2296", 0.888)]) == ("AD2296", 0.888)
+    # not the same characters, or longer than a plate: the more plausible read
     assert pick([("ABC123", 0.9), ("XABC124", 0.8)]) == ("ABC123", 0.9)
     assert pick([("ZUC9721", 0.9), ("15ZUC9721", 0.95)]) == ("ZUC9721", 0.9)
     assert pick([("", 0.99), ("KDR2231", 0.6)]) == ("KDR2231", 0.6)
