@@ -21,13 +21,18 @@ import torch
 from torch import nn
 
 from edge.models.plate_reader.locate import candidates, character_rows, refine
-from edge.models.plate_reader.reader import AS_IS, INPUT_H, INPUT_W, _crop_variant
+from edge.models.plate_reader.reader import AS_IS, INPUT_H, INPUT_W, VARIANTS, _crop_variant
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
 
 H, W = INPUT_H, INPUT_W  # the reader's input
 BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]
+# Each scene box on the plate also cut as one of the reader's second-look crops (its margins
+# shifted, `reader.VARIANTS`, chosen at random), since the reader votes over those crops
+# (`--scene-looks`, tried for v11, not shipped: see MODEL_CARD.md; off, no draw is made, so
+# other sets render as they did)
+SCENE_LOOKS = False
 
 
 class CRNN(nn.Module):
@@ -81,14 +86,20 @@ def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
     frame, box = render_scene(rng, text, night=bool(rng.random() < 0.2))
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     out: list[tuple[np.ndarray, str]] = []
+
+    def positive(b: tuple[int, int, int, int], label: str) -> None:
+        out.append((_crop_variant(grey, b, AS_IS), label))
+        if SCENE_LOOKS:
+            out.append((_crop_variant(grey, b, VARIANTS[int(rng.integers(len(VARIANTS)))]), label))
+
     negs = 0
     for cand, _score in candidates(grey):
         cov = _cover(cand, box) if text else 0.0
         better = refine(grey, cand)
         if text and better is not None and _cover(better, box) > 0.8:
-            out.append((_crop_variant(grey, better, AS_IS), label_of(text)))
+            positive(better, label_of(text))
         if cov > 0.8 and text:
-            out.append((_crop_variant(grey, cand, AS_IS), label_of(text)))
+            positive(cand, label_of(text))
         elif cov == 0.0 and negs < 2:
             # the reader also reads the refined box of a candidate that is not a plate
             out.append((_crop_variant(grey, better or cand, AS_IS), ""))
@@ -99,7 +110,7 @@ def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
     for row, _score in character_rows(grey):
         cov = _cover(row, box) if text else 0.0
         if text and cov > 0.8:
-            out.append((_crop_variant(grey, row, AS_IS), label_of(text)))
+            positive(row, label_of(text))
         elif cov == 0.0 and not row_neg:
             out.append((_crop_variant(grey, row, AS_IS), ""))
             row_neg = True
@@ -275,6 +286,11 @@ def main() -> None:
         help="share of plate crops drawn sharp and clean (renderer default, 0, when unset)",
     )
     ap.add_argument(
+        "--scene-looks",
+        action="store_true",
+        help="scene crops on the plate also cut as one of the reader's second-look crops (SCENE_LOOKS)",
+    )
+    ap.add_argument(
         "--rare-rate",
         action="append",
         default=[],
@@ -296,6 +312,9 @@ def main() -> None:
         plate_scene.TEXTURE_SHARE = args.texture_share
     if args.glyph_jitter is not None:
         plate_render.GLYPH_JITTER = args.glyph_jitter
+    if args.scene_looks:
+        global SCENE_LOOKS
+        SCENE_LOOKS = True
     for item in args.rare_rate:
         letter, _eq, rate = item.partition("=")
         if letter not in plate_render.RARE_SERIAL_RATES or not rate.replace(".", "", 1).isdigit():
