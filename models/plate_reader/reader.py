@@ -60,7 +60,7 @@ CROP_VARIANTS: tuple[tuple[float, float, float, float], ...] = (
 # scenes of seed 778 215 -> 225 of 300, flat 4242 940 -> 942 of 1,000, textured 4545
 # 242 -> 243 of 300; 0.3 gave the same, 0.8 222 stacked). A row broken by a gap, a bolt or
 # a grille's bar leaves out characters at either end, or both (V267L / V267LM, D22 /
-# AD2296): any longer read that holds the shorter one counts (the same evening, after
+# AD2296): any longer read that holds the shorter one counts (the same day, after
 # `_bars`: textured 245 -> 246, flat and stacked the same; of the 1,600 scenes, 2 wrong reads
 # became right, 2 became no read and 1 right one gained a character, 2358FC read 2358FCO)
 LONGER_SHARE = 0.5
@@ -193,10 +193,10 @@ class PlateReader:
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none.
 
-        The edge localiser's candidates are read first; only when they give no plate are the
-        rows of characters found by `character_rows` read (a textured bumper or a grainy
-        sensor can hide a plate's edges from the first): the second source costs a frame
-        with a plate nothing, an empty one a few milliseconds more.
+        The edge localiser's candidates are read first; only when they give no plate number
+        (`has_number`) are the rows of characters found by `character_rows` read (a textured
+        bumper or a grainy sensor can hide a plate's edges from the first): the second source
+        costs a frame with a plate nothing, an empty one a few milliseconds more.
         """
         grey = _to_grey(image)
         # each candidate is read from its edge blob and, when a row of characters is found in

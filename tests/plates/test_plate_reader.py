@@ -11,6 +11,7 @@ from edge.models.plate_reader import (
     PlateModelMissing,
     PlateReader,
 )
+from edge.models.plate_reader.locate import Box
 from edge.models.plate_reader.reader import _overlap, distinct, has_number
 from edge.models.plate_reader.vote import PlateText
 from edge.sim.plate_render import label_of, render_scene
@@ -153,3 +154,20 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
     assert not has_number([])
     assert not has_number([state])
     assert has_number([state, plate])
+
+    class EdgesFindOnly(PlateReader):
+        """The real reader, whose edge candidates read only `first` (a fake of one step)."""
+
+        def __init__(self, first: list[PlateText]) -> None:
+            super().__init__()
+            self.first, self.calls = first, 0
+
+        def _read_groups(self, grey: np.ndarray, groups: list[list[Box]]) -> list[PlateText]:
+            self.calls += 1
+            return self.first if self.calls == 1 else super()._read_groups(grey, groups)
+
+    img, _box = render_scene(np.random.default_rng(104), "7KXR529")
+    got = EdgesFindOnly([state]).read(img)
+    assert "7KXR529" in [p.text for p in got] and state in got  # the rows read, the name kept
+    other = PlateText("KDR2231", 0.9, (100, 300, 150, 90))
+    assert EdgesFindOnly([other]).read(img) == [other]  # a number: no rows
