@@ -258,11 +258,16 @@ def has_number(reads: list[PlateText]) -> bool:
     edge search finding the plate's lettering but not its characters, so the rows of characters
     are read too (tuning seeds, 2026-11-27: textured 4545 244 -> 245 of 300, flat and stacked
     unchanged); the name stays a read of its own, for a vanity plate may be one."""
-    return any(r.text not in REGION_WORDS for r in reads)
+    return any(_is_number(r) for r in reads)
+
+
+def _is_number(r: PlateText) -> bool:
+    """Whether a read may be a plate's number: not a state's or province's name."""
+    return r.text not in REGION_WORDS
 
 
 def _precedence(r: PlateText) -> tuple[bool, bool, float]:
-    return r.text not in REGION_WORDS, len(r.text) >= SHORT_LEN, r.confidence
+    return _is_number(r), len(r.text) >= SHORT_LEN, r.confidence
 
 
 def _plausible(read: tuple[str, float]) -> tuple[bool, float]:

@@ -102,7 +102,7 @@ def test_only_plausible_reads_that_are_not_sure_get_a_second_look() -> None:
     assert not _worth_second_look("ABCDEFGHIJK", 0.6)  # far too long for a plate
 
 
-def test_a_box_that_left_out_the_first_characters_gives_way_to_the_longer_read() -> None:
+def test_a_box_that_left_out_characters_gives_way_to_the_longer_read() -> None:
     from edge.models.plate_reader.reader import LONGER_SHARE, pick
 
     # the refined box of a plate with two stacked characters reads only the row after them
