@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
     r.add_argument("--json", action="store_true", help="one JSON object per image and line")
     r.add_argument("--model", default=None, help="OCR model (.onnx); default: the shipped one")
+    r.add_argument("--detector", default=None, help="plate detector (.onnx); default: the shipped one")
     r.add_argument("--min-confidence", type=float, default=0.5, help="drop reads below this (0..1)")
     return p
 
@@ -56,7 +57,7 @@ def main(argv: list[str]) -> int:
     except SystemExit as exc:  # argparse exits on --help and on usage errors
         return int(exc.code) if isinstance(exc.code, int) else EXIT_SETUP
     try:
-        reader = PlateReader(args.model, min_confidence=args.min_confidence)
+        reader = PlateReader(args.model, min_confidence=args.min_confidence, detector_model=args.detector)
     except PlateError as err:
         sys.stderr.write(f"lanectl plate: {err}\n")
         return EXIT_SETUP

@@ -71,8 +71,10 @@ class CameraDriver(Driver):
         """Load and warm the plate reader (runs in the worker thread)."""
         from edge.models.plate_reader import PlateReader
 
-        return PlateReader(self.options.model, intra_op_threads=self.options.reader_threads,
-                           min_confidence=self.options.read_min_confidence)
+        o = self.options
+        return PlateReader(o.model, intra_op_threads=o.reader_threads,
+                           min_confidence=o.read_min_confidence,
+                           detector_model=o.detector_model, detect=o.detect)
 
     # ------------------------------------------------------------------ main loop
     async def run(self) -> None:

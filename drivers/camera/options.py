@@ -31,6 +31,9 @@ class CameraOptions:
                                "(empty: whole frame); keeps the next lane out", ())
     reader_threads: int = doc("onnxruntime intra-op threads of the plate reader", 1)
     model: str | None = doc("Plate OCR model .onnx (default: the shipped one)", None)
+    detect: bool = doc("Ask the learned plate detector when the edge search finds no plate number",
+                       True)
+    detector_model: str | None = doc("Plate detector model .onnx (default: the shipped one)", None)
     read_min_confidence: float = doc("Per-frame reads below this confidence are ignored", 0.5)
     min_confidence: float = doc("A vehicle's voted plate below this is flagged low_confidence", 0.6)
     vehicle_gap_s: float = doc("Seconds without a plate that end a vehicle", 1.5)

@@ -13,9 +13,11 @@ import numpy.typing as npt
 import onnxruntime as ort
 
 from edge.models.plate_reader.ctc import decode
-from edge.models.plate_reader.errors import PlateImageError, PlateModelInvalid, PlateModelMissing
+from edge.models.plate_reader.detect import PlateDetector
+from edge.models.plate_reader.errors import PlateImageError
 from edge.models.plate_reader.locate import Box, LocateParams, candidates, character_rows, refine
 from edge.models.plate_reader.regions import REGION_WORDS
+from edge.models.plate_reader.session import open_session
 from edge.models.plate_reader.vote import PlateText
 
 log = logging.getLogger(__name__)
@@ -136,28 +138,23 @@ class PlateReader:
         locate: LocateParams | None = None,
         second_look: bool = True,
         refine_boxes: bool = True,
+        detector_model: str | Path | None = None,
+        detect: bool = True,
     ) -> None:
         path = Path(model_path) if model_path is not None else default_model_path()
-        if not path.is_file():
-            raise PlateModelMissing("plate OCR model not found", path=str(path))
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = intra_op_threads
-        opts.inter_op_num_threads = 1
-        opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        opts.log_severity_level = 3
-        try:
-            self._session = ort.InferenceSession(
-                str(path), sess_options=opts, providers=["CPUExecutionProvider"]
-            )
-            self._input = self._session.get_inputs()[0].name
-            self._ocr(np.zeros((1, 1, INPUT_H, INPUT_W), np.float32))  # warm-up
-        except Exception as err:  # onnxruntime raises several unrelated types
-            raise PlateModelInvalid("plate OCR model cannot be loaded", path=str(path)) from err
+
+        def warm(session: ort.InferenceSession) -> None:
+            session.run(None, {session.get_inputs()[0].name: np.zeros((1, 1, INPUT_H, INPUT_W), np.float32)})
+
+        self._session = open_session(path, intra_op_threads, "plate OCR", warm)
+        self._input = self._session.get_inputs()[0].name
         self.model_path = path
         self.min_confidence = min_confidence
         self.locate = locate if locate is not None else LocateParams()
         self.second_look = second_look
         self.refine_boxes = refine_boxes
+        # the learned detector (`detect`), loaded with the OCR so a broken file fails here
+        self.detector = PlateDetector(detector_model, intra_op_threads) if detect else None
 
     def _ocr(self, batch: npt.NDArray[Any]) -> list[tuple[str, float]]:
         out = self._session.run(None, {self._input: batch})[0]
@@ -195,8 +192,10 @@ class PlateReader:
 
         The edge localiser's candidates are read first; only when they give no plate number
         (`has_number`) are the rows of characters found by `character_rows` read (a textured
-        bumper or a grainy sensor can hide a plate's edges from the first): the second source
-        costs a frame with a plate nothing, an empty one a few milliseconds more.
+        bumper or a grainy sensor can hide a plate's edges from the first), and when those give
+        none either, the learned detector's plates (`PlateDetector`; a plate beside a grille
+        the edge search joins to it). The later sources cost a frame whose plate the edges find
+        nothing, an empty one a few milliseconds more.
         """
         grey = _to_grey(image)
         # each candidate is read from its edge blob and, when a row of characters is found in
@@ -204,10 +203,7 @@ class PlateReader:
         # box's reads vote and the more confident box's winner is the candidate's read, or the
         # edge box's when it reads characters the row left out (`pick`) (one vote over both
         # boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
-        groups: list[list[Box]] = []
-        for b, _ in candidates(grey, self.locate):
-            better = refine(grey, b) if self.refine_boxes else None
-            groups.append([b] if better is None else [better, b])
+        groups = self._refined(grey, [b for b, _ in candidates(grey, self.locate)])
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
@@ -216,7 +212,19 @@ class PlateReader:
             # a row's box is already the plate's around its characters: no refinement
             rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
             reads = distinct(reads + rows)
+        if not has_number(reads) and self.detector is not None:
+            found = self._refined(grey, [b for b, _ in self.detector.boxes(grey)])
+            reads = distinct(reads + self._read_groups(grey, found))
         return reads
+
+    def _refined(self, grey: npt.NDArray[Any], boxes: list[Box]) -> list[list[Box]]:
+        """Each candidate box as a group: the plate-like box around the row of characters
+        found in it (`refine`), when there is one, then the box itself."""
+        groups: list[list[Box]] = []
+        for b in boxes:
+            better = refine(grey, b) if self.refine_boxes else None
+            groups.append([b] if better is None else [better, b])
+        return groups
 
     def _read_groups(self, grey: npt.NDArray[Any], groups: list[list[Box]]) -> list[PlateText]:
         """One read per group of boxes (the boxes of one candidate), kept when plate-like."""

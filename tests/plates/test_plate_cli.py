@@ -57,6 +57,9 @@ def test_unreadable_image_is_reported_with_a_code(
 def test_missing_model_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["read", "x.jpg", "--model", str(tmp_path / "none.onnx")]) == 2
     assert "plate.model_missing" in capsys.readouterr().err
+    assert main(["read", "x.jpg", "--detector", str(tmp_path / "none.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert "plate.model_missing" in err and "detector" in err
 
 
 def test_help_and_usage(capsys: pytest.CaptureFixture[str]) -> None:

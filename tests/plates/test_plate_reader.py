@@ -136,7 +136,7 @@ def test_the_state_name_on_a_plate_does_not_hide_its_number() -> None:
     assert distinct([state]) == [state]  # alone it may be a vanity plate
 
 
-def test_rows_of_characters_are_read_when_the_edge_search_finds_nothing() -> None:
+def test_rows_then_the_detector_are_read_when_the_edge_search_finds_nothing() -> None:
     from edge.models.plate_reader.locate import LocateParams
 
     img, box = render_scene(np.random.default_rng(104), "7KXR529")
@@ -145,7 +145,11 @@ def test_rows_of_characters_are_read_when_the_edge_search_finds_nothing() -> Non
     assert [p.text for p in plates][:1] == ["7KXR529"]
     assert _overlap(plates[0].box, box)
     neither = LocateParams(min_density=1.01, row_candidates=0)
-    assert PlateReader(locate=neither).read(img) == []
+    assert PlateReader(locate=neither, detect=False).read(img) == []
+    # ... and the learned detector's plates when the rows give no number either
+    found = PlateReader(locate=neither).read(img)
+    assert [p.text for p in found][:1] == ["7KXR529"]
+    assert _overlap(found[0].box, box)
 
 
 def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows() -> None:
@@ -171,3 +175,24 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
     assert "7KXR529" in [p.text for p in got] and state in got  # the rows read, the name kept
     other = PlateText("KDR2231", 0.9, (100, 300, 150, 90))
     assert EdgesFindOnly([other]).read(img) == [other]  # a number: no rows
+
+
+def test_the_detector_is_asked_only_when_the_other_sources_give_no_number() -> None:
+    class CountingDetector:
+        """Stands in for `PlateDetector`: always the same boxes, and counts the calls."""
+
+        def __init__(self, boxes: list[tuple[Box, float]]) -> None:
+            self.found, self.calls = boxes, 0
+
+        def boxes(self, grey: np.ndarray) -> list[tuple[Box, float]]:
+            self.calls += 1
+            return self.found
+
+    img, box = render_scene(np.random.default_rng(104), "7KXR529")
+    reader = PlateReader()
+    fake = CountingDetector([(box, 0.9)])
+    reader.detector = fake  # type: ignore[assignment]
+    assert [p.text for p in reader.read(img)][:1] == ["7KXR529"]
+    assert fake.calls == 0  # the edges found the plate: no detector run
+    assert reader.read(np.full((720, 1280, 3), 128, np.uint8)) == []
+    assert fake.calls == 1  # nothing found: the detector was asked (its box reads nothing)
