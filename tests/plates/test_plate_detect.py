@@ -10,6 +10,7 @@ from edge.models.plate_reader.detect import (
     ALIGN,
     MIN_CELLS,
     STRIDE,
+    WORK_W,
     PlateDetector,
     boxes_of,
     default_detector_path,
@@ -95,3 +96,15 @@ def test_a_missing_or_broken_detector_is_a_typed_error(tmp_path: Path) -> None:
     bad.write_bytes(b"not a model")
     with pytest.raises(PlateModelInvalid):
         PlateDetector(bad)
+
+
+def test_the_shipped_detector_is_the_one_its_training_record_and_card_name() -> None:
+    import json
+
+    from edge.ops.store_facts import file_sha256
+
+    path = default_detector_path()
+    meta = json.loads(path.with_suffix(".json").read_text())
+    assert meta["sha256"] == file_sha256(path)
+    assert (meta["work_width"], meta["stride"]) == (WORK_W, STRIDE)  # what `prepare` feeds it
+    assert meta["sha256"] in (path.parent / "DETECTOR_CARD.md").read_text()
