@@ -60,7 +60,8 @@ class Detector(nn.Module):
         f4 = self.down(x)
         f8 = self.deep(f4)
         up = nn.functional.interpolate(f8, scale_factor=2.0, mode="nearest")
-        return self.head(torch.relu(up + self.skip(f4)))  # type: ignore[no-any-return]
+        logits: torch.Tensor = self.head(torch.relu(up + self.skip(f4)))
+        return logits
 
 
 class Exported(nn.Module):
