@@ -31,8 +31,8 @@ class CameraOptions:
                                "(empty: whole frame); keeps the next lane out", ())
     reader_threads: int = doc("onnxruntime intra-op threads of the plate reader", 1)
     model: str | None = doc("Plate OCR model .onnx (default: the shipped one)", None)
-    detect: bool = doc("Ask the learned plate detector when the edge search finds no plate number",
-                       True)
+    detect: bool = doc("Read the learned plate detector's candidates beside the edge search's "
+                       "(false: about 4 ms and a few OCR runs less per frame)", True)
     detector_model: str | None = doc("Plate detector model .onnx (default: the shipped one)", None)
     read_min_confidence: float = doc("Per-frame reads below this confidence are ignored", 0.5)
     min_confidence: float = doc("A vehicle's voted plate below this is flagged low_confidence", 0.6)

@@ -190,11 +190,11 @@ class PlateReader:
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none.
 
-        The edge localiser's candidates are read first; only when they give no plate number
+        Candidates come from the edge search and from the learned detector (`PlateDetector`,
+        which finds plates the edges join to a grille, and whose box around a plate the
+        edges found too often reads better than theirs); only when they give no plate number
         (`has_number`) are the rows of characters found by `character_rows` read (a textured
-        bumper or a grainy sensor can hide a plate's edges from the first), and when those give
-        none either, the learned detector's plates (`PlateDetector`; a plate beside a grille
-        the edge search joins to it). The later sources cost a frame whose plate the edges find
+        bumper or a grainy sensor can hide a plate's edges): that costs a frame with a plate
         nothing, an empty one a few milliseconds more.
         """
         grey = _to_grey(image)
@@ -203,7 +203,10 @@ class PlateReader:
         # box's reads vote and the more confident box's winner is the candidate's read, or the
         # edge box's when it reads characters the row left out (`pick`) (one vote over both
         # boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
-        groups = self._refined(grey, [b for b, _ in candidates(grey, self.locate)])
+        boxes = [b for b, _ in candidates(grey, self.locate)]
+        if self.detector is not None:
+            boxes += [b for b, _ in self.detector.boxes(grey)]
+        groups = self._refined(grey, boxes)
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
@@ -212,9 +215,6 @@ class PlateReader:
             # a row's box is already the plate's around its characters: no refinement
             rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
             reads = distinct(reads + rows)
-        if not has_number(reads) and self.detector is not None:
-            found = self._refined(grey, [b for b, _ in self.detector.boxes(grey)])
-            reads = distinct(reads + self._read_groups(grey, found))
         return reads
 
     def _refined(self, grey: npt.NDArray[Any], boxes: list[Box]) -> list[list[Box]]:

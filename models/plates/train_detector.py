@@ -7,7 +7,10 @@ Needs the `[train]` extra (torch, onnx). CPU only. Data comes only from `edge.si
 (rendered from the seed: half the scenes textured, a tenth without a plate, a fifth at night);
 real photographs are never used. The frames are kept grey at 512 pixels wide and each batch is
 shrunk to a random width around the reader's (`detect.WORK_W`), often from a random window
-and mirrored, so the net sees plates from a tenth to a third of the frame's width.
+and mirrored, so the net sees plates from a tenth to a third of the frame's width. Half the
+frames get wheels and a shadow drawn on them (`--wheels`), two in five are shrunk onto
+another frame (`--paste`): small vehicles, two plates in a frame. `--wheels 0 --paste 0
+--minutes 25` trains the first detector (see DETECTOR_CARD.md).
 """
 
 from __future__ import annotations
@@ -245,16 +248,16 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--out", default="models/plates/plate_detector.onnx")
-    ap.add_argument("--scenes", type=int, default=8000)
-    ap.add_argument("--val", type=int, default=500)
-    ap.add_argument("--minutes", type=float, default=25.0, help="training time budget")
+    ap.add_argument("--scenes", type=int, default=6000)
+    ap.add_argument("--val", type=int, default=400)
+    ap.add_argument("--minutes", type=float, default=30.0, help="training time budget")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--workers", type=int, default=2, help="processes rendering scenes")
     ap.add_argument("--batch", type=int, default=24)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--cache", default=None, help="keep the rendered scenes in this .npz")
-    ap.add_argument("--wheels", type=float, default=0.0, help="share of frames given wheels")
-    ap.add_argument("--paste", type=float, default=0.0, help="share shrunk onto another frame")
+    ap.add_argument("--wheels", type=float, default=0.5, help="share of frames given wheels")
+    ap.add_argument("--paste", type=float, default=0.4, help="share shrunk onto another frame")
     ap.add_argument("--init", default=None, help="start from this state_dict (.pt)")
     ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
     args = ap.parse_args()

@@ -136,17 +136,17 @@ def test_the_state_name_on_a_plate_does_not_hide_its_number() -> None:
     assert distinct([state]) == [state]  # alone it may be a vanity plate
 
 
-def test_rows_then_the_detector_are_read_when_the_edge_search_finds_nothing() -> None:
+def test_rows_are_read_when_the_edge_search_finds_nothing_and_the_detector_finds_it_alone() -> None:
     from edge.models.plate_reader.locate import LocateParams
 
     img, box = render_scene(np.random.default_rng(104), "7KXR529")
     no_edges = LocateParams(min_density=1.01)  # no edge blob can be that dense
-    plates = PlateReader(locate=no_edges).read(img)
+    plates = PlateReader(locate=no_edges, detect=False).read(img)
     assert [p.text for p in plates][:1] == ["7KXR529"]
     assert _overlap(plates[0].box, box)
     neither = LocateParams(min_density=1.01, row_candidates=0)
     assert PlateReader(locate=neither, detect=False).read(img) == []
-    # ... and the learned detector's plates when the rows give no number either
+    # the learned detector alone
     found = PlateReader(locate=neither).read(img)
     assert [p.text for p in found][:1] == ["7KXR529"]
     assert _overlap(found[0].box, box)
@@ -177,7 +177,9 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
     assert EdgesFindOnly([other]).read(img) == [other]  # a number: no rows
 
 
-def test_the_detector_is_asked_only_when_the_other_sources_give_no_number() -> None:
+def test_the_detectors_plates_are_read_on_every_frame_beside_the_other_sources() -> None:
+    from edge.models.plate_reader.locate import LocateParams
+
     class CountingDetector:
         """Stands in for `PlateDetector`: always the same boxes, and counts the calls."""
 
@@ -189,10 +191,13 @@ def test_the_detector_is_asked_only_when_the_other_sources_give_no_number() -> N
             return self.found
 
     img, box = render_scene(np.random.default_rng(104), "7KXR529")
-    reader = PlateReader()
+    only_rows = PlateReader(locate=LocateParams(min_density=1.01))  # no edge candidate
     fake = CountingDetector([(box, 0.9)])
-    reader.detector = fake  # type: ignore[assignment]
-    assert [p.text for p in reader.read(img)][:1] == ["7KXR529"]
-    assert fake.calls == 0  # the edges found the plate: no detector run
-    assert reader.read(np.full((720, 1280, 3), 128, np.uint8)) == []
-    assert fake.calls == 1  # nothing found: the detector was asked (its box reads nothing)
+    only_rows.detector = fake  # type: ignore[assignment]
+    assert [p.text for p in only_rows.read(img)][:1] == ["7KXR529"]
+    assert fake.calls == 1  # asked although the rows would have found the plate
+    nothing = CountingDetector([])
+    only_rows.detector = nothing  # type: ignore[assignment]
+    assert [p.text for p in only_rows.read(img)][:1] == ["7KXR529"]  # the rows, then
+    assert only_rows.read(np.full((720, 1280, 3), 128, np.uint8)) == []
+    assert nothing.calls == 2
