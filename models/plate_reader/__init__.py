@@ -1,10 +1,12 @@
 """Licence-plate recognition at the edge: localise, OCR (ONNX), vote across frames.
 
-reader = PlateReader()            # loads and warms edge/models/plates/plate_ocr.onnx
+reader = PlateReader()            # loads and warms edge/models/plates/plate_ocr.onnx and
+                                  # plate_detector.onnx (detect=False: the OCR only)
 plates = reader.read(frame_bgr)   # [PlateText(text, confidence, box)]
 best = vote(reads_of_one_vehicle) # PlateVote(text, confidence, low_confidence)
 """
 
+from edge.models.plate_reader.detect import PlateDetector, default_detector_path
 from edge.models.plate_reader.errors import (
     PlateError,
     PlateImageError,
@@ -17,6 +19,7 @@ from edge.models.plate_reader.vote import PlateText, PlateVote, vote
 
 __all__ = [
     "LocateParams",
+    "PlateDetector",
     "PlateError",
     "PlateImageError",
     "PlateModelInvalid",
@@ -24,6 +27,7 @@ __all__ = [
     "PlateReader",
     "PlateText",
     "PlateVote",
+    "default_detector_path",
     "default_model_path",
     "vote",
 ]

@@ -128,7 +128,8 @@ def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
 
 
 class PlateReader:
-    """Localise and read licence plates; one onnxruntime session, warmed at construction."""
+    """Localise and read licence plates; an onnxruntime session for the OCR and one for the
+    detector (unless `detect` is off), both warmed at construction."""
 
     def __init__(
         self,

@@ -72,6 +72,13 @@ def test_registered() -> None:
     assert isinstance(create_driver(_device(), DriverContext("cam1", lambda e: None)), CameraDriver)
 
 
+def test_the_detect_option_reaches_the_plate_reader() -> None:
+    ctx = DriverContext("cam1", lambda e: None)
+    assert CameraDriver(_device(), ctx).make_reader().detector is not None  # type: ignore[attr-defined]
+    off = CameraDriver(_device({"detect": False}), ctx).make_reader()
+    assert off.detector is None  # type: ignore[attr-defined]
+
+
 async def test_one_plate_read_per_vehicle_with_crop() -> None:
     events: list[Event] = []
     ctx = DriverContext("cam1", events.append)
