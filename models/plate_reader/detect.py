@@ -17,7 +17,6 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort
 
 from edge.models.plate_reader.locate import Box
 from edge.models.plate_reader.session import open_session
@@ -72,11 +71,8 @@ class PlateDetector:
 
     def __init__(self, model_path: str | Path | None = None, intra_op_threads: int = 1) -> None:
         path = Path(model_path) if model_path is not None else default_detector_path()
-
-        def warm(session: ort.InferenceSession) -> None:
-            session.run(None, {session.get_inputs()[0].name: prepare(np.zeros((72, 128), np.uint8))[0]})
-
-        self._session = open_session(path, intra_op_threads, "plate detector", warm)
+        blank = prepare(np.zeros((72, 128), np.uint8))[0]
+        self._session = open_session(path, intra_op_threads, "plate detector", blank)
         self._input = self._session.get_inputs()[0].name
         self.model_path = path
 

@@ -10,7 +10,6 @@ from typing import Any
 import cv2
 import numpy as np
 import numpy.typing as npt
-import onnxruntime as ort
 
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.detect import PlateDetector
@@ -143,11 +142,8 @@ class PlateReader:
         detect: bool = True,
     ) -> None:
         path = Path(model_path) if model_path is not None else default_model_path()
-
-        def warm(session: ort.InferenceSession) -> None:
-            session.run(None, {session.get_inputs()[0].name: np.zeros((1, 1, INPUT_H, INPUT_W), np.float32)})
-
-        self._session = open_session(path, intra_op_threads, "plate OCR", warm)
+        blank = np.zeros((1, 1, INPUT_H, INPUT_W), np.float32)
+        self._session = open_session(path, intra_op_threads, "plate OCR", blank)
         self._input = self._session.get_inputs()[0].name
         self.model_path = path
         self.min_confidence = min_confidence
@@ -207,7 +203,10 @@ class PlateReader:
         boxes = [b for b, _ in candidates(grey, self.locate)]
         if self.detector is not None:
             boxes += [b for b, _ in self.detector.boxes(grey)]
-        groups = self._refined(grey, boxes)
+        groups: list[list[Box]] = []
+        for b in boxes:
+            better = refine(grey, b) if self.refine_boxes else None
+            groups.append([b] if better is None else [better, b])
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
@@ -217,15 +216,6 @@ class PlateReader:
             rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
             reads = distinct(reads + rows)
         return reads
-
-    def _refined(self, grey: npt.NDArray[Any], boxes: list[Box]) -> list[list[Box]]:
-        """Each candidate box as a group: the plate-like box around the row of characters
-        found in it (`refine`), when there is one, then the box itself."""
-        groups: list[list[Box]] = []
-        for b in boxes:
-            better = refine(grey, b) if self.refine_boxes else None
-            groups.append([b] if better is None else [better, b])
-        return groups
 
     def _read_groups(self, grey: npt.NDArray[Any], groups: list[list[Box]]) -> list[PlateText]:
         """One read per group of boxes (the boxes of one candidate), kept when plate-like."""

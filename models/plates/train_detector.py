@@ -16,8 +16,6 @@ another frame (`--paste`): small vehicles, two plates in a frame. `--wheels 0 --
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -28,7 +26,8 @@ import torch
 from torch import nn
 
 from edge.models.plate_reader.detect import ALIGN, STRIDE, WORK_W, boxes_of, prepare
-from edge.models.plate_reader.locate import Box
+from edge.models.plate_reader.locate import Box, _iou
+from edge.models.plates.onnx_export import save_onnx, write_record
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import SCENE_H, SCENE_W, label_of, random_plate_text, render_scene
 
@@ -209,14 +208,6 @@ def batch(
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
-def _iou(a: Box, b: Box) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union else 0.0
-
-
 def evaluate(model: Detector, xs: np.ndarray, bs: np.ndarray) -> dict[str, float]:
     """At the reader's width: share of plates found (a box with IoU >= 0.4), its mean IoU,
     boxes that are no plate per frame."""
@@ -310,16 +301,12 @@ def main() -> None:
     if args.save_state:
         torch.save(model.state_dict(), args.save_state)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
+    save_onnx(
         Exported(model),
-        (torch.zeros(1, 1, 216, WORK_W),),
-        str(out),
-        opset_version=17,
-        input_names=["image"],
-        output_names=["plate_probability"],
-        dynamic_axes={"image": {2: "h", 3: "w"}, "plate_probability": {2: "h4", 3: "w4"}},
-        dynamo=False,
+        torch.zeros(1, 1, 216, WORK_W),
+        out,
+        "plate_probability",
+        {"image": {2: "h", 3: "w"}, "plate_probability": {2: "h4", 3: "w4"}},
     )
     meta = {
         "seed": args.seed,
@@ -336,13 +323,10 @@ def main() -> None:
         "steps": step,
         "train_seconds": round(time.time() - t_train),
         "val_scenes": evaluate(model, vx, vb),
-        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "work_width": WORK_W,
         "stride": STRIDE,
     }
-    out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
-    print("done", json.dumps(meta), flush=True)
-
+    write_record(out, meta)
 
 if __name__ == "__main__":
     main()

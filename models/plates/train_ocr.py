@@ -10,8 +10,6 @@ Needs the `[train]` extra (torch, onnx). CPU only, one thread by default. Data c
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import time
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from torch import nn
 
 from edge.models.plate_reader.locate import candidates, character_rows, refine
 from edge.models.plate_reader.reader import AS_IS, INPUT_H, INPUT_W, VARIANTS, _crop_variant
+from edge.models.plates.onnx_export import save_onnx, write_record
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
 from edge.sim.plate_scene import degrade_crop, negative_crops
@@ -390,17 +389,7 @@ def main() -> None:
     if args.save_state:
         torch.save(model.state_dict(), args.save_state)
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
-        model,
-        (torch.zeros(1, 1, H, W),),
-        str(out),
-        opset_version=17,
-        input_names=["image"],
-        output_names=["logprobs"],
-        dynamic_axes={"image": {0: "n"}, "logprobs": {0: "n"}},
-        dynamo=False,
-    )
+    save_onnx(model, torch.zeros(1, 1, H, W), out, "logprobs", {"image": {0: "n"}, "logprobs": {0: "n"}})
     final = evaluate(model, vx, vy)
     meta = {
         "seed": args.seed,
@@ -413,14 +402,11 @@ def main() -> None:
         "steps": step,
         "train_seconds": round(time.time() - t_train),
         "val_crops": final,
-        "sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "input": [1, H, W],
         "alphabet": ALPHABET,
         "blank": BLANK,
     }
-    out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")
-    print("done", json.dumps(meta), flush=True)
-
+    write_record(out, meta)
 
 if __name__ == "__main__":
     main()

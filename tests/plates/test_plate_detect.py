@@ -16,6 +16,7 @@ from edge.models.plate_reader.detect import (
     default_detector_path,
     prepare,
 )
+from edge.models.plate_reader.locate import _iou
 from edge.sim import plate_scene
 from edge.sim.plate_render import label_of, random_plate_text, render_scene
 
@@ -25,12 +26,6 @@ def detector() -> PlateDetector:
     if not default_detector_path().is_file():
         pytest.fail("shipped model models/plates/plate_detector.onnx is missing")
     return PlateDetector()
-
-
-def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return ix * iy / (a[2] * a[3] + b[2] * b[3] - ix * iy)
 
 
 def test_prepare_shrinks_to_the_working_width_and_pads_to_the_nets_steps() -> None:
