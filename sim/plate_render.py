@@ -27,7 +27,7 @@ from edge.sim.plate_art import (
     emblem_mask,
     paint,
 )
-from edge.sim.plate_fonts import Face, find_fonts, stroke_fonts
+from edge.sim.plate_fonts import Face, StrokeFont, find_fonts, stroke_fonts
 from edge.sim.plate_regions import REGIONS, SLOGANS
 
 Image = npt.NDArray[Any]
@@ -68,6 +68,10 @@ SIDE_LOGO_SHARE = 0.5
 # MC6DX, DELIGRL as OELIGRL). 0 here (held-out sets, simulator); the training script sets it.
 # At 0 no random number is drawn for it, so other sets stay exactly as they were.
 GLYPH_JITTER = 0.0
+# Share of plates drawn in a stroke face whose characters take the other shapes real plates give
+# them (`plate_fonts.stroke.ALTERNATES`: a 1 with a short flag, a narrow W, a round-backed D).
+# 0 here (held-out sets, simulator; no random number drawn); the training script sets it.
+ALT_GLYPH_SHARE = 0.0
 _PATTERNS = PATTERNS  # shared with the reader's decoder
 
 _FONTS: list[Face] | None = None
@@ -318,6 +322,8 @@ def render_plate_with_box(
     seps = [c for c in text if c in " -"]
     th = int(PLATE_H * s.text_height)
     font = fl[s.font % len(fl)]
+    if ALT_GLYPH_SHARE and isinstance(font, StrokeFont) and rng.random() < ALT_GLYPH_SHARE:
+        font = font.varied(rng)
     stacked = ""
     if s.stacked and len(label_of(text)) >= 4 and groups and len(groups[0]) >= 3:
         stacked, groups[0] = groups[0][:2], groups[0][2:]

@@ -279,6 +279,12 @@ def main() -> None:
         help="largest warp of the characters, share of their height (plate_render.GLYPH_JITTER; 0 if unset)",
     )
     ap.add_argument(
+        "--alt-glyphs",
+        type=float,
+        default=None,
+        help="share of stroke-face plates in real plates' other glyph shapes (plate_render.ALT_GLYPH_SHARE)",
+    )
+    ap.add_argument(
         "--clean-share",
         type=float,
         default=None,
@@ -311,6 +317,8 @@ def main() -> None:
         plate_scene.TEXTURE_SHARE = args.texture_share
     if args.glyph_jitter is not None:
         plate_render.GLYPH_JITTER = args.glyph_jitter
+    if args.alt_glyphs is not None:
+        plate_render.ALT_GLYPH_SHARE = args.alt_glyphs
     if args.scene_looks:
         global SCENE_LOOKS
         SCENE_LOOKS = True

@@ -11,6 +11,7 @@ a stroke weight; variants differ in the glyphs that differ between states.
 
 from __future__ import annotations
 
+import copy
 import itertools
 from typing import Any
 
@@ -136,6 +137,26 @@ VARIANTS: dict[str, dict[str, Glyph]] = {
 }
 NARROW = {"PlateGothicCA": 0.86}  # glyph width factor of a face
 
+# Other shapes real plates give the characters the faces above draw one way, where the real
+# crops show a reader keyed on those few shapes: a 1 whose flag is a short tick (Connecticut,
+# Louisiana, New Hampshire: read as I between digits), a narrow W whose middle apex reaches the
+# cap line or half-way (North Carolina, Colorado: read as M, N or H), an M whose middle vertex
+# stops high or whose legs splay, a plain-bar I, a D with a round back (read as O or 0). Only
+# the training data draws them (`plate_render.ALT_GLYPH_SHARE`): the held-out sets keep the
+# faces as they were.
+ALTERNATES: dict[str, list[Glyph]] = {
+    "1": [(0.3, [[(0.1, 0.1), (0.6, 0.0), (0.6, 1.0)]]),
+          (0.26, [[(0.2, 0.06), (0.6, 0.0), (0.6, 1.0)]])],
+    "I": [(0.14, [[(0.5, 0.0), (0.5, 1.0)]])],
+    "W": [(0.62, [[(0.0, 0.0), (0.25, 1.0), (0.5, 0.0), (0.75, 1.0), (1.0, 0.0)]]),
+          (0.6, [[(0.0, 0.0), (0.25, 1.0), (0.5, 0.45), (0.75, 1.0), (1.0, 0.0)]])],
+    "M": [(0.6, [[(0.0, 1.0), (0.0, 0.0), (0.5, 0.5), (1.0, 0.0), (1.0, 1.0)]]),
+          (0.66, [[(0.0, 1.0), (0.12, 0.0), (0.5, 0.72), (0.88, 0.0), (1.0, 1.0)]])],
+    "D": [(0.58, [[(0.0, 0.0), (0.0, 1.0)],
+                  _chaikin([(0.0, 0.0), (0.45, 0.0), (1.0, 0.3), (1.0, 0.7), (0.45, 1.0),
+                            (0.0, 1.0)], 3)])],
+}
+
 
 class StrokeFont:
     """A monoline plate face: `render_text` like `truetype.Font`, drawn from centre lines."""
@@ -147,6 +168,19 @@ class StrokeFont:
         self.weight = weight  # stroke width as a fraction of the cap height
         k = NARROW.get(name, 1.0)
         self.glyphs = {ch: (w * k, p) for ch, (w, p) in {**BASE, **VARIANTS[name]}.items()}
+
+    def varied(self, rng: np.random.Generator, share: float = 0.5) -> StrokeFont:
+        """This face with each character of `ALTERNATES`, at `share`, drawn one of its other
+        shapes instead (one draw per character, whatever the face)."""
+        out = copy.copy(self)
+        out.glyphs = dict(self.glyphs)
+        k = NARROW.get(self.name.rsplit("-", 1)[0], 1.0)
+        for ch, alts in ALTERNATES.items():
+            pick, use = int(rng.integers(len(alts))), rng.random() < share
+            if use:
+                w, paths = alts[pick]
+                out.glyphs[ch] = (w * k, paths)
+        return out
 
     def render_text(self, text: str, height_px: int, tracking: float = 0.05) -> npt.NDArray[Any]:
         """A 0/255 mask of `text`, cap height about `height_px`, tight to the glyphs."""

@@ -1,5 +1,7 @@
 """The synthetic plate and scene renderer."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -178,3 +180,30 @@ def test_glyph_jitter_is_drawn_only_when_on(monkeypatch: pytest.MonkeyPatch) -> 
     bent = render_plate(np.random.default_rng(8), "WC6DX")
     assert len(amounts) == 1 and 0.0 <= amounts[0] <= 0.05
     assert not np.array_equal(bent, plain)
+
+
+def test_alternate_glyphs_are_drawn_only_when_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off (held-out sets, simulator), a seed's plates stay as they were and no face is varied;
+    on, stroke faces are varied at the share and TrueType faces never."""
+    from edge.sim import plate_render
+    from edge.sim.plate_fonts import StrokeFont
+
+    calls: list[str] = []
+    real_varied = StrokeFont.varied
+
+    def spy(self: StrokeFont, rng: np.random.Generator, share: float = 0.5) -> StrokeFont:
+        calls.append(self.name)
+        return real_varied(self, rng, share)
+
+    monkeypatch.setattr(StrokeFont, "varied", spy)
+    stroke = plate_render.random_style(np.random.default_rng(0))
+    stroke = dataclasses.replace(stroke, font=0)
+    plain = render_plate(np.random.default_rng(8), "WH0515", stroke)
+    assert calls == []
+    monkeypatch.setattr(plate_render, "ALT_GLYPH_SHARE", 1.0)
+    varied = render_plate(np.random.default_rng(8), "WH0515", stroke)
+    assert calls == [plate_render.fonts()[0].name]
+    assert not np.array_equal(varied, plain)
+    truetype = dataclasses.replace(stroke, font=len(plate_render.fonts()) - 1)
+    render_plate(np.random.default_rng(8), "WH0515", truetype)
+    assert len(calls) == 1

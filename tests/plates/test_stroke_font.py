@@ -37,3 +37,27 @@ def test_text_gets_wider_with_more_characters_and_tracking() -> None:
 
 def test_the_renderer_favours_the_plate_gothics() -> None:
     assert [f.name for f in fonts()[:2]] == [f.name for f in stroke_fonts()[:2]]
+
+
+def test_a_varied_face_draws_real_plates_other_shapes_and_leaves_the_face_alone() -> None:
+    from edge.sim.plate_fonts.stroke import ALTERNATES
+
+    face = stroke_fonts()[0]
+    before = {ch: face.render_text(ch, 40) for ch in ALTERNATES}
+    every = face.varied(np.random.default_rng(1), share=1.0)
+    for ch, m in before.items():
+        other = every.render_text(ch, 40)
+        assert other.shape != m.shape or not np.array_equal(other, m), ch
+        assert np.array_equal(face.render_text(ch, 40), m), ch  # the face itself is unchanged
+    none = face.varied(np.random.default_rng(1), share=0.0)
+    assert all(np.array_equal(none.render_text(ch, 40), m) for ch, m in before.items())
+
+
+def test_alternate_look_alikes_still_differ() -> None:
+    """A short-flag 1 is not a plain-bar I, a narrow W not an M, whatever the picks."""
+    face = stroke_fonts()[0]
+    for seed in range(8):
+        v = face.varied(np.random.default_rng(seed), share=1.0)
+        for a, b in ("1I", "MW", "DO", "WN"):
+            diff = np.abs(_norm(v.render_text(a, 40)) - _norm(v.render_text(b, 40))).mean()
+            assert diff > 0.06, (seed, a, b, diff)
