@@ -9,7 +9,8 @@ real photographs are never used. The frames are kept grey at 512 pixels wide and
 shrunk to a random width around the reader's (`detect.WORK_W`), often from a random window
 and mirrored, so the net sees plates from a tenth to a third of the frame's width. Half the
 frames get wheels and a shadow drawn on them (`--wheels`), two in five are shrunk onto
-another frame (`--paste`): small vehicles, two plates in a frame. `--wheels 0 --paste 0
+another frame (`--paste`): small vehicles, two plates in a frame. `--clutter` draws lamps and
+lettering on a share of them (tried, not shipped: DETECTOR_CARD.md). `--wheels 0 --paste 0
 --minutes 25` trains the first detector (see DETECTOR_CARD.md).
 """
 
@@ -135,14 +136,66 @@ def _wheels(gen: np.random.Generator, img: np.ndarray, box: np.ndarray) -> None:
         img[by : by + bh, bx : bx + bw] = plate
 
 
+WORDS = ("TOYOTA", "FORD", "HONDA", "CHEVROLET", "NISSAN", "HYBRID", "4X4", "LIMITED", "SPORT",
+         "AWD", "CAMRY", "F-150", "SIERRA", "DEALER", "AUTO MALL", "V6", "TACOMA", "LX 350")
+
+
+def _lamps_and_lettering(gen: np.random.Generator, img: np.ndarray, box: np.ndarray) -> None:
+    """Lamps either side of the plate and a model name or dealer's word on the body (or
+    anywhere, without a plate): on real frames the detector's boxes fell on lamps and on
+    lettering, which the rendered vehicles seldom have. The plate stays visible."""
+    bx, by, bw, bh = (int(v) for v in box)
+    plate = img[by : by + bh, bx : bx + bw].copy() if bw > 0 else None
+    if bw > 0:
+        px, py, ph = bx + bw / 2, by + bh / 2, float(max(bh, 4))
+    else:
+        px, py = gen.uniform(0.2, 0.8) * KEEP_W, gen.uniform(0.3, 0.8) * KEEP_H
+        ph = float(gen.uniform(6, 20))
+    if gen.random() < 0.7:  # a pair of lamps, lit or dark, level with the plate or above it
+        lw, lh = ph * gen.uniform(1.0, 3.5), ph * gen.uniform(0.5, 1.6)
+        ly = py - ph * gen.uniform(-0.5, 2.5)
+        spread = ph * gen.uniform(3.0, 7.0)
+        shade = int(gen.integers(170, 256)) if gen.random() < 0.6 else int(gen.integers(10, 70))
+        for side in (-1, 1):
+            c = (int(px + side * spread), int(ly))
+            if gen.random() < 0.5:
+                cv2.ellipse(img, c, (max(2, int(lw / 2)), max(2, int(lh / 2))), 0, 0, 360, shade, -1)
+            else:
+                cv2.rectangle(img, (int(c[0] - lw / 2), int(c[1] - lh / 2)),
+                              (int(c[0] + lw / 2), int(c[1] + lh / 2)), shade, -1)  # fmt: skip
+    if gen.random() < 0.7:  # lettering with no plate around it
+        faces = plate_render.fonts()
+        word = str(WORDS[int(gen.integers(len(WORDS)))])
+        th = max(4, int(ph * gen.uniform(0.3, 0.9)))
+        mask = faces[int(gen.integers(len(faces)))].render_text(word, 64)
+        mask = cv2.resize(mask, (max(1, mask.shape[1] * th // max(mask.shape[0], 1)), th))
+        mh, mw = mask.shape
+        tx = int(np.clip(px + gen.uniform(-4, 4) * ph - mw / 2, 0, max(0, KEEP_W - mw)))
+        ty = int(np.clip(py + gen.choice([-1, 1]) * ph * gen.uniform(1.2, 3.0), 0, max(0, KEEP_H - mh)))
+        region = img[ty : ty + mh, tx : tx + mw]
+        ink = float(gen.integers(0, 60)) if region.mean() > 110 else float(gen.integers(190, 256))
+        a = mask[: region.shape[0], : region.shape[1]].astype(np.float32) / 255.0
+        region[:] = (region * (1 - a) + ink * a).astype(np.uint8)
+    if plate is not None:
+        img[by : by + bh, bx : bx + bw] = plate
+
+
 def _sample(
-    gen: np.random.Generator, xs: np.ndarray, bs: np.ndarray, i: int, wheels: float, paste: float
+    gen: np.random.Generator,
+    xs: np.ndarray,
+    bs: np.ndarray,
+    i: int,
+    wheels: float,
+    paste: float,
+    clutter: float = 0.0,
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Frame i (a copy) and its plate boxes: with wheels drawn on it (share `wheels`), and
     shrunk onto another frame (share `paste`: small vehicles, two plates in one frame)."""
     img = xs[i].copy()
     if gen.random() < wheels:
         _wheels(gen, img, bs[i])
+    if clutter and gen.random() < clutter:
+        _lamps_and_lettering(gen, img, bs[i])
     boxes = [bs[i].copy()] if bs[i][2] > 0 else []
     if gen.random() >= paste:
         return img, boxes
@@ -166,6 +219,7 @@ def batch(
     idx: np.ndarray,
     wheels: float = 0.0,
     paste: float = 0.0,
+    clutter: float = 0.0,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Images shrunk to one random width (a random window of each, sometimes mirrored) and
     their targets: 1 on the cells of each plate's box."""
@@ -174,8 +228,8 @@ def batch(
     x = np.empty((len(idx), 1, h, w), np.float32)
     y = np.zeros((len(idx), 1, h // STRIDE, w // STRIDE), np.float32)
     for j, i in enumerate(idx):
-        if wheels or paste:
-            img, boxes = _sample(gen, xs, bs, int(i), wheels, paste)
+        if wheels or paste or clutter:
+            img, boxes = _sample(gen, xs, bs, int(i), wheels, paste, clutter)
         else:  # no draw: the first detector's batches, as they were
             img, boxes = xs[i], [bs[i]] if bs[i][2] > 0 else []
         zoom = float(gen.uniform(0.55, 1.0)) if gen.random() < 0.5 else 1.0
@@ -249,6 +303,7 @@ def main() -> None:
     ap.add_argument("--cache", default=None, help="keep the rendered scenes in this .npz")
     ap.add_argument("--wheels", type=float, default=0.5, help="share of frames given wheels")
     ap.add_argument("--paste", type=float, default=0.4, help="share shrunk onto another frame")
+    ap.add_argument("--clutter", type=float, default=0.0, help="share given lamps and lettering")
     ap.add_argument("--init", default=None, help="start from this state_dict (.pt)")
     ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
     args = ap.parse_args()
@@ -282,7 +337,8 @@ def main() -> None:
             lr = args.lr * min(1.0, (step + 1) / 200) * 0.5 * (1 + np.cos(np.pi * frac))
             for g in opt.param_groups:
                 g["lr"] = max(lr, 1e-5)
-            x, y = batch(gen, xs, bs, order[b * args.batch : (b + 1) * args.batch], args.wheels, args.paste)
+            x, y = batch(gen, xs, bs, order[b * args.batch : (b + 1) * args.batch], args.wheels, args.paste,
+                     args.clutter)  # fmt: skip
             loss = loss_fn(model(x), y)
             opt.zero_grad()
             loss.backward()
@@ -318,6 +374,7 @@ def main() -> None:
         "night": NIGHT,
         "wheels": args.wheels,
         "paste": args.paste,
+        "clutter": args.clutter,
         "init": Path(args.init).name if args.init else None,
         "epochs": epoch,
         "steps": step,
