@@ -143,7 +143,8 @@ NARROW = {"PlateGothicCA": 0.86}  # glyph width factor of a face
 # cap line or half-way (North Carolina, Colorado: read as M, N or H), an M whose middle vertex
 # stops high or whose legs splay, a plain-bar I, a D with a round back (read as O or 0). Only
 # the training data draws them (`plate_render.ALT_GLYPH_SHARE`): the held-out sets keep the
-# faces as they were.
+# faces as they were. OCRs fine-tuned with them fixed their targets and broke as many other
+# real reads (v12, v13 in MODEL_CARD.md: not shipped); kept for training from scratch.
 ALTERNATES: dict[str, list[Glyph]] = {
     "1": [(0.3, [[(0.1, 0.1), (0.6, 0.0), (0.6, 1.0)]]),
           (0.26, [[(0.2, 0.06), (0.6, 0.0), (0.6, 1.0)]])],
@@ -166,7 +167,7 @@ class StrokeFont:
             raise KeyError(name)
         self.name = f"{name}-{'Bold' if weight >= 0.15 else 'Regular'}"
         self.weight = weight  # stroke width as a fraction of the cap height
-        k = NARROW.get(name, 1.0)
+        k = self.width_factor = NARROW.get(name, 1.0)
         self.glyphs = {ch: (w * k, p) for ch, (w, p) in {**BASE, **VARIANTS[name]}.items()}
 
     def varied(self, rng: np.random.Generator, share: float = 0.5) -> StrokeFont:
@@ -174,12 +175,11 @@ class StrokeFont:
         shapes instead (one draw per character, whatever the face)."""
         out = copy.copy(self)
         out.glyphs = dict(self.glyphs)
-        k = NARROW.get(self.name.rsplit("-", 1)[0], 1.0)
         for ch, alts in ALTERNATES.items():
             pick, use = int(rng.integers(len(alts))), rng.random() < share
             if use:
                 w, paths = alts[pick]
-                out.glyphs[ch] = (w * k, paths)
+                out.glyphs[ch] = (w * self.width_factor, paths)
         return out
 
     def render_text(self, text: str, height_px: int, tracking: float = 0.05) -> npt.NDArray[Any]:
