@@ -167,8 +167,7 @@ def _lamps_and_lettering(gen: np.random.Generator, img: np.ndarray, box: np.ndar
         faces = plate_render.fonts()
         word = str(WORDS[int(gen.integers(len(WORDS)))])
         th = max(4, int(ph * gen.uniform(0.3, 0.9)))
-        mask = faces[int(gen.integers(len(faces)))].render_text(word, 64)
-        mask = cv2.resize(mask, (max(1, mask.shape[1] * th // max(mask.shape[0], 1)), th))
+        mask = plate_render._text_mask(faces[int(gen.integers(len(faces)))], word, th)
         mh, mw = mask.shape
         tx = int(np.clip(px + gen.uniform(-4, 4) * ph - mw / 2, 0, max(0, KEEP_W - mw)))
         ty = int(np.clip(py + gen.choice([-1, 1]) * ph * gen.uniform(1.2, 3.0), 0, max(0, KEEP_H - mh)))
