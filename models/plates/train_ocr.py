@@ -34,29 +34,42 @@ BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]
 SCENE_LOOKS = False
 
 
+# Architectures by name: conv channels of the five blocks, the projection's width, the GRU's
+# hidden size per direction. "base" is every shipped file to v10 (438,597 parameters); "wide"
+# has room for more glyph shapes (alternates, states' own faces) at about 1.45x the
+# multiply-adds; `--arch wide --init base.onnx` starts from a base file widened so that it
+# computes exactly what the file does (`widen`).
+ARCHS: dict[str, tuple[tuple[int, int, int, int, int], int, int]] = {
+    "base": ((32, 64, 96, 96, 128), 128, 96),
+    "wide": ((32, 64, 128, 128, 160), 160, 128),
+}
+
+
 class CRNN(nn.Module):
     """Conv feature extractor -> BiGRU over columns -> per-column class scores."""
 
-    def __init__(self, n_classes: int = len(ALPHABET) + 1) -> None:
+    def __init__(self, n_classes: int = len(ALPHABET) + 1, arch: str = "base") -> None:
         super().__init__()
+        (c1, c2, c3, c4, c5), proj, hidden = ARCHS[arch]
+        self.arch = arch
 
         def block(i: int, o: int) -> list[nn.Module]:
             return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU(True)]
 
         self.cnn = nn.Sequential(
-            *block(1, 32),
+            *block(1, c1),
             nn.MaxPool2d(2),  # 16x64
-            *block(32, 64),
+            *block(c1, c2),
             nn.MaxPool2d(2),  # 8x32
-            *block(64, 96),
-            *block(96, 96),
+            *block(c2, c3),
+            *block(c3, c4),
             nn.MaxPool2d((2, 1)),  # 4x32
-            *block(96, 128),
+            *block(c4, c5),
             nn.MaxPool2d((2, 1)),  # 2x32
         )
-        self.proj = nn.Linear(128 * 2, 128)
-        self.rnn = nn.GRU(128, 96, batch_first=True, bidirectional=True)
-        self.head = nn.Linear(192, n_classes)
+        self.proj = nn.Linear(c5 * 2, proj)
+        self.rnn = nn.GRU(proj, hidden, batch_first=True, bidirectional=True)
+        self.head = nn.Linear(2 * hidden, n_classes)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x: N x 1 x 32 x 128 grey in 0..255 -> N x 32 x classes log-probabilities."""
@@ -67,6 +80,47 @@ class CRNN(nn.Module):
         f = torch.relu(self.proj(f))
         f, _ = self.rnn(f)
         return torch.log_softmax(self.head(f), dim=-1)
+
+
+def widen(small: CRNN, big: CRNN) -> None:
+    """Copy a trained `small` into the first units of every layer of `big` (Net2Net style), so
+    that `big` in eval mode computes what `small` does and training goes on from there.
+
+    Each new unit keeps its random initial weights in (so it computes something and learns),
+    while its weights out to the next layer start at zero (so the old units see none of it).
+    Conv features reach `proj` as channel * 2 + row: the old channels keep their indices."""
+    with torch.no_grad():
+        s_convs = [m for m in small.cnn if isinstance(m, nn.Conv2d)]
+        b_convs = [m for m in big.cnn if isinstance(m, nn.Conv2d)]
+        s_bns = [m for m in small.cnn if isinstance(m, nn.BatchNorm2d)]
+        b_bns = [m for m in big.cnn if isinstance(m, nn.BatchNorm2d)]
+        for sc, bc, sb, bb in zip(s_convs, b_convs, s_bns, b_bns, strict=True):
+            o, i = sc.weight.shape[:2]
+            bc.weight[:o, :i] = sc.weight
+            bc.weight[:o, i:] = 0.0
+            for name in ("weight", "bias", "running_mean", "running_var"):
+                getattr(bb, name)[:o] = getattr(sb, name)
+        o, i = small.proj.weight.shape
+        big.proj.weight[:o, :i] = small.proj.weight
+        big.proj.weight[:o, i:] = 0.0
+        big.proj.bias[:o] = small.proj.bias
+        big.proj.bias[o:] = 0.0
+        hs, hb = small.rnn.hidden_size, big.rnn.hidden_size
+        for sfx in ("", "_reverse"):
+            for kind in ("ih", "hh"):
+                sw = getattr(small.rnn, f"weight_{kind}_l0{sfx}")
+                bw = getattr(big.rnn, f"weight_{kind}_l0{sfx}")
+                sbias = getattr(small.rnn, f"bias_{kind}_l0{sfx}")
+                bbias = getattr(big.rnn, f"bias_{kind}_l0{sfx}")
+                cols = sw.shape[1]
+                for g in range(3):  # gates r, z, n: blocks of hidden_size rows
+                    bw[g * hb : g * hb + hs, :cols] = sw[g * hs : (g + 1) * hs]
+                    bw[g * hb : g * hb + hs, cols:] = 0.0
+                    bbias[g * hb : g * hb + hs] = sbias[g * hs : (g + 1) * hs]
+        big.head.weight.zero_()
+        big.head.weight[:, :hs] = small.head.weight[:, :hs]  # forward direction
+        big.head.weight[:, hb : hb + hs] = small.head.weight[:, hs:]  # backward
+        big.head.bias.copy_(small.head.bias)
 
 
 def _cover(c: tuple[int, int, int, int], g: tuple[int, int, int, int]) -> float:
@@ -253,6 +307,13 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--init", default=None, help="start from this state_dict (.pt), fine-tune")
+    ap.add_argument("--arch", choices=sorted(ARCHS), default="base", help="the model's size (ARCHS)")
+    ap.add_argument(
+        "--init-arch",
+        choices=sorted(ARCHS),
+        default=None,
+        help="--init's size when it differs from --arch: it is widened into --arch (widen)",
+    )
     ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
     ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
     ap.add_argument(
@@ -342,12 +403,25 @@ def main() -> None:
     vx, vy = make_set(args.seed + 10_000, args.val, 0.05, args.scene_frac)
     print(f"have {len(xs)}+{len(vx)} crops after {time.time() - t0:.0f}s", flush=True)
     targets = [torch.tensor([ALPHABET.index(c) + 1 for c in y], dtype=torch.long) for y in ys]
-    model = CRNN()
+    model = CRNN(arch=args.arch)
+    start = CRNN(arch=args.init_arch or args.arch)
     if args.init and args.init.endswith(".onnx"):
-        load_onnx_weights(model, args.init, vx[:256].astype(np.float32))
-        print("val of the start model", evaluate(model, vx, vy), flush=True)
+        load_onnx_weights(start, args.init, vx[:256].astype(np.float32))
+        print("val of the start model", evaluate(start, vx, vy), flush=True)
     elif args.init:
-        model.load_state_dict(torch.load(args.init, weights_only=True))
+        start.load_state_dict(torch.load(args.init, weights_only=True))
+    if args.init and start.arch != model.arch:
+        widen(start, model)
+        start.eval()
+        model.eval()
+        probe = torch.from_numpy(vx[:256]).float()
+        with torch.no_grad():
+            err = float((model(probe) - start(probe)).abs().max())
+        print(f"widened {start.arch} -> {model.arch}: max |wide - start| = {err:.2e}", flush=True)
+        if err > 1e-4:
+            raise SystemExit("the widened model does not compute what it started from")
+    elif args.init:
+        model = start
     print("params", sum(p.numel() for p in model.parameters()), flush=True)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     ctc = nn.CTCLoss(blank=BLANK, zero_infinity=True)
@@ -401,6 +475,7 @@ def main() -> None:
     final = evaluate(model, vx, vy)
     meta = {
         "seed": args.seed,
+        "arch": args.arch,
         "scene_frac": args.scene_frac,
         "init": Path(args.init).name if args.init else None,
         "data": [Path(f).name for f in args.data],

@@ -166,18 +166,21 @@ class StrokeFont:
         if name not in VARIANTS:
             raise KeyError(name)
         self.name = f"{name}-{'Bold' if weight >= 0.15 else 'Regular'}"
+        self.own = frozenset(VARIANTS[name])  # the characters this face draws its own way
         self.weight = weight  # stroke width as a fraction of the cap height
         k = self.width_factor = NARROW.get(name, 1.0)
         self.glyphs = {ch: (w * k, p) for ch, (w, p) in {**BASE, **VARIANTS[name]}.items()}
 
     def varied(self, rng: np.random.Generator, share: float = 0.5) -> StrokeFont:
         """This face with each character of `ALTERNATES`, at `share`, drawn one of its other
-        shapes instead (one draw per character, whatever the face)."""
+        shapes instead (one draw per character, whatever the face), except the characters the
+        face draws its own way (`VARIANTS`: California's wide W and deep M stay California's;
+        v12, trained with them replaced, read California's W as H)."""
         out = copy.copy(self)
         out.glyphs = dict(self.glyphs)
         for ch, alts in ALTERNATES.items():
             pick, use = int(rng.integers(len(alts))), rng.random() < share
-            if use:
+            if use and ch not in self.own:
                 w, paths = alts[pick]
                 out.glyphs[ch] = (w * self.width_factor, paths)
         return out

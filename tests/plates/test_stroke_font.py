@@ -61,3 +61,15 @@ def test_alternate_look_alikes_still_differ() -> None:
         for a, b in ("1I", "MW", "DO", "WN"):
             diff = np.abs(_norm(v.render_text(a, 40)) - _norm(v.render_text(b, 40))).mean()
             assert diff > 0.06, (seed, a, b, diff)
+
+
+def test_a_varied_face_keeps_the_characters_it_draws_its_own_way() -> None:
+    """California's wide W and deep M stay California's; its other characters vary."""
+    from edge.sim.plate_fonts.stroke import ALTERNATES
+
+    ca = next(f for f in stroke_fonts() if f.name.startswith("PlateGothicCA"))
+    assert {"W", "M"} <= ca.own
+    every = ca.varied(np.random.default_rng(1), share=1.0)
+    for ch in ALTERNATES:
+        same = np.array_equal(every.render_text(ch, 40), ca.render_text(ch, 40))
+        assert same == (ch in ca.own), ch
