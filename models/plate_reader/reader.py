@@ -276,13 +276,33 @@ def _plausible(read: tuple[str, float]) -> tuple[bool, float]:
 
 def distinct(reads: list[PlateText]) -> list[PlateText]:
     """One read per place in the frame, most confident first; a short read (a sticker, the
-    letters of a frame) never hides a plate-length one, and a state's or province's name
-    printed on the plate (OHIO, YUKON) hides nothing."""
+    letters of a frame) never hides a plate-length one, a state's or province's name
+    printed on the plate (OHIO, YUKON) hides nothing, and a read of the place holding the kept
+    one with more characters takes its place (`_holds`)."""
     kept: list[PlateText] = []
     for r in sorted(reads, key=_precedence, reverse=True):
-        if not any(_overlap(r.box, k.box) for k in kept):
+        over = [i for i, k in enumerate(kept) if _overlap(r.box, k.box)]
+        if not over:
             kept.append(r)
+        elif len(over) == 1 and _holds(r, kept[over[0]]):
+            kept[over[0]] = r
     return sorted(kept, key=lambda r: -r.confidence)
+
+
+def _holds(longer: PlateText, shorter: PlateText) -> bool:
+    """Whether `longer` is the same plate as `shorter` with characters it left out: `pick`'s
+    rule between two candidates' reads of one place (the detector's box takes in the stacked
+    characters an edge box left out, 660887 / 60887, or the other way round). Tuning seeds,
+    2026-11-27: flat 954 -> 956 of 1,000, stacked 229 -> 234 of 300, textured 280 -> 281 of
+    300; real scenes the same, 65 of 99 (taking also plate-length reads before shorter ones
+    in the frame's order changed none of these)."""
+    return (
+        _is_plate_length(longer.text)
+        and len(longer.text) > len(shorter.text)
+        and shorter.text in longer.text
+        and _is_number(longer)
+        and longer.confidence >= LONGER_SHARE * shorter.confidence
+    )
 
 
 def _overlap(a: Box, b: Box) -> bool:

@@ -12,7 +12,7 @@ from edge.models.plate_reader import (
     PlateReader,
 )
 from edge.models.plate_reader.locate import Box
-from edge.models.plate_reader.reader import _overlap, distinct, has_number
+from edge.models.plate_reader.reader import LONGER_SHARE, _overlap, distinct, has_number
 from edge.models.plate_reader.vote import PlateText
 from edge.sim.plate_render import label_of, render_scene
 
@@ -103,7 +103,7 @@ def test_only_plausible_reads_that_are_not_sure_get_a_second_look() -> None:
 
 
 def test_a_box_that_left_out_characters_gives_way_to_the_longer_read() -> None:
-    from edge.models.plate_reader.reader import LONGER_SHARE, pick
+    from edge.models.plate_reader.reader import pick
 
     # the refined box of a plate with two stacked characters reads only the row after them
     assert pick([("1198", 0.998), ("851198", 0.99)]) == ("851198", 0.99)
@@ -127,6 +127,19 @@ def test_a_short_read_inside_a_plate_does_not_hide_the_plate() -> None:
     assert distinct([sticker]) == [sticker]  # alone, a short read is still reported
     weaker = PlateText("VAN337", 0.7, (672, 296, 170, 120))
     assert distinct([weaker, plate]) == [plate]  # the same place: the more confident read
+
+
+def test_a_read_of_the_same_place_with_the_characters_another_left_out_wins() -> None:
+    edge = PlateText("60887", 0.963, (412, 483, 219, 121))  # left out a stacked 6
+    detector = PlateText("660887", 0.917, (386, 480, 214, 120))
+    assert distinct([edge, detector]) == [detector]
+    # far less sure, or not holding the other's characters: the more confident read stands
+    unsure = PlateText("660887", LONGER_SHARE * 0.963 - 0.01, detector.box)
+    assert distinct([edge, unsure]) == [edge]
+    assert distinct([edge, PlateText("660881", 0.917, detector.box)]) == [edge]
+    # a state's name is not the plate's number, whatever it holds
+    part = PlateText("UCKY", 0.95, (440, 290, 90, 32))
+    assert distinct([part, PlateText("KENTUCKY", 0.9, (400, 290, 200, 40))]) == [part]
 
 
 def test_the_state_name_on_a_plate_does_not_hide_its_number() -> None:
