@@ -246,10 +246,20 @@ def pick(reads: list[tuple[str, float]]) -> tuple[str, float]:
     another box read more characters around it, at least `LONGER_SHARE` as confident."""
     text, conf = max(reads, key=_plausible)
     for longer, c in reads:
-        if _is_plate_length(longer) and len(longer) > len(text) and text in longer:
-            if c >= LONGER_SHARE * conf:
-                text, conf = longer, c
+        if _reads_more(longer, c, text, conf):
+            text, conf = longer, c
     return text, conf
+
+
+def _reads_more(longer: str, longer_conf: float, shorter: str, shorter_conf: float) -> bool:
+    """Whether `longer` is a plate-length read holding `shorter` with more characters, at
+    least `LONGER_SHARE` as confident: the same plate with characters `shorter` left out."""
+    return (
+        _is_plate_length(longer)
+        and len(longer) > len(shorter)
+        and shorter in longer
+        and longer_conf >= LONGER_SHARE * shorter_conf
+    )
 
 
 def has_number(reads: list[PlateText]) -> bool:
@@ -296,12 +306,8 @@ def _holds(longer: PlateText, shorter: PlateText) -> bool:
     2026-11-27: flat 954 -> 956 of 1,000, stacked 229 -> 234 of 300, textured 280 -> 281 of
     300; real scenes the same, 65 of 99 (taking also plate-length reads before shorter ones
     in the frame's order changed none of these)."""
-    return (
-        _is_plate_length(longer.text)
-        and len(longer.text) > len(shorter.text)
-        and shorter.text in longer.text
-        and _is_number(longer)
-        and longer.confidence >= LONGER_SHARE * shorter.confidence
+    return _is_number(longer) and _reads_more(
+        longer.text, longer.confidence, shorter.text, shorter.confidence
     )
 
 
