@@ -163,16 +163,26 @@ class PlateReader:
         looks: tuple[tuple[float, float, float, float], ...],
     ) -> list[list[tuple[str, float]]]:
         """Each (grey image, box) read once per look (margins, see `_crop_variant`), in one
-        batch: the reads of each place, in order."""
+        batch: the reads of each place, in order. A place given twice (the edge search and the
+        detector often refine to the very same box) is read once: its crops are the same."""
         if not places:
             return []
         n = len(looks)
-        batch = np.empty((len(places) * n, 1, INPUT_H, INPUT_W), np.float32)
-        for i, (grey, box) in enumerate(places):
+        first: dict[tuple[int, Box], int] = {}  # (image, box) -> its place in the batch
+        unique: list[tuple[npt.NDArray[Any], Box]] = []
+        rows = []
+        for grey, box in places:
+            key = (id(grey), box)
+            if key not in first:
+                first[key] = len(unique)
+                unique.append((grey, box))
+            rows.append(first[key])
+        batch = np.empty((len(unique) * n, 1, INPUT_H, INPUT_W), np.float32)
+        for i, (grey, box) in enumerate(unique):
             for k, v in enumerate(looks):
                 batch[i * n + k, 0] = _crop_variant(grey, box, v)
         reads = self._ocr(batch)
-        return [reads[i * n : (i + 1) * n] for i in range(len(places))]
+        return [reads[i * n : (i + 1) * n] for i in rows]
 
     def read_crops(self, crops: list[npt.NDArray[Any]]) -> list[tuple[str, float]]:
         """OCR already-cut plate images (grey or BGR): [(text, confidence)] in order (with the

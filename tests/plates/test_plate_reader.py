@@ -214,3 +214,41 @@ def test_the_detectors_plates_are_read_on_every_frame_beside_the_other_sources()
     assert [p.text for p in only_rows.read(img)][:1] == ["7KXR529"]  # the rows, then
     assert only_rows.read(np.full((720, 1280, 3), 128, np.uint8)) == []
     assert nothing.calls == 2
+
+
+def test_a_box_found_twice_is_read_once_and_reads_the_same() -> None:
+    from edge.models.plate_reader.locate import LocateParams
+
+    class CountingReader(PlateReader):
+        """The real reader, counting the crops its OCR is given."""
+
+        def __init__(self) -> None:
+            super().__init__(locate=LocateParams(min_density=1.01))  # no edge candidate
+            self.crops = 0
+
+        def _ocr(self, batch: np.ndarray) -> list[tuple[str, float]]:
+            self.crops += batch.shape[0]
+            return super()._ocr(batch)
+
+    class SameBoxTwice:
+        """Stands in for `PlateDetector`: the plate's box as two candidates."""
+
+        def __init__(self, boxes: list[tuple[Box, float]]) -> None:
+            self.found = boxes
+
+        def boxes(self, grey: np.ndarray) -> list[tuple[Box, float]]:
+            return self.found
+
+    img, box = render_scene(np.random.default_rng(104), "7KXR529")
+    reader = CountingReader()
+    reader.detector = SameBoxTwice([(box, 0.9)])  # type: ignore[assignment]
+    once = reader.read(img)
+    one_box = reader.crops
+    reader.crops = 0
+    reader.detector = SameBoxTwice([(box, 0.9), (box, 0.8)])  # type: ignore[assignment]
+    assert reader.read(img) == once and [p.text for p in once][:1] == ["7KXR529"]
+    assert reader.crops == one_box  # the second candidate's crops were the first's
+    reader.crops = 0
+    crop = np.ascontiguousarray(img[box[1] : box[1] + box[3], box[0] : box[0] + box[2], 1])  # grey
+    assert reader.read_crops([crop, crop]) == reader.read_crops([crop]) * 2
+    assert reader.crops == 5 + 5  # the crop given twice: as is and its four zooms, once
