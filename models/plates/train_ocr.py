@@ -29,7 +29,7 @@ H, W = INPUT_H, INPUT_W  # the reader's input
 BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]
 # Each scene box on the plate also cut as one of the reader's second-look crops (its margins
 # shifted, `reader.VARIANTS`, chosen at random), since the reader votes over those crops
-# (`--scene-looks`, tried for v11, not shipped: see MODEL_CARD.md; off, no draw is made, so
+# (`--scene-looks`, tried for v11, not shipped: see OCR_HISTORY.md; off, no draw is made, so
 # other sets render as they did)
 SCENE_LOOKS = False
 
