@@ -144,8 +144,9 @@ NARROW = {"PlateGothicCA": 0.86}  # glyph width factor of a face
 # stops high or whose legs splay, a plain-bar I, a D with a round back (read as O or 0). Only
 # the training data draws them (`plate_render.ALT_GLYPH_SHARE`): the held-out sets keep the
 # faces as they were. OCRs fine-tuned with them fixed their targets and broke as many other
-# real reads (v12, v13 in OCR_HISTORY.md: not shipped), and a wider model trained 95 minutes
-# with them read the tuning scenes no better (OCR_HISTORY.md); kept for a longer run.
+# real reads (v12, v13 in OCR_HISTORY.md: not shipped), and a wider model trained with them
+# (95 minutes on 100,000 crops, 62 on 200,000) read more real crops but the tuning scenes no
+# better (OCR_HISTORY.md); kept for a run from scratch on all kinds of data.
 ALTERNATES: dict[str, list[Glyph]] = {
     "1": [(0.3, [[(0.1, 0.1), (0.6, 0.0), (0.6, 1.0)]]),
           (0.26, [[(0.2, 0.06), (0.6, 0.0), (0.6, 1.0)]])],
