@@ -9,7 +9,8 @@
   with a note when the folder is absent. Validation only. Each also as the lane matches plates
   (confusable characters folded, `edge.decision.matching.plate_key`).
 - speed: whole pipeline frames per second on 1280x720 scenes, one thread; the learned
-  detector alone on a frame; RSS with the models loaded (measured in a fresh interpreter).
+  detector alone on a frame; where a frame's time goes (stages, in a separate pass); RSS with
+  the models loaded (measured in a fresh interpreter).
 `PLATES_MODEL=path.onnx` evaluates another model than the shipped one (RSS uses the shipped one).
 """
 
@@ -20,6 +21,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
@@ -28,6 +31,7 @@ import numpy as np
 from edge.decision.matching import plate_key
 from edge.drivers.camera.vehicles import distance
 from edge.models.plate_reader import PlateReader, PlateText
+from edge.models.plate_reader import reader as reader_module
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import label_of, random_plate_text, render_scene
 
@@ -35,6 +39,7 @@ HELD_OUT_SEED = 20_261_125  # training uses seeds 1 and 10_001 (see MODEL_CARD.m
 STACKED_SEED, STACKED_N = 777, 300  # scenes whose plates all have stacked characters
 TEXTURED_SEED, TEXTURED_N = 20_261_126, 300  # scenes as busy as real frames (tuning: 4545)
 PLATELESS_SEED, PLATELESS_N = 999, 200  # scenes with a vehicle and no plate on it
+STAGES_N = 300  # held-out scenes (the first of HELD_OUT_SEED's) timed stage by stage
 SHARED = Path(
     os.environ.get("PLATES_SHARED", Path(__file__).resolve().parents[1] / "../shared/plates")
 )
@@ -151,6 +156,90 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
     }
 
 
+# A frame's stages, each the reader's own function: the edge search, the learned detector,
+# the box refinement around a row of characters, the row search of frames without a plate
+# number, the OCR (onnxruntime and the CTC decoding). What is left of a frame's time
+# ("other") is the grey conversion, cutting and resizing crops, voting.
+_STAGES = ("edges", "detector", "refine", "rows", "ocr")
+
+
+@contextmanager
+def _stage_clock(reader: PlateReader) -> Iterator[dict[str, float]]:
+    """Seconds spent in each of `_STAGES` while the block runs, by wrapping the functions the
+    reader calls (restored afterwards); a few microseconds a frame of overhead."""
+    spent = dict.fromkeys(_STAGES, 0.0)
+
+    def timed(stage: str, fn: Callable[..., object]) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[stage] += time.perf_counter() - t0
+
+        return run
+
+    names = {"edges": "candidates", "refine": "refine", "rows": "character_rows"}
+    saved = {name: getattr(reader_module, name) for name in names.values()}
+    for stage, name in names.items():
+        setattr(reader_module, name, timed(stage, saved[name]))
+    ocr = timed("ocr", reader._ocr)
+
+    def counted(batch: np.ndarray) -> object:
+        spent["crops"] += batch.shape[0]  # crops read, not seconds: taken out below
+        return ocr(batch)
+
+    spent["crops"] = 0.0
+    reader._ocr = counted  # type: ignore[method-assign]
+    if reader.detector is not None:
+        reader.detector.boxes = timed("detector", reader.detector.boxes)  # type: ignore[method-assign]
+    try:
+        yield spent
+    finally:
+        for name, fn in saved.items():
+            setattr(reader_module, name, fn)
+        del reader._ocr
+        if reader.detector is not None:
+            del reader.detector.boxes
+
+
+def _stages(reader: PlateReader) -> dict[str, dict[str, float | str]]:
+    """Where a frame's time goes: ms a frame in each stage, over the first `STAGES_N`
+    held-out scenes (a pass of its own, so the wrapping does not touch the fps figures)."""
+    rng = np.random.default_rng(HELD_OUT_SEED)
+    frames = []
+    for i in range(STAGES_N):
+        text = label_of(random_plate_text(rng))
+        frames.append(render_scene(rng, text, night=i % 5 == 4)[0])
+    with _stage_clock(reader) as spent:
+        t0 = time.perf_counter()
+        for f in frames:
+            reader.read(f)
+        total = time.perf_counter() - t0
+    crops = spent.pop("crops")
+    spent["other"] = total - sum(spent.values())
+    note = f"{STAGES_N} held-out scenes (seed {HELD_OUT_SEED}), PlateReader.read, one thread, {_cpu()}"
+    out: dict[str, dict[str, float | str]] = {
+        f"plates_stage_{stage}_ms": {
+            "value": round(1000 * s / STAGES_N, 2),
+            "unit": "ms/frame",
+            "note": f"time in the stage '{stage}'; {note}",
+        }
+        for stage, s in spent.items()
+    }
+    out["plates_stage_ocr_crops"] = {
+        "value": round(crops / STAGES_N, 1),
+        "unit": "crops/frame",
+        "note": f"crops the OCR read a frame; {note}",
+    }
+    out["plates_stage_total_ms"] = {
+        "value": round(1000 * total / STAGES_N, 2),
+        "unit": "ms/frame",
+        "note": f"the stages together; {note}",
+    }
+    return out
+
+
 def _plateless(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     """Frames with no plate (an empty lane between vehicles): the reader's row fallback and
     its detector run on every one of them, so they cost more than frames with a plate. Speed
@@ -255,6 +344,7 @@ def run() -> dict[str, dict[str, float | str]]:
     res.update(_stacked(reader))
     res.update(_textured(reader))
     res.update(_plateless(reader))
+    res.update(_stages(reader))
     res.update(_real(reader))
     res["plates_rss_model_loaded"] = {
         "value": round(_rss_mb(), 1),
