@@ -29,6 +29,7 @@ import cv2
 import numpy as np
 
 from edge.decision.matching import plate_key
+from edge.drivers.camera.aim import GOOD_PLATE_WIDTH
 from edge.drivers.camera.vehicles import distance
 from edge.models.plate_reader import PlateReader, PlateText
 from edge.models.plate_reader import reader as reader_module
@@ -85,9 +86,12 @@ def _best(plates: list[PlateText], box: tuple[int, int, int, int]) -> str:
     return near[0].text if near else ""
 
 
-def _read_scenes(reader: PlateReader, seed: int, n: int) -> tuple[int, int, int, float]:
+def _read_scenes(
+    reader: PlateReader, seed: int, n: int, widths: list[tuple[int, bool]] | None = None
+) -> tuple[int, int, int, float]:
     """Render n scenes from seed (every fifth at night) and read them: exact plates, right
-    characters, characters, seconds spent reading."""
+    characters, characters, seconds spent reading; each plate's (width, read exactly) added
+    to `widths` when given."""
     rng = np.random.default_rng(seed)
     exact = chars = total_chars = 0
     t_read = 0.0
@@ -99,6 +103,8 @@ def _read_scenes(reader: PlateReader, seed: int, n: int) -> tuple[int, int, int,
         t_read += time.perf_counter() - t0
         got = _best(plates, box)
         exact += got == text
+        if widths is not None:
+            widths.append((box[2], got == text))
         chars += max(0, len(text) - _edit(got, text))
         total_chars += len(text)
     return exact, chars, total_chars, t_read
@@ -137,11 +143,27 @@ def _textured(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     )
 
 
+def _by_width(key: str, widths: list[tuple[int, bool]], what: str) -> dict[str, dict[str, float | str]]:
+    """Exact reads of plates at least `GOOD_PLATE_WIDTH` pixels wide and of narrower ones (the
+    installer's aiming advice, `edge.drivers.camera.aim`)."""
+    out: dict[str, dict[str, float | str]] = {}
+    for name, wide in (("wide", True), ("narrow", False)):
+        sel = [ok for w, ok in widths if (w >= GOOD_PLATE_WIDTH) == wide]
+        side = f">= {GOOD_PLATE_WIDTH}" if wide else f"< {GOOD_PLATE_WIDTH}"
+        out[f"{key}_{name}"] = {
+            "value": round(100 * sum(sel) / len(sel), 2) if sel else float("nan"),
+            "unit": "%",
+            "note": f"{what}: the {len(sel)} plates {side} px wide in the 1280x720 frame",
+        }
+    return out
+
+
 def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]:
-    exact, chars, total_chars, t_read = _read_scenes(reader, HELD_OUT_SEED, n)
+    widths: list[tuple[int, bool]] = []
+    exact, chars, total_chars, t_read = _read_scenes(reader, HELD_OUT_SEED, n, widths)
     nights = n // 5
     note = f"{n} held-out scenes (seed {HELD_OUT_SEED}, {nights} at night), whole pipeline"
-    return {
+    return _by_width("plates_synthetic_exact", widths, note) | {
         "plates_synthetic_exact": {"value": round(100 * exact / n, 2), "unit": "%", "note": note},
         "plates_synthetic_chars": {
             "value": round(100 * chars / total_chars, 2),
@@ -299,11 +321,13 @@ def _real(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     if photos.is_file():
         rows = list(csv.DictReader(photos.open()))
         ok = match = 0
+        widths: list[tuple[int, bool]] = []
         for r in rows:
             img = cv2.imread(str(photos.parent / r["image"]))
             box = (int(r["x"]), int(r["y"]), int(r["w"]), int(r["h"]))
             got = _best(reader.read(img), box)
             ok += got == r["plate"]
+            widths.append((box[2], got == r["plate"]))
             match += bool(got) and plate_key(got) == plate_key(r["plate"])
         note = f"{len(rows)} real 1280x720 US scenes, whole pipeline, text and box must match"
         out["plates_real_scenes_exact"] = {
@@ -311,6 +335,7 @@ def _real(reader: PlateReader) -> dict[str, dict[str, float | str]]:
             "unit": "%",
             "note": note,
         }
+        out |= _by_width("plates_real_scenes_exact", widths, note)
         out["plates_real_scenes_lane_match"] = {
             "value": round(100 * match / len(rows), 2),
             "unit": "%",

@@ -26,7 +26,7 @@ from edge.drivers.base import Driver, DriverContext
 from edge.drivers.camera.capture import CaptureState, FrameCapture, Opener, open_source
 from edge.drivers.camera.errors import CameraError, CorruptFrame
 from edge.drivers.camera.frames import Frame, Image, decode, encode_crop
-from edge.drivers.camera.options import load_options
+from edge.drivers.camera.options import CameraOptions, load_options
 from edge.drivers.camera.vehicles import PlateDecision, VehiclePolicy, VehicleTracker
 from edge.events import DeviceState, PlateRead
 from edge.models.plate_reader.vote import PlateText
@@ -38,6 +38,29 @@ class PlateReaderLike(Protocol):
     """What the driver needs of `edge.models.plate_reader.PlateReader`."""
 
     def read(self, image: Any) -> list[PlateText]: ...
+
+
+def make_reader(options: CameraOptions) -> PlateReaderLike:
+    """The plate reader the options ask for, loaded and warmed."""
+    from edge.models.plate_reader import PlateReader
+
+    o = options
+    return PlateReader(o.model, intra_op_threads=o.reader_threads, min_confidence=o.read_min_confidence,
+                       detector_model=o.detector_model, detect=o.detect)
+
+
+def read_plates(reader: PlateReaderLike, image: Image, roi: Sequence[int], scale: float) -> list[PlateText]:
+    """The plates in `image` (a frame scaled down by `scale`), searched only in `roi` ([x, y, w,
+    h] in source pixels; empty: the whole frame); boxes in `image`'s pixels."""
+    if not roi:
+        return reader.read(image)
+    x, y, w, h = (round(v / scale) for v in roi)
+    part = image[y:y + h, x:x + w]
+    if part.shape[0] < 16 or part.shape[1] < 16:
+        raise CameraError("options.roi lies outside the camera's frame", code="camera.roi",
+                          roi=list(roi), frame=[round(image.shape[1] * scale), round(image.shape[0] * scale)])
+    return [PlateText(r.text, r.confidence, (r.box[0] + x, r.box[1] + y, r.box[2], r.box[3]))
+            for r in reader.read(part)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +92,7 @@ class CameraDriver(Driver):
 
     def make_reader(self) -> PlateReaderLike:
         """Load and warm the plate reader (runs in the worker thread)."""
-        from edge.models.plate_reader import PlateReader
-
-        o = self.options
-        return PlateReader(o.model, intra_op_threads=o.reader_threads,
-                           min_confidence=o.read_min_confidence,
-                           detector_model=o.detector_model, detect=o.detect)
+        return make_reader(self.options)
 
     # ------------------------------------------------------------------ main loop
     async def run(self) -> None:
@@ -157,18 +175,7 @@ class CameraDriver(Driver):
             self.capture.count_corrupt("jpeg.undecodable")
             return None
         scale = frame.width / image.shape[1]
-        roi = self.options.roi
-        if roi:
-            x, y, w, h = (round(v / scale) for v in roi)
-            part = image[y:y + h, x:x + w]
-            if part.shape[0] < 16 or part.shape[1] < 16:
-                raise CameraError("options.roi lies outside the camera's frame", code="camera.roi",
-                                  roi=list(roi), frame=[frame.width, frame.height])
-            reads = [PlateText(r.text, r.confidence, (r.box[0] + x, r.box[1] + y, r.box[2], r.box[3]))
-                     for r in reader.read(part)]
-        else:
-            reads = reader.read(image)
-        return image, scale, reads
+        return image, scale, read_plates(reader, image, self.options.roi, scale)
 
     # ------------------------------------------------------------------ reporting
     def _report(self, decisions: Sequence[PlateDecision]) -> None:

@@ -9,16 +9,22 @@ where the technician asked).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import statistics
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from edge.config import DeviceConfig, parse_options
 from edge.lanectl.common import load_cfg, print_json, progress
 from edge.lanectl.frames_view import FRAMINGS, best_framing, frames, printable_ratio, visible
-from edge.lanectl.render import table
+from edge.lanectl.render import paint, table
+
+if TYPE_CHECKING:
+    from edge.drivers.camera.aim import AimReport
+    from edge.drivers.camera.frames import Image
+    from edge.drivers.camera.options import CameraOptions
 
 COMMON_BAUDS = (9600, 115200, 19200, 38400, 57600, 4800)
 EXIT_OK, EXIT_PROBLEM = 0, 1
@@ -100,9 +106,14 @@ def cmd_diag_serial(args: argparse.Namespace) -> int:
 
 def cmd_diag_camera(args: argparse.Namespace) -> int:
     import cv2
+    import numpy as np
 
+    from edge.drivers.camera.frames import fit_width
+
+    opts = _camera_options(args) if args.plates else None
     source: Any = int(args.url) if args.url.isdigit() else args.url
     cap = cv2.VideoCapture(source)
+    kept: list[Image] = []  # frames for the plate reader, at its width
     try:
         if not cap.isOpened():
             msg = f"cannot open {args.url}: check the URL, credentials and network"
@@ -117,6 +128,8 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
                 break
             if first is None:
                 first = frame
+            if opts is not None:
+                kept.append(fit_width(np.asarray(frame, np.uint8), opts.max_width))
             n += 1
         elapsed = time.monotonic() - t0
         reported = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -128,15 +141,80 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
         return EXIT_PROBLEM
     h, w = first.shape[:2]
     out_path = Path(args.out or f"lanectl-frame-{int(time.time())}.jpg")
-    saved = bool(cv2.imwrite(str(out_path), first))
-    out = {"url": args.url, "opened": True, "width": w, "height": h, "fps_reported": reported,
-           "fps_measured": round(n / elapsed, 1) if elapsed > 0 else None, "frames": n,
-           "frame_saved": str(out_path) if saved else None}
+    out: dict[str, Any] = {"url": args.url, "opened": True, "width": w, "height": h, "fps_reported": reported,
+                           "fps_measured": round(n / elapsed, 1) if elapsed > 0 else None, "frames": n}
+    report = None
+    if opts is not None:
+        # a camera sampled at 0 hands the reader every frame it sends
+        rate = opts.sample_fps or reported or out["fps_measured"] or 0.0
+        report, shown, drawn = _read_plates(kept, w, dataclasses.replace(opts, sample_fps=rate))
+        saved = bool(cv2.imwrite(str(out_path), shown))
+        out["frame_saved_reads"] = drawn  # what is drawn on it, in its pixels
+    else:
+        saved = bool(cv2.imwrite(str(out_path), first))
+    out["frame_saved"] = str(out_path) if saved else None
+    if report is not None:
+        out["plates"] = dataclasses.asdict(report)
     if args.json:
         print_json(out)
     else:
-        print(table([[k, v] for k, v in out.items()], ["camera", "value"]))
-    return EXIT_OK if saved else EXIT_PROBLEM
+        print(table([[k, v] for k, v in out.items() if k not in ("plates", "frame_saved_reads")],
+                    ["camera", "value"]))
+        if report is not None:
+            _print_aim(report)
+    return EXIT_OK if saved and (report is None or report.ok) else EXIT_PROBLEM
+
+
+def _camera_options(args: argparse.Namespace) -> CameraOptions:
+    """The options of the configured camera whose url or path `args.url` is, else the defaults:
+    the frames are read as the daemon would read them."""
+    from edge.drivers.camera.options import CameraOptions
+
+    dev = _configured(args, args.url)
+    where = f"devices.{dev.name}.options" if dev else ""
+    opts = parse_options(CameraOptions, dict(dev.options), where) if dev else CameraOptions()
+    if args.sample_fps is not None:
+        opts = dataclasses.replace(opts, sample_fps=args.sample_fps)
+    return opts
+
+
+def _read_plates(frames: list[Image], source_width: int, opts: CameraOptions
+                 ) -> tuple[AimReport, Image, list[dict[str, Any]]]:
+    """Read every kept frame with the camera's reader (one thread, as in the daemon): the aiming
+    report, and the frame with the most confident read with each read's box and text drawn."""
+    import cv2
+
+    from edge.drivers.camera.aim import aim_report
+    from edge.drivers.camera.driver import make_reader, read_plates
+
+    cv2.setNumThreads(1)
+    reader = make_reader(opts)
+    reads, ms = [], []
+    for f in frames:
+        t0 = time.perf_counter()
+        reads.append(read_plates(reader, f, opts.roi, source_width / f.shape[1]))
+        ms.append(1000 * (time.perf_counter() - t0))
+    best = max(range(len(frames)), key=lambda i: max((r.confidence for r in reads[i]), default=-1.0))
+    shown = frames[best].copy()
+    for r in reads[best]:
+        x, y, bw, bh = r.box
+        cv2.rectangle(shown, (x, y), (x + bw, y + bh), (0, 255, 0), 2)
+        cv2.putText(shown, f"{r.text} {r.confidence:.2f} {bw}px", (x, max(12, y - 6)),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.6, (0, 255, 0), 2)
+    drawn = [{"text": r.text, "confidence": r.confidence, "box": list(r.box)} for r in reads[best]]
+    return aim_report(reads, ms, opts.sample_fps), shown, drawn
+
+
+def _print_aim(report: AimReport) -> None:
+    print(table([[p.text, p.frames, f"{p.best_confidence:.2f}", p.width] for p in report.plates],
+                ["plate", "frames", "best confidence", "width px"]))
+    width = "-" if report.plate_width is None else f"{report.plate_width} px"
+    print(f"{report.frames_with_plate} of {report.frames} frames with a plate; median plate width {width}; "
+          f"reader {report.reader_ms:g} ms a frame ({report.reader_fps:g} frames/s on this box)")
+    for line in report.advice:
+        print(paint(f"! {line}", "yellow"))
+    if report.ok:
+        print(paint("plates read, wide enough, and the box keeps up", "green"))
 
 
 def _tag_parser(dev: DeviceConfig | None, profile: str | None) -> Any:
@@ -210,6 +288,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     c.add_argument("url", help="rtsp://..., a video file, or a device index such as 0")
     c.add_argument("--frames", type=int, default=30, help="frames to read for the fps figure")
     c.add_argument("--out", help="where to save the frame (default: ./lanectl-frame-TIME.jpg)")
+    c.add_argument("--plates", action="store_true",
+                   help="read plates in the frames as the daemon would (with the configured camera's "
+                        "options when URL is its url or path): plates, their width, the reader's speed, "
+                        "what to change; the saved frame shows the reads")
+    c.add_argument("--sample-fps", type=float, help="with --plates: frames a second the reader must keep up "
+                                                    "with (default: the camera's sample_fps)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_diag_camera)
     r = ds.add_parser("rfid", help="card sightings of a serial reader with RSSI, per card")

@@ -105,3 +105,68 @@ def test_diag_camera_reports_resolution_and_saves_a_frame(tmp_path: Path, lanect
     assert res["frames"] == 12 and cv2.imread(str(out)).shape == (48, 64, 3)
     code, res = jrun(lanectl, "diag", "camera", str(tmp_path / "missing.avi"), "--json")
     assert code == 1 and res["opened"] is False
+
+
+def test_diag_camera_plates_reads_the_lane_as_the_daemon_would(tmp_path: Path, lanectl) -> None:
+    from edge.sim.camera_video import write_video
+
+    video = tmp_path / "lane.avi"
+    write_video(video, [(0.0, "KXT4821", False, 2.0)], fps=5.0)
+    out = tmp_path / "frame.jpg"
+    code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--out", str(out), "--json")
+    plates = res["plates"]
+    assert plates["frames"] == res["frames"] >= 10 and plates["frames_with_plate"] >= 5
+    assert plates["plates"][0]["text"] == "KXT4821" and plates["plates"][0]["frames"] >= 5
+    assert plates["plate_width"] > 0 and plates["reader_fps"] > 0
+    # the advice is the report's: exit 0 only when there is none
+    assert code == (0 if not plates["advice"] else 1)
+    shown = cv2.imread(str(out))
+    assert shown.shape == (720, 1280, 3)
+    # the saved frame shows its reads: each box drawn in green along its top edge
+    assert any(r["text"] == "KXT4821" for r in res["frame_saved_reads"])
+    for r in res["frame_saved_reads"]:
+        x, y, w, _h = r["box"]
+        edge = shown[y, x + 2 : x + w - 2].astype(int)
+        assert ((edge[:, 1] > 200) & (edge[:, 0] < 80) & (edge[:, 2] < 80)).mean() > 0.9, r
+    # a box that cannot keep up with the asked rate is told so
+    code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--sample-fps", "100000",
+                     "--out", str(out), "--json")
+    assert code == 1 and any("frames will be dropped" in a for a in res["plates"]["advice"])
+    # sampled at 0, the reader gets every frame the camera sends: the file's 5 a second
+    code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--sample-fps", "0",
+                     "--out", str(out), "--json")
+    assert res["plates"]["sample_fps"] == 5.0
+
+
+def test_diag_camera_plates_on_an_empty_lane_says_no_plate(tmp_path: Path, lanectl) -> None:
+    from edge.sim.camera_video import write_video
+
+    video = tmp_path / "empty.avi"
+    write_video(video, [(0.0, None, False, 1.0)], fps=5.0, duration=1.0)
+    code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--out", str(tmp_path / "f.jpg"),
+                     "--json")
+    assert code == 1 and res["plates"]["plates"] == [] and res["plates"]["plate_width"] is None
+    assert res["plates"]["advice"][0].startswith("no plate read in 5 frames")
+    code, out, _err = lanectl("diag", "camera", str(video), "--plates", "--out", str(tmp_path / "f.jpg"))
+    assert code == 1 and "0 of 5 frames with a plate; median plate width -" in out
+    assert "! no plate read in 5 frames" in out
+
+
+def test_diag_camera_plates_takes_the_configured_cameras_options(tmp_path: Path, lanectl) -> None:
+    """A configured camera is read with its own options: here a roi over the sky, where no
+    plate is, and its sample_fps."""
+    from edge.sim.camera_video import write_video
+
+    video = tmp_path / "lane.avi"
+    write_video(video, [(0.0, "KXT4821", False, 2.0)], fps=5.0)
+    camera = (f'\n[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\npath = "{video}"\n'
+              "[devices.options]\nroi = [0, 0, 1280, 200]\nsample_fps = 7.5\n")
+    cfg = lane_config(tmp_path, camera)
+    code, res = jrun(lanectl, "-c", str(cfg), "diag", "camera", str(video), "--plates",
+                     "--out", str(tmp_path / "f.jpg"), "--json")
+    assert code == 1 and res["plates"]["plates"] == [], res
+    assert res["plates"]["sample_fps"] == 7.5
+    code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--out", str(tmp_path / "f.jpg"),
+                     "--json")
+    assert res["plates"]["plates"][0]["text"] == "KXT4821"  # the same frames, whole
+    assert res["plates"]["sample_fps"] == 10.0  # the default

@@ -1,0 +1,108 @@
+"""Aiming a plate camera: what an installer learns from a few seconds of frames.
+
+Pure: `aim_report` takes each frame's plate reads (in the pixels the reader read, after the
+camera's `max_width` scaling) and the reader's time for each frame, and says what is read, how
+wide the plates are, whether the box keeps up, and what to change. `lanectl diag camera
+--plates` prints it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from edge.models.plate_reader import PlateText
+
+# The reader reads small plates worse. Exact reads by the plate's width in the 1280-wide frame,
+# the whole pipeline (2026-11-27): tuning seed 4242, 1,000 synthetic scenes, 60-80 px 82%,
+# 80-100 px 90%, 100-130 px 94%, 130 px and wider 98.4%; `python bench/run.py plates`
+# (`plates_*_exact_wide` / `_narrow`): held-out synthetic 96.54% of 1,273 plates at 130 px or
+# wider, 91.75% of 727 narrower; the 99 real scenes 13 of 14, and 52 of 85. Plates at least
+# this wide are what a camera should be aimed and zoomed for.
+GOOD_PLATE_WIDTH = 130
+
+
+@dataclass(frozen=True, slots=True)
+class PlateSeen:
+    """One plate text over the frames it was read in."""
+
+    text: str
+    frames: int
+    best_confidence: float
+    width: int  # median width in the reader's pixels
+
+
+@dataclass(frozen=True, slots=True)
+class AimReport:
+    """A few seconds of a camera as the plate reader saw them."""
+
+    frames: int
+    frames_with_plate: int
+    plates: list[PlateSeen]
+    plate_width: int | None  # median over every read, the reader's pixels; None: no plate
+    reader_ms: float  # median time the reader took for a frame
+    reader_fps: float  # frames a second this box reads (1000 / reader_ms)
+    sample_fps: float  # frames a second the camera hands the reader
+    advice: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Plates read, wide enough, and the box keeps up: nothing to change."""
+        return not self.advice
+
+
+def aim_report(
+    reads: Sequence[Sequence[PlateText]], reader_ms: Sequence[float], sample_fps: float
+) -> AimReport:
+    """The report of frames whose plate reads are `reads` (one list per frame, in order), read
+    in `reader_ms` each, for a camera handing `sample_fps` frames a second to the reader."""
+    by_text: dict[str, list[PlateText]] = {}
+    for frame in reads:
+        for r in frame:
+            by_text.setdefault(r.text, []).append(r)
+    plates = [
+        PlateSeen(text, len(rs), max(r.confidence for r in rs), _median_width(rs))
+        for text, rs in by_text.items()
+    ]
+    plates.sort(key=lambda p: (-p.frames, -p.best_confidence))
+    every = [r for frame in reads for r in frame]
+    width = _median_width(every) if every else None
+    ms = statistics.median(reader_ms) if reader_ms else 0.0
+    fps = 1000.0 / ms if ms > 0 else 0.0
+    report = AimReport(
+        frames=len(reads),
+        frames_with_plate=sum(1 for f in reads if f),
+        plates=plates,
+        plate_width=width,
+        reader_ms=round(ms, 2),
+        reader_fps=round(fps, 1),
+        sample_fps=sample_fps,
+    )
+    report.advice.extend(advice(report, sample_fps))
+    return report
+
+
+def _median_width(reads: Sequence[PlateText]) -> int:
+    return round(statistics.median(r.box[2] for r in reads))
+
+
+def advice(report: AimReport, sample_fps: float) -> list[str]:
+    """What to change, in the installer's words; [] when nothing needs to."""
+    out = []
+    if report.frames and not report.frames_with_plate:
+        out.append(
+            f"no plate read in {report.frames} frames: drive a vehicle through, or check that the "
+            "camera sees the plates (aim, roi, focus, light at night)"
+        )
+    if report.plate_width is not None and report.plate_width < GOOD_PLATE_WIDTH:
+        out.append(
+            f"plates are {report.plate_width} px wide in the frames the reader reads; aim or zoom "
+            f"so they are at least {GOOD_PLATE_WIDTH} px: the reader reads small plates worse"
+        )
+    if report.reader_fps and sample_fps > report.reader_fps:
+        out.append(
+            f"this box reads {report.reader_fps:g} frames/s and the camera hands it {sample_fps:g}: "
+            "frames will be dropped (counted); lower sample_fps, set a roi, or set detect = false"
+        )
+    return out
