@@ -35,6 +35,11 @@ CLEAN_SHARE = 0.0
 # simulator); the bench's textured set and the training script (--texture-share) set it. At 0
 # no random number is drawn for it, so the flat scenes stay exactly as they were.
 TEXTURE_SHARE = 0.0
+# The plate's width in a scene: a share of the vehicle's width, clipped to these pixels. The
+# real validation scenes' plates are 50 to 227 px wide (median 89), these 60 to 274 (median
+# 143); the training script can draw them smaller (--scene-plate-width). The same random
+# numbers are drawn whatever the range, so the held-out sets stay exactly as they were.
+PLATE_WIDTH_RANGE = (60.0, 260.0)
 
 
 def _rand_quad(rng: np.random.Generator, w: float, h: float, tilt: float) -> Quad:
@@ -361,7 +366,7 @@ def render_scene(
         plate, _ = render_plate_with_box(rng, text)
         if rng.random() < 0.2:
             plate = _dirt(rng, plate)
-        pw = float(np.clip(vw * rng.uniform(0.12, 0.3), 60, 260))
+        pw = float(np.clip(vw * rng.uniform(0.12, 0.3), *PLATE_WIDTH_RANGE))
         ph = pw / 2 * rng.uniform(0.9, 1.1)
         quad = _rand_quad(rng, pw, ph, 0.03)
         ox = cx - pw / 2 + rng.uniform(-0.1, 0.1) * vw

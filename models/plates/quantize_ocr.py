@@ -10,8 +10,9 @@ the same file. The weights use 7 of their 8 bits (`reduce_range`): x86 CPUs with
 (AVX2, AVX-512 before Cascade Lake) multiply uint8 by int8 in pairs summed into int16
 (vpmaddubsw), which saturates with full-range weights; with |w| <= 64 two products stay
 below 2**15. onnxruntime's quantisation guide advises it for those machines. On one core with
-VNNI an int8 crop reads in under half the time of a float one; without, about as fast (see
-MODEL_CARD.md for what was measured). Needs the `[train]` extra.
+VNNI an int8 crop reads in under half the time of a float one; without, the gain depends on
+the CPU (none on one AVX2 machine, a third on another: MODEL_CARD.md has what was
+measured). Needs the `[train]` extra.
 
 The calibration crops are drawn here (`calibration_crops`), by the renderer at its defaults,
 not by the training script's `make_set`: changing what training renders (options, scene

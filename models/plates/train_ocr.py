@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from edge.models.plate_reader.detect import PlateDetector
 from edge.models.plate_reader.locate import candidates, character_rows, refine
 from edge.models.plate_reader.reader import AS_IS, INPUT_H, INPUT_W, VARIANTS, _crop_variant
 from edge.models.plates.onnx_export import save_onnx, write_record
@@ -32,6 +33,10 @@ BLANK = 0  # class 0 is the CTC blank; class i+1 is ALPHABET[i]
 # (`--scene-looks`, tried for v11, not shipped: see OCR_HISTORY.md; off, no draw is made, so
 # other sets render as they did)
 SCENE_LOOKS = False
+# The learned detector's boxes (and their refined boxes) also cut from each scene, since the
+# reader reads them beside the edge search's (`--scene-detector`; off: the detector is not
+# loaded and the sets render as they did)
+SCENE_DETECTOR: PlateDetector | None = None
 
 
 # Architectures by name: conv channels of the five blocks, the projection's width, the GRU's
@@ -146,7 +151,10 @@ def pipeline_crops(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
             out.append((_crop_variant(grey, b, VARIANTS[int(rng.integers(len(VARIANTS)))]), label))
 
     negs = 0
-    for cand, _score in candidates(grey):
+    boxes = candidates(grey)
+    if SCENE_DETECTOR is not None:
+        boxes += SCENE_DETECTOR.boxes(grey)
+    for cand, _score in boxes:
         cov = _cover(cand, box) if text else 0.0
         better = refine(grey, cand)
         if text and better is not None and _cover(better, box) > 0.8:
@@ -357,6 +365,17 @@ def main() -> None:
         help="scene crops on the plate also cut as one of the reader's second-look crops (SCENE_LOOKS)",
     )
     ap.add_argument(
+        "--scene-detector",
+        action="store_true",
+        help="scene crops also from the learned detector's boxes, as the reader reads them (SCENE_DETECTOR)",
+    )
+    ap.add_argument(
+        "--scene-plate-width",
+        default=None,
+        metavar="MIN:MAX",
+        help="scene plates' width in pixels (plate_scene.PLATE_WIDTH_RANGE; renderer default when unset)",
+    )
+    ap.add_argument(
         "--rare-rate",
         action="append",
         default=[],
@@ -380,9 +399,14 @@ def main() -> None:
         plate_render.GLYPH_JITTER = args.glyph_jitter
     if args.alt_glyphs is not None:
         plate_render.ALT_GLYPH_SHARE = args.alt_glyphs
+    global SCENE_LOOKS, SCENE_DETECTOR
     if args.scene_looks:
-        global SCENE_LOOKS
         SCENE_LOOKS = True
+    if args.scene_detector:
+        SCENE_DETECTOR = PlateDetector()
+    if args.scene_plate_width is not None:
+        lo, _colon, hi = args.scene_plate_width.partition(":")
+        plate_scene.PLATE_WIDTH_RANGE = (float(lo), float(hi))
     for item in args.rare_rate:
         letter, _eq, rate = item.partition("=")
         if letter not in plate_render.RARE_SERIAL_RATES or not rate.replace(".", "", 1).isdigit():

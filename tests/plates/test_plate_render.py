@@ -207,3 +207,19 @@ def test_alternate_glyphs_are_drawn_only_when_on(monkeypatch: pytest.MonkeyPatch
     truetype = dataclasses.replace(stroke, font=len(plate_render.fonts()) - 1)
     render_plate(np.random.default_rng(8), "WH0515", truetype)
     assert len(calls) == 1
+
+
+def test_scene_plate_width_follows_its_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training may draw smaller plates (`PLATE_WIDTH_RANGE`); the same numbers are drawn, so the
+    rest of the scene is the one the default range gives."""
+    from edge.sim import plate_scene
+
+    default = [render_scene(np.random.default_rng(s), "ABC 123") for s in range(6)]
+    assert all(60 <= box[2] <= 290 for _img, box in default)
+    monkeypatch.setattr(plate_scene, "PLATE_WIDTH_RANGE", (45.0, 55.0))
+    small = [render_scene(np.random.default_rng(s), "ABC 123") for s in range(6)]
+    assert all(42 <= box[2] <= 62 for _img, box in small)
+    for (img_a, box_a), (img_b, box_b) in zip(default, small, strict=True):
+        assert box_a != box_b
+        # the sky, drawn before the plate, is the same scene
+        assert np.array_equal(img_a[:40], img_b[:40])
