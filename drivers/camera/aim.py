@@ -8,6 +8,7 @@ wide the plates are, whether the box keeps up, and what to change. `lanectl diag
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -79,15 +80,14 @@ def aim_report(
         reader_fps=round(fps, 1),
         sample_fps=sample_fps,
     )
-    report.advice.extend(advice(report, sample_fps))
-    return report
+    return dataclasses.replace(report, advice=advice(report))
 
 
 def _median_width(reads: Sequence[PlateText]) -> int:
     return round(statistics.median(r.box[2] for r in reads))
 
 
-def advice(report: AimReport, sample_fps: float) -> list[str]:
+def advice(report: AimReport) -> list[str]:
     """What to change, in the installer's words; [] when nothing needs to."""
     out = []
     if report.frames and not report.frames_with_plate:
@@ -100,9 +100,9 @@ def advice(report: AimReport, sample_fps: float) -> list[str]:
             f"plates are {report.plate_width} px wide in the frames the reader reads; aim or zoom "
             f"so they are at least {GOOD_PLATE_WIDTH} px: the reader reads small plates worse"
         )
-    if report.reader_fps and sample_fps > report.reader_fps:
+    if report.reader_fps and report.sample_fps > report.reader_fps:
         out.append(
-            f"this box reads {report.reader_fps:g} frames/s and the camera hands it {sample_fps:g}: "
+            f"this box reads {report.reader_fps:g} frames/s and the camera hands it {report.sample_fps:g}: "
             "frames will be dropped (counted); lower sample_fps, set a roi, or set detect = false"
         )
     return out
