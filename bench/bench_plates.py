@@ -87,18 +87,24 @@ def _best(plates: list[PlateText], box: tuple[int, int, int, int]) -> str:
     return near[0].text if near else ""
 
 
-def _read_scenes(
-    reader: PlateReader, seed: int, n: int, widths: list[tuple[int, bool]] | None = None
-) -> tuple[int, int, int, float]:
-    """Render n scenes from seed (every fifth at night) and read them: exact plates, right
-    characters, characters, seconds spent reading; each plate's (width, read exactly) added
-    to `widths` when given."""
+def _scenes(seed: int, n: int) -> Iterator[tuple[str, np.ndarray, tuple[int, int, int, int]]]:
+    """The n scenes of a seed, every fifth at night: (plate text, BGR frame, plate box)."""
     rng = np.random.default_rng(seed)
-    exact = chars = total_chars = 0
-    t_read = 0.0
     for i in range(n):
         text = label_of(random_plate_text(rng))
         img, box = render_scene(rng, text, night=i % 5 == 4)
+        yield text, img, box
+
+
+def _read_scenes(
+    reader: PlateReader, seed: int, n: int, widths: list[tuple[int, bool]] | None = None
+) -> tuple[int, int, int, float]:
+    """Render n scenes from seed (`_scenes`) and read them: exact plates, right characters,
+    characters, seconds spent reading; each plate's (width, read exactly) added to `widths`
+    when given."""
+    exact = chars = total_chars = 0
+    t_read = 0.0
+    for text, img, box in _scenes(seed, n):
         t0 = time.perf_counter()
         plates = reader.read(img)
         t_read += time.perf_counter() - t0
@@ -186,11 +192,21 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
 _STAGES = ("edges", "detector", "refine", "rows", "ocr")
 
 
+class _Clock:
+    """Seconds spent in each of `_STAGES`, and the crops the OCR read. (A plain class: bench/run.py
+    loads this file without registering it in sys.modules, which dataclasses need.)"""
+
+    def __init__(self) -> None:
+        self.seconds = dict.fromkeys(_STAGES, 0.0)
+        self.crops = 0
+
+
 @contextmanager
-def _stage_clock(reader: PlateReader) -> Iterator[dict[str, float]]:
-    """Seconds spent in each of `_STAGES` while the block runs, by wrapping the functions the
-    reader calls (restored afterwards); a few microseconds a frame of overhead."""
-    spent = dict.fromkeys(_STAGES, 0.0)
+def _stage_clock(reader: PlateReader) -> Iterator[_Clock]:
+    """Where the reader's time goes while the block runs, by wrapping the functions it calls
+    (restored afterwards); a few microseconds a frame of overhead."""
+    clock = _Clock()
+    spent = clock.seconds
 
     def timed(stage: str, fn: Callable[..., object]) -> Callable[..., object]:
         def run(*args: object, **kwargs: object) -> object:
@@ -209,15 +225,14 @@ def _stage_clock(reader: PlateReader) -> Iterator[dict[str, float]]:
     ocr = timed("ocr", reader._ocr)
 
     def counted(batch: np.ndarray) -> object:
-        spent["crops"] += batch.shape[0]  # crops read, not seconds: taken out below
+        clock.crops += batch.shape[0]
         return ocr(batch)
 
-    spent["crops"] = 0.0
     reader._ocr = counted  # type: ignore[method-assign]
     if reader.detector is not None:
         reader.detector.boxes = timed("detector", reader.detector.boxes)  # type: ignore[method-assign]
     try:
-        yield spent
+        yield clock
     finally:
         for name, fn in saved.items():
             setattr(reader_module, name, fn)
@@ -229,18 +244,13 @@ def _stage_clock(reader: PlateReader) -> Iterator[dict[str, float]]:
 def _stages(reader: PlateReader) -> dict[str, dict[str, float | str]]:
     """Where a frame's time goes: ms a frame in each stage, over the first `STAGES_N`
     held-out scenes (a pass of its own, so the wrapping does not touch the fps figures)."""
-    rng = np.random.default_rng(HELD_OUT_SEED)
-    frames = []
-    for i in range(STAGES_N):
-        text = label_of(random_plate_text(rng))
-        frames.append(render_scene(rng, text, night=i % 5 == 4)[0])
-    with _stage_clock(reader) as spent:
+    frames = [img for _text, img, _box in _scenes(HELD_OUT_SEED, STAGES_N)]
+    with _stage_clock(reader) as clock:
         t0 = time.perf_counter()
         for f in frames:
             reader.read(f)
         total = time.perf_counter() - t0
-    crops = spent.pop("crops")
-    spent["other"] = total - sum(spent.values())
+    spent = clock.seconds | {"other": total - sum(clock.seconds.values())}
     note = f"{STAGES_N} held-out scenes (seed {HELD_OUT_SEED}), PlateReader.read, one thread, {_cpu()}"
     out: dict[str, dict[str, float | str]] = {
         f"plates_stage_{stage}_ms": {
@@ -251,7 +261,7 @@ def _stages(reader: PlateReader) -> dict[str, dict[str, float | str]]:
         for stage, s in spent.items()
     }
     out["plates_stage_ocr_crops"] = {
-        "value": round(crops / STAGES_N, 1),
+        "value": round(clock.crops / STAGES_N, 1),
         "unit": "crops/frame",
         "note": f"crops the OCR read a frame; {note}",
     }

@@ -168,11 +168,10 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
 def _camera_options(args: argparse.Namespace) -> CameraOptions:
     """The options of the configured camera whose url or path `args.url` is, else the defaults:
     the frames are read as the daemon would read them."""
-    from edge.drivers.camera.options import CameraOptions
+    from edge.drivers.camera.options import CameraOptions, load_options
 
     dev = _configured(args, args.url)
-    where = f"devices.{dev.name}.options" if dev else ""
-    opts = parse_options(CameraOptions, dict(dev.options), where) if dev else CameraOptions()
+    opts = load_options(dev)[0] if dev else CameraOptions()  # checked as the daemon checks them
     if args.sample_fps is not None:
         opts = dataclasses.replace(opts, sample_fps=args.sample_fps)
     return opts
