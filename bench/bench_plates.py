@@ -185,11 +185,12 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
     }
 
 
-# A frame's stages, each the reader's own function: the edge search, the learned detector,
+# A frame's stages, each the reader's own function: the frame shrunk to the searches' working
+# width (once, for both), the edge search, the learned detector,
 # the box refinement around a row of characters, the row search of frames without a plate
 # number, the OCR (onnxruntime and the CTC decoding). What is left of a frame's time
 # ("other") is the grey conversion, cutting and resizing crops, voting.
-_STAGES = ("edges", "detector", "refine", "rows", "ocr")
+_STAGES = ("shrink", "edges", "detector", "refine", "rows", "ocr")
 
 
 class _Clock:
@@ -218,7 +219,7 @@ def _stage_clock(reader: PlateReader) -> Iterator[_Clock]:
 
         return run
 
-    names = {"edges": "candidates", "refine": "refine", "rows": "character_rows"}
+    names = {"shrink": "shrink", "edges": "candidates", "refine": "refine", "rows": "character_rows"}
     saved = {name: getattr(reader_module, name) for name in names.values()}
     for stage, name in names.items():
         setattr(reader_module, name, timed(stage, saved[name]))

@@ -53,10 +53,15 @@ def _blobs(edges: Grey, kernel: tuple[int, int]) -> list[Box]:
     return [tuple(int(v) for v in cv2.boundingRect(c)) for c in contours]  # type: ignore[misc]
 
 
-def _shrink(grey: Grey, width: int) -> tuple[Grey, float]:
-    """The frame at the working width (never enlarged) and the scale it was shrunk by."""
+Shrunk = tuple[Grey, float]  # a frame at the working width, and the scale it was shrunk by
+
+
+def shrink(grey: Grey, params: LocateParams = LocateParams()) -> Shrunk:
+    """The frame at the working width (never enlarged) and the scale it was shrunk by. Both
+    searches work on it: a reader that runs both shrinks the frame once and hands it to each
+    (the shrink is a third of the edge search)."""
     h0, w0 = grey.shape[:2]
-    scale = min(1.0, width / w0)
+    scale = min(1.0, params.work_width / w0)
     if scale == 1.0:
         return grey, scale
     return cv2.resize(grey, (int(w0 * scale), int(h0 * scale)), interpolation=cv2.INTER_AREA), scale
@@ -78,15 +83,18 @@ def _best(found: list[tuple[Box, float]], n: int, scale: float) -> list[tuple[Bo
     ]
 
 
-def candidates(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[Box, float]]:
-    """Plate-like regions of a grey frame, best first: [((x, y, w, h), score)] in frame pixels."""
-    small, scale = _shrink(grey, params.work_width)
+def candidates(
+    grey: Grey, params: LocateParams = LocateParams(), shrunk: Shrunk | None = None
+) -> list[tuple[Box, float]]:
+    """Plate-like regions of a grey frame, best first: [((x, y, w, h), score)] in frame pixels.
+    `shrunk` is the frame's `shrink`, when the caller has it already."""
+    small, scale = shrunk if shrunk is not None else shrink(grey, params)
     # |d/dx| up to 4 x 255, kept whole: saturated at 255, a grainy frame's percentile reached
     # the top and no edge at all was left above it (a grainy real scene had no candidate)
     mag = np.abs(cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3))
     thr = max(params.min_edge, float(np.percentile(mag[::4, ::4], params.edge_percentile)))
-    edges = np.where(mag > thr, np.uint8(255), np.uint8(0))
-    integral = cv2.integral(edges)
+    # 255 where mag > thr (OpenCV takes a scalar here, which its stubs do not say)
+    edges = cv2.compare(mag, thr, cv2.CMP_GT)  # type: ignore[call-overload]
     seen: list[tuple[Box, float]] = []
     for kernel in params.kernels:
         for x, y, w, h in _blobs(edges, kernel):
@@ -95,8 +103,8 @@ def candidates(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[
             aspect = w / h
             if not params.min_aspect <= aspect <= params.max_aspect:
                 continue
-            s = int(integral[y + h, x + w] - integral[y, x + w] - integral[y + h, x] + integral[y, x])
-            density = s / 255.0 / (w * h)
+            # counted in the few blobs that get here: cheaper than a whole-frame integral image
+            density = cv2.countNonZero(edges[y : y + h, x : x + w]) / (w * h)
             if density < params.min_density:
                 continue
             score = density * min(1.0, aspect / 2.0) * np.sqrt(w * h)
@@ -104,7 +112,9 @@ def candidates(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[
     return _best(seen, params.max_candidates, scale)
 
 
-def character_rows(grey: Grey, params: LocateParams = LocateParams()) -> list[tuple[Box, float]]:
+def character_rows(
+    grey: Grey, params: LocateParams = LocateParams(), shrunk: Shrunk | None = None
+) -> list[tuple[Box, float]]:
     """Rows of three or more dark character-like shapes of one height, best first, as
     plate-like boxes in frame pixels: [((x, y, w, h), score)].
 
@@ -114,9 +124,9 @@ def character_rows(grey: Grey, params: LocateParams = LocateParams()) -> list[tu
     above and below do not. A band of 3 to 10 shapes whose heights agree is a row; the plate is
     the row's box with `REFINE_MARGIN`. Dark characters on a light plate only: the reverse
     polarity as well found fewer real plates among the first `row_candidates` (71 of 99 real
-    scenes instead of 74) at twice the cost.
+    scenes instead of 74) at twice the cost. `shrunk` as in `candidates`.
     """
-    small, scale = _shrink(grey, params.work_width)
+    small, scale = shrunk if shrunk is not None else shrink(grey, params)
     bw = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 8)
     _n, _lab, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
     cx, cy, cw, ch, area = (stats[1:, k].astype(np.int64) for k in range(5))

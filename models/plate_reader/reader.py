@@ -14,7 +14,7 @@ import numpy.typing as npt
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.detect import PlateDetector
 from edge.models.plate_reader.errors import PlateImageError
-from edge.models.plate_reader.locate import Box, LocateParams, candidates, character_rows, refine
+from edge.models.plate_reader.locate import Box, LocateParams, candidates, character_rows, refine, shrink
 from edge.models.plate_reader.regions import REGION_WORDS
 from edge.models.plate_reader.session import open_session
 from edge.models.plate_reader.vote import PlateText
@@ -210,7 +210,8 @@ class PlateReader:
         # box's reads vote and the more confident box's winner is the candidate's read, or the
         # edge box's when it reads characters the row left out (`pick`) (one vote over both
         # boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
-        boxes = [b for b, _ in candidates(grey, self.locate)]
+        shrunk = shrink(grey, self.locate)
+        boxes = [b for b, _ in candidates(grey, self.locate, shrunk)]
         if self.detector is not None:
             boxes += [b for b, _ in self.detector.boxes(grey)]
         groups: list[list[Box]] = []
@@ -223,7 +224,7 @@ class PlateReader:
         reads = self._read_groups(grey, groups)
         if not has_number(reads) and self.locate.row_candidates:
             # a row's box is already the plate's around its characters: no refinement
-            rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate)])
+            rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate, shrunk)])
             reads = distinct(reads + rows)
         return reads
 
