@@ -80,6 +80,18 @@ def _worth_second_look(text: str, conf: float) -> bool:
     return not (_is_plate_length(text) and conf >= SURE)
 
 
+def second_looks(firsts: list[tuple[str, float]]) -> list[int]:
+    """Which of a frame's boxes get a second look, by their first reads: those worth one
+    (`_worth_second_look`), unless another box of the frame already read the same text surely:
+    the same plate, whose sure read the extra crops would at most echo. Tuning seeds, 2026-11-27
+    (AMD EPYC without VNNI): flat 4242 13.5 -> 9.5 crops a frame, 956 of 1,000 either way;
+    stacked 778 18.3 -> 17.0, 234 -> 233 of 300; textured 4545 19.4 -> 16.1, 281 either way;
+    real scenes 65 of 99 either way. Skipping also the boxes that overlap a sure one, whatever
+    they read, saved 0.6 crops more and lost 3 flat and 1 textured."""
+    sure = {text for text, conf in firsts if _is_plate_length(text) and conf >= SURE}
+    return [i for i, (text, conf) in enumerate(firsts) if _worth_second_look(text, conf) and text not in sure]
+
+
 def default_model_path() -> Path:
     """The OCR model shipped in `edge.models.plates`."""
     return Path(str(resources.files("edge.models.plates").joinpath("plate_ocr.onnx")))
@@ -237,7 +249,7 @@ class PlateReader:
         # read as it is (wider margins measurably hurt the OCR)
         per_box = self._looks([(grey, b) for b in boxes], (AS_IS,))
         if self.second_look:  # plausible reads: again from shifted crops
-            again = [i for i, (first,) in enumerate(per_box) if _worth_second_look(*first)]
+            again = second_looks([first for (first,) in per_box])
             more = self._looks([(grey, boxes[i]) for i in again], VARIANTS)
             for i, extra in zip(again, more, strict=True):
                 per_box[i] = per_box[i] + extra

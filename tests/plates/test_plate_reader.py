@@ -102,6 +102,21 @@ def test_only_plausible_reads_that_are_not_sure_get_a_second_look() -> None:
     assert not _worth_second_look("ABCDEFGHIJK", 0.6)  # far too long for a plate
 
 
+def test_a_box_that_read_what_another_read_surely_gets_no_second_look() -> None:
+    from edge.models.plate_reader.reader import SURE, second_looks
+
+    unsure = 0.6
+    # alone, the unsure read is looked at again
+    assert second_looks([("ABC123", unsure)]) == [0]
+    # the same text read surely by another box of the frame: the same plate, not again
+    assert second_looks([("ABC123", SURE), ("ABC123", unsure)]) == []
+    # another text, or the same read only unsurely elsewhere: both still looked at again
+    assert second_looks([("ABC123", SURE), ("ABC128", unsure)]) == [1]
+    assert second_looks([("ABC123", unsure), ("ABC123", unsure)]) == [0, 1]
+    # a sure read too long for a plate (a bolt read as characters) vouches for nothing
+    assert second_looks([("15ZUC9721", 0.99), ("15ZUC9721", unsure)]) == [0, 1]
+
+
 def test_a_box_that_left_out_characters_gives_way_to_the_longer_read() -> None:
     from edge.models.plate_reader.reader import pick
 
