@@ -5,7 +5,8 @@ probability that the block lies on a plate (`models/plates/train_detector.py` tr
 rendered scenes). Blocks above `THRESHOLD` that touch make one plate; its box goes back to
 frame pixels. It finds plates the edge search loses among a busy background (a grille, a
 textured bumper), where edges alone cannot tell characters from bars; the reader reads its
-boxes beside the edge search's (`PlateReader.read`).
+boxes beside the edge search's, unless the edge search's reads settle the frame already
+(`PlateReader.read`, `reader.settled`).
 """
 
 from __future__ import annotations

@@ -80,6 +80,27 @@ def _worth_second_look(text: str, conf: float) -> bool:
     return not (_is_plate_length(text) and conf >= SURE)
 
 
+# The learned detector is asked only when the edge search has not settled the frame: a plate
+# number read at least this sure that two of its boxes read alike on their first look (the
+# edge box and the row's box around the characters, or two candidates). A sure read alone did
+# not settle it: a textured bumper sometimes reads as a plate, and the detector then finds the
+# plate itself. Tuning seeds, 2026-11-27 (AMD EPYC without VNNI, /tmp scripts around the
+# reader): asking the detector on every frame, flat 4242 956 of 1,000, stacked 778 233 of 300,
+# textured 4545 281 of 300, 38.7 ms a frame (200 flat scenes, best of three passes); at 0.9
+# and two boxes alike 956, 234, 281 and 27.5 ms (the detector asked on 87 of 300 flat scenes,
+# 230 of 300 stacked, 157 of 300 textured); at 0.95 the same reads; at 0.8
+# stacked 233 (one gained, one lost); at 0.5 955, 232, 281. A sure read without the second
+# box: at 0.95 textured 278 (two textures read as plates, one short read), 23.6 ms; at 0.98
+# 956, 234, 280, 34.5 ms. Real scenes 65 of 99 in each case tried.
+SETTLED = 0.9
+
+
+def settled(reads: list[PlateText], alike: set[str]) -> bool:
+    """Whether a frame's reads so far hold its plate: a plate number (not a state's name) read
+    at least `SETTLED` sure, that two or more boxes read alike on their first look (`alike`)."""
+    return any(_is_number(r) and r.confidence >= SETTLED and r.text in alike for r in reads)
+
+
 def second_looks(firsts: list[tuple[str, float]]) -> list[int]:
     """Which of a frame's boxes get a second look, by their first reads: those worth one
     (`_worth_second_look`), unless another box of the frame already read the same text surely:
@@ -209,12 +230,13 @@ class PlateReader:
     def read(self, image: npt.NDArray[Any]) -> list[PlateText]:
         """Plates in a BGR (or grey) frame, most confident first; [] when there is none.
 
-        Candidates come from the edge search and from the learned detector (`PlateDetector`,
-        which finds plates the edges join to a grille, and whose box around a plate the
-        edges found too often reads better than theirs); only when they give no plate number
-        (`has_number`) are the rows of characters found by `character_rows` read (a textured
-        bumper or a grainy sensor can hide a plate's edges): that costs a frame with a plate
-        nothing, an empty one a few milliseconds more.
+        Candidates come from the edge search, then, unless its reads settle the frame
+        (`settled`: a sure number that two boxes read alike), from the learned detector
+        (`PlateDetector`, which finds plates the edges join to a grille, and whose box around a
+        plate the edges found too often reads better than theirs); only when they give no plate
+        number (`has_number`) are the rows of characters found by `character_rows` read (a
+        textured bumper or a grainy sensor can hide a plate's edges): that costs a frame with a
+        plate nothing, an empty one a few milliseconds more.
         """
         grey = _to_grey(image)
         # each candidate is read from its edge blob and, when a row of characters is found in
@@ -223,31 +245,41 @@ class PlateReader:
         # edge box's when it reads characters the row left out (`pick`) (one vote over both
         # boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
         shrunk = shrink(grey, self.locate)
-        boxes = [b for b, _ in candidates(grey, self.locate, shrunk)]
-        if self.detector is not None:
-            boxes += [b for b, _ in self.detector.boxes(grey)]
+        groups = self._groups(grey, [b for b, _ in candidates(grey, self.locate, shrunk)])
+        h, w = grey.shape
+        if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
+            groups.append([(0, 0, w, h)])
+        reads, alike = self._read_groups(grey, groups)
+        if self.detector is not None and not settled(reads, alike):
+            found, _ = self._read_groups(grey, self._groups(grey, [b for b, _ in self.detector.boxes(grey)]))
+            reads = distinct(reads + found)
+        if not has_number(reads) and self.locate.row_candidates:
+            # a row's box is already the plate's around its characters: no refinement
+            rows, _ = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate, shrunk)])
+            reads = distinct(reads + rows)
+        return reads
+
+    def _groups(self, grey: npt.NDArray[Any], boxes: list[Box]) -> list[list[Box]]:
+        """Each candidate's boxes: the row's box around its characters (`refine`), when one is
+        found, then the candidate's own."""
         groups: list[list[Box]] = []
         for b in boxes:
             better = refine(grey, b) if self.refine_boxes else None
             groups.append([b] if better is None else [better, b])
-        h, w = grey.shape
-        if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
-            groups.append([(0, 0, w, h)])
-        reads = self._read_groups(grey, groups)
-        if not has_number(reads) and self.locate.row_candidates:
-            # a row's box is already the plate's around its characters: no refinement
-            rows = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate, shrunk)])
-            reads = distinct(reads + rows)
-        return reads
+        return groups
 
-    def _read_groups(self, grey: npt.NDArray[Any], groups: list[list[Box]]) -> list[PlateText]:
-        """One read per group of boxes (the boxes of one candidate), kept when plate-like."""
+    def _read_groups(
+        self, grey: npt.NDArray[Any], groups: list[list[Box]]
+    ) -> tuple[list[PlateText], set[str]]:
+        """One read per group of boxes (the boxes of one candidate), kept when plate-like; and
+        the texts that two or more distinct boxes read alike on their first look."""
         if not groups:
-            return []
+            return [], set()
         boxes = [b for g in groups for b in g]
         # the closed edge blob already spans the plate's characters and some border: it is
         # read as it is (wider margins measurably hurt the OCR)
         per_box = self._looks([(grey, b) for b in boxes], (AS_IS,))
+        alike = _read_alike(boxes, [first for (first,) in per_box])
         if self.second_look:  # plausible reads: again from shifted crops
             again = second_looks([first for (first,) in per_box])
             more = self._looks([(grey, boxes[i]) for i in again], VARIANTS)
@@ -261,7 +293,16 @@ class PlateReader:
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
             if _is_plate_length(text) and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), g[0]))
-        return distinct(reads)
+        return distinct(reads), alike
+
+
+def _read_alike(boxes: list[Box], firsts: list[tuple[str, float]]) -> set[str]:
+    """The texts read by two or more distinct boxes (a box given twice counts once: its crops
+    are the same)."""
+    read_by: dict[str, set[Box]] = {}
+    for box, (text, _conf) in zip(boxes, firsts, strict=True):
+        read_by.setdefault(text, set()).add(box)
+    return {text for text, where in read_by.items() if len(where) >= 2}
 
 
 def pick(reads: list[tuple[str, float]]) -> tuple[str, float]:

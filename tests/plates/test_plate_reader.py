@@ -191,12 +191,12 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
         """The real reader, whose edge candidates read only `first` (a fake of one step)."""
 
         def __init__(self, first: list[PlateText]) -> None:
-            super().__init__()
+            super().__init__(detect=False)  # the rows are the next source
             self.first, self.calls = first, 0
 
-        def _read_groups(self, grey: np.ndarray, groups: list[list[Box]]) -> list[PlateText]:
+        def _read_groups(self, grey: np.ndarray, groups: list[list[Box]]) -> tuple[list[PlateText], set[str]]:
             self.calls += 1
-            return self.first if self.calls == 1 else super()._read_groups(grey, groups)
+            return (self.first, set()) if self.calls == 1 else super()._read_groups(grey, groups)
 
     img, _box = render_scene(np.random.default_rng(104), "7KXR529")
     got = EdgesFindOnly([state]).read(img)
@@ -205,7 +205,20 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
     assert EdgesFindOnly([other]).read(img) == [other]  # a number: no rows
 
 
-def test_the_detectors_plates_are_read_on_every_frame_beside_the_other_sources() -> None:
+def test_the_edge_search_settles_a_frame_when_two_boxes_read_a_sure_number_alike() -> None:
+    from edge.models.plate_reader.reader import SETTLED, _read_alike, settled
+
+    plate = PlateText("7KXR529", SETTLED, (400, 300, 200, 100))
+    assert settled([plate], {"7KXR529"})
+    assert not settled([plate], set())  # one box's read alone may be a texture's
+    assert not settled([PlateText("7KXR529", SETTLED - 0.01, plate.box)], {"7KXR529"})
+    assert not settled([PlateText("WYOMING", 0.99, plate.box)], {"WYOMING"})  # a name, no number
+    a, b = (400, 300, 200, 100), (420, 310, 160, 80)
+    assert _read_alike([a, b, a], [("7KXR529", 0.9), ("7KXR529", 0.8), ("X", 0.5)]) == {"7KXR529"}
+    assert _read_alike([a, a], [("7KXR529", 0.9), ("7KXR529", 0.9)]) == set()  # one box twice
+
+
+def test_the_detector_is_asked_when_the_edge_search_does_not_settle_the_frame() -> None:
     from edge.models.plate_reader.locate import LocateParams
 
     class CountingDetector:
@@ -229,6 +242,12 @@ def test_the_detectors_plates_are_read_on_every_frame_beside_the_other_sources()
     assert [p.text for p in only_rows.read(img)][:1] == ["7KXR529"]  # the rows, then
     assert only_rows.read(np.full((720, 1280, 3), 128, np.uint8)) == []
     assert nothing.calls == 2
+    # a clear plate the edge search reads alike from two boxes: the detector is not asked
+    edges = PlateReader()
+    unasked = CountingDetector([(box, 0.9)])
+    edges.detector = unasked  # type: ignore[assignment]
+    assert [p.text for p in edges.read(img)][:1] == ["7KXR529"]
+    assert unasked.calls == 0
 
 
 def test_a_box_found_twice_is_read_once_and_reads_the_same() -> None:
