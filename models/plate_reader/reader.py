@@ -197,9 +197,8 @@ class PlateReader:
     ) -> list[list[tuple[str, float]]]:
         """Each (grey image, box) read once per look (margins, see `_crop_variant`), in one
         batch: the reads of each place, in order. A place given twice in one call (two
-        candidates often refine to the very same box) is read once: its crops are the same. (The
-        detector's boxes are read in a call of their own, after the edge search's: a box both
-        found is read twice then, 0.05 boxes a held-out frame, 0.38 a stacked one.)"""
+        candidates often refine to the very same box) is read once: its crops are the same.
+        (Across the calls of one frame, `_read_groups` keeps what was read.)"""
         if not places:
             return []
         n = len(looks)
@@ -251,13 +250,16 @@ class PlateReader:
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
-        reads, alike = self._read_groups(grey, groups)
+        done: dict[Box, list[tuple[str, float]]] = {}  # each box read this frame: its reads
+        reads, alike = self._read_groups(grey, groups, done)
         if self.detector is not None and not settled(reads, alike):
-            found, _ = self._read_groups(grey, self._groups(grey, [b for b, _ in self.detector.boxes(grey)]))
+            boxes = [b for b, _ in self.detector.boxes(grey)]
+            found, _ = self._read_groups(grey, self._groups(grey, boxes), done)
             reads = distinct(reads + found)
         if not has_number(reads) and self.locate.row_candidates:
             # a row's box is already the plate's around its characters: no refinement
-            rows, _ = self._read_groups(grey, [[b] for b, _ in character_rows(grey, self.locate, shrunk)])
+            rows_found = [[b] for b, _ in character_rows(grey, self.locate, shrunk)]
+            rows, _ = self._read_groups(grey, rows_found, done)
             reads = distinct(reads + rows)
         return reads
 
@@ -271,22 +273,32 @@ class PlateReader:
         return groups
 
     def _read_groups(
-        self, grey: npt.NDArray[Any], groups: list[list[Box]]
+        self,
+        grey: npt.NDArray[Any],
+        groups: list[list[Box]],
+        done: dict[Box, list[tuple[str, float]]] | None = None,
     ) -> tuple[list[PlateText], set[str]]:
         """One read per group of boxes (the boxes of one candidate), kept when plate-like; and
-        the texts that two or more distinct boxes read alike on their first look."""
+        the texts that two or more distinct boxes read alike on their first look. `done` holds
+        the reads of boxes an earlier call for the same frame made (the edge search's, when the
+        detector's are read): those are not read again; this call's are added to it."""
         if not groups:
             return [], set()
-        boxes = [b for g in groups for b in g]
+        done = {} if done is None else done
+        boxes = list(dict.fromkeys(b for g in groups for b in g))  # distinct, in order
+        fresh = [b for b in boxes if b not in done]
         # the closed edge blob already spans the plate's characters and some border: it is
         # read as it is (wider margins measurably hurt the OCR)
-        per_box = self._looks([(grey, b) for b in boxes], (AS_IS,))
-        alike = _read_alike(boxes, [first for (first,) in per_box])
-        if self.second_look:  # plausible reads: again from shifted crops
-            again = second_looks([first for (first,) in per_box])
-            more = self._looks([(grey, boxes[i]) for i in again], VARIANTS)
-            for i, extra in zip(again, more, strict=True):
-                per_box[i] = per_box[i] + extra
+        for b, first in zip(fresh, self._looks([(grey, b) for b in fresh], (AS_IS,)), strict=True):
+            done[b] = first
+        firsts = [done[b][0] for b in boxes]
+        alike = _read_alike(boxes, firsts)
+        if self.second_look:  # plausible fresh reads: again from shifted crops
+            new = set(fresh)
+            again = [boxes[i] for i in second_looks(firsts) if boxes[i] in new]
+            for b, extra in zip(again, self._looks([(grey, b) for b in again], VARIANTS), strict=True):
+                done[b] = done[b] + extra
+        per_box = [done[b] for g in groups for b in g]
         reads: list[PlateText] = []
         k = 0
         for g in groups:

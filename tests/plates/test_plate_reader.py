@@ -194,9 +194,11 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
             super().__init__(detect=False)  # the rows are the next source
             self.first, self.calls = first, 0
 
-        def _read_groups(self, grey: np.ndarray, groups: list[list[Box]]) -> tuple[list[PlateText], set[str]]:
+        def _read_groups(
+            self, grey: np.ndarray, groups: list[list[Box]], done: dict | None = None
+        ) -> tuple[list[PlateText], set[str]]:
             self.calls += 1
-            return (self.first, set()) if self.calls == 1 else super()._read_groups(grey, groups)
+            return (self.first, set()) if self.calls == 1 else super()._read_groups(grey, groups, done)
 
     img, _box = render_scene(np.random.default_rng(104), "7KXR529")
     got = EdgesFindOnly([state]).read(img)
@@ -282,6 +284,15 @@ def test_a_box_found_twice_is_read_once_and_reads_the_same() -> None:
     reader.detector = SameBoxTwice([(box, 0.9), (box, 0.8)])  # type: ignore[assignment]
     assert reader.read(img) == once and [p.text for p in once][:1] == ["7KXR529"]
     assert reader.crops == one_box  # the second candidate's crops were the first's
+    # a box an earlier call for the frame read (the edge search's, then the detector's) is not
+    # read again: its reads are taken from `done`
+    reader.crops = 0
+    grey = np.ascontiguousarray(img[:, :, 1])
+    done: dict = {}
+    first = reader._read_groups(grey, [[box]], done)
+    assert reader.crops > 0 and box in done
+    reader.crops = 0
+    assert reader._read_groups(grey, [[box]], done) == first and reader.crops == 0
     reader.crops = 0
     crop = np.ascontiguousarray(img[box[1] : box[1] + box[3], box[0] : box[0] + box[2], 1])  # grey
     assert reader.read_crops([crop, crop]) == reader.read_crops([crop]) * 2
