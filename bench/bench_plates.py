@@ -219,7 +219,7 @@ def _stage_clock(reader: PlateReader) -> Iterator[_Clock]:
 
         return run
 
-    names = {"shrink": "shrink", "edges": "candidates", "refine": "refine", "rows": "character_rows"}
+    names = {"shrink": "shrink", "edges": "candidates", "refine": "find_row", "rows": "character_rows"}
     saved = {name: getattr(reader_module, name) for name in names.values()}
     for stage, name in names.items():
         setattr(reader_module, name, timed(stage, saved[name]))

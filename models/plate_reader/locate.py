@@ -226,9 +226,30 @@ def _bars(row: list[Box]) -> bool:
     return thin > GRILLE_SHARE * len(row)
 
 
-def _chars(grey: Grey, box: Box) -> Box | None:
-    """The box of the longest row of character-like connected components around `box` (not
-    a row of bars, `_bars`)."""
+@dataclass(frozen=True, slots=True)
+class Row:
+    """The row of character shapes found around a candidate, in frame pixels, and the smaller
+    shapes of the same polarity beside it (where a plate's stacked characters are)."""
+
+    shapes: tuple[Box, ...]
+    small: tuple[Box, ...]
+
+    @property
+    def box(self) -> Box:
+        """The box of the row's shapes."""
+        x0 = min(c[0] for c in self.shapes)
+        y0 = min(c[1] for c in self.shapes)
+        x1 = max(c[0] + c[2] for c in self.shapes)
+        y1 = max(c[1] + c[3] for c in self.shapes)
+        return (x0, y0, x1 - x0, y1 - y0)
+
+
+SMALL = (0.3, 0.65)  # heights, as shares of the row's, of the shapes kept in `Row.small`
+
+
+def find_row(grey: Grey, box: Box) -> Row | None:
+    """The longest row of character-like connected components around `box` (not a row of
+    bars, `_bars`), with the smaller shapes beside it; None when no row of three is found."""
     x, y, w, h = box
     hh, ww = grey.shape[:2]
     x0, y0 = max(0, int(x - ROI_GROW * w)), max(0, int(y - 0.5 * h))
@@ -238,6 +259,7 @@ def _chars(grey: Grey, box: Box) -> Box | None:
         return None
     block = max(3, (h // 2) | 1)
     best: list[Box] = []
+    best_stats: npt.NDArray[Any] | None = None
     for src in (roi, 255 - roi):
         bw = cv2.adaptiveThreshold(src, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 5)
         _n, _lab, stats, _c = cv2.connectedComponentsWithStats(bw, connectivity=8)
@@ -254,26 +276,45 @@ def _chars(grey: Grey, box: Box) -> Box | None:
         ]
         for a in comps:
             row = _row(comps, a)
-            if not _bars(row):
-                best = max(best, row, key=len)
-    if len(best) < 3:
+            if not _bars(row) and len(row) > len(best):
+                best, best_stats = row, stats
+    if len(best) < 3 or best_stats is None:
         return None
-    bx0 = min(c[0] for c in best)
-    by0 = min(c[1] for c in best)
-    bx1 = max(c[0] + c[2] for c in best)
-    by1 = max(c[1] + c[3] for c in best)
-    return (x0 + bx0, y0 + by0, bx1 - bx0, by1 - by0)
+    mh = float(np.median([c[3] for c in best]))
+    cx, cy, cw, ch, area = (best_stats[1:, k].astype(np.int64) for k in range(5))
+    small = (
+        (ch >= SMALL[0] * mh) & (ch <= SMALL[1] * mh)
+        & (cw >= 0.08 * ch) & (cw <= 1.5 * ch)
+        & (area >= 0.15 * cw * ch) & (area <= 0.9 * cw * ch)
+    )  # fmt: skip
+    return Row(
+        tuple((x0 + a, y0 + b, c, d) for a, b, c, d in best),
+        tuple(
+            (x0 + int(a), y0 + int(b), int(c), int(d))
+            for a, b, c, d in zip(cx[small], cy[small], cw[small], ch[small], strict=True)
+        ),
+    )
 
 
-def refine(grey: Grey, box: Box) -> Box | None:
-    """The plate-like box around the characters in a candidate `box`; None when no row of at
-    least three character shapes is found there."""
-    chars = _chars(grey, box)
-    if chars is None:
-        return None
+def _chars(grey: Grey, box: Box) -> Box | None:
+    """The box of the row of characters around `box` (`find_row`)."""
+    row = find_row(grey, box)
+    return None if row is None else row.box
+
+
+def plate_box(grey: Grey, chars: Box) -> Box:
+    """The plate-like box around a row of characters: `REFINE_MARGIN` on each side, within the
+    frame."""
     cx, cy, cw, ch = chars
     mx, my = REFINE_MARGIN
     hh, ww = grey.shape[:2]
     x0, y0 = max(0, int(cx - mx * cw)), max(0, int(cy - my * ch))
     x1, y1 = min(ww, int(cx + cw * (1 + mx))), min(hh, int(cy + ch * (1 + my)))
     return (x0, y0, x1 - x0, y1 - y0)
+
+
+def refine(grey: Grey, box: Box) -> Box | None:
+    """The plate-like box around the characters in a candidate `box`; None when no row of at
+    least three character shapes is found there."""
+    chars = _chars(grey, box)
+    return None if chars is None else plate_box(grey, chars)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,18 @@ import numpy.typing as npt
 from edge.models.plate_reader.ctc import decode
 from edge.models.plate_reader.detect import PlateDetector
 from edge.models.plate_reader.errors import PlateImageError
-from edge.models.plate_reader.locate import Box, LocateParams, candidates, character_rows, refine, shrink
+from edge.models.plate_reader.locate import (
+    Box,
+    LocateParams,
+    candidates,
+    character_rows,
+    find_row,
+    plate_box,
+    shrink,
+)
 from edge.models.plate_reader.regions import REGION_WORDS
 from edge.models.plate_reader.session import open_session
+from edge.models.plate_reader.stacked import in_line, stacked_pair
 from edge.models.plate_reader.vote import PlateText
 
 log = logging.getLogger(__name__)
@@ -159,6 +169,22 @@ def combine(reads: list[tuple[str, float]]) -> tuple[str, float]:
     return text, min(best, 2.0 * total / len(reads))
 
 
+Reads = list[tuple[str, float]]
+
+
+@dataclass(slots=True)
+class FrameReads:
+    """What the reader has made of one frame so far, so that no crop is read twice: each box's
+    reads (a box found by the edge search and again by the detector is read once), the rows
+    with stacked characters drawn in one line (`stacked.in_line`, under the row's plate box)
+    and those lines' reads."""
+
+    grey: npt.NDArray[Any]
+    done: dict[Box, Reads] = field(default_factory=dict)
+    lines: dict[Box, npt.NDArray[Any]] = field(default_factory=dict)
+    line_reads: dict[Box, Reads] = field(default_factory=dict)
+
+
 class PlateReader:
     """Localise and read licence plates; an onnxruntime session for the OCR and one for the
     detector (unless `detect` is off), both warmed at construction."""
@@ -171,6 +197,7 @@ class PlateReader:
         locate: LocateParams | None = None,
         second_look: bool = True,
         refine_boxes: bool = True,
+        unstack: bool = True,
         detector_model: str | Path | None = None,
         detect: bool = True,
     ) -> None:
@@ -183,6 +210,7 @@ class PlateReader:
         self.locate = locate if locate is not None else LocateParams()
         self.second_look = second_look
         self.refine_boxes = refine_boxes
+        self.unstack = unstack
         # the learned detector (`detect`), loaded with the OCR so a broken file fails here
         self.detector = PlateDetector(detector_model, intra_op_threads) if detect else None
 
@@ -246,45 +274,51 @@ class PlateReader:
         # edge box's when it reads characters the row left out (`pick`) (one vote over both
         # boxes' reads: 2 fewer of 99 real scenes, the same synthetic ones)
         shrunk = shrink(grey, self.locate)
-        groups = self._groups(grey, [b for b, _ in candidates(grey, self.locate, shrunk)])
+        frame = FrameReads(grey)
+        groups = self._groups(frame, [b for b, _ in candidates(grey, self.locate, shrunk)])
         h, w = grey.shape
         if w <= 480 and 1.2 <= w / h <= 5.0:  # the image may itself be a plate crop
             groups.append([(0, 0, w, h)])
-        done: dict[Box, list[tuple[str, float]]] = {}  # each box read this frame: its reads
-        reads, alike = self._read_groups(grey, groups, done)
+        reads, alike = self._read_groups(frame, groups)
         if self.detector is not None and not settled(reads, alike):
             boxes = [b for b, _ in self.detector.boxes(grey)]
-            found, _ = self._read_groups(grey, self._groups(grey, boxes), done)
+            found, _ = self._read_groups(frame, self._groups(frame, boxes))
             reads = distinct(reads + found)
         if not has_number(reads) and self.locate.row_candidates:
             # a row's box is already the plate's around its characters: no refinement
             rows_found = [[b] for b, _ in character_rows(grey, self.locate, shrunk)]
-            rows, _ = self._read_groups(grey, rows_found, done)
+            rows, _ = self._read_groups(frame, rows_found)
             reads = distinct(reads + rows)
         return reads
 
-    def _groups(self, grey: npt.NDArray[Any], boxes: list[Box]) -> list[list[Box]]:
-        """Each candidate's boxes: the row's box around its characters (`refine`), when one is
-        found, then the candidate's own."""
+    def _groups(self, frame: FrameReads, boxes: list[Box]) -> list[list[Box]]:
+        """Each candidate's boxes: the row's box around its characters (`find_row`,
+        `plate_box`), when one is found, then the candidate's own. A row with two small
+        characters stacked before it also gives the plate drawn in one line
+        (`stacked.in_line`), kept in `frame.lines` under the row's box for `_read_groups`."""
+        grey, lines = frame.grey, frame.lines
         groups: list[list[Box]] = []
         for b in boxes:
-            better = refine(grey, b) if self.refine_boxes else None
-            groups.append([b] if better is None else [better, b])
+            row = find_row(grey, b) if self.refine_boxes else None
+            if row is None:
+                groups.append([b])
+                continue
+            better = plate_box(grey, row.box)
+            groups.append([better, b])
+            pair = stacked_pair(row) if self.unstack else None
+            if pair is not None and better not in lines:
+                lines[better] = in_line(grey, row, pair)
         return groups
 
-    def _read_groups(
-        self,
-        grey: npt.NDArray[Any],
-        groups: list[list[Box]],
-        done: dict[Box, list[tuple[str, float]]] | None = None,
-    ) -> tuple[list[PlateText], set[str]]:
-        """One read per group of boxes (the boxes of one candidate), kept when plate-like; and
-        the texts that two or more distinct boxes read alike on their first look. `done` holds
-        the reads of boxes an earlier call for the same frame made (the edge search's, when the
-        detector's are read): those are not read again; this call's are added to it."""
+    def _read_groups(self, frame: FrameReads, groups: list[list[Box]]) -> tuple[list[PlateText], set[str]]:
+        """One read per group of boxes (the boxes of one candidate, and its row drawn in one
+        line when it has stacked characters), kept when plate-like; and the texts that two or
+        more distinct boxes read alike on their first look. A box an earlier call for the same
+        frame read (the edge search's, when the detector's are read) is not read again:
+        `frame.done` holds its reads; this call's are added to it."""
         if not groups:
             return [], set()
-        done = {} if done is None else done
+        grey, done = frame.grey, frame.done
         boxes = list(dict.fromkeys(b for g in groups for b in g))  # distinct, in order
         fresh = [b for b in boxes if b not in done]
         # the closed edge blob already spans the plate's characters and some border: it is
@@ -299,15 +333,39 @@ class PlateReader:
             for b, extra in zip(again, self._looks([(grey, b) for b in again], VARIANTS), strict=True):
                 done[b] = done[b] + extra
         per_box = [done[b] for g in groups for b in g]
+        in_lines = self._read_lines(frame, groups)
         reads: list[PlateText] = []
         k = 0
         for g in groups:
-            text, conf = pick([combine(rs) for rs in per_box[k : k + len(g)]])
+            combined = [combine(rs) for rs in per_box[k : k + len(g)]]
             k += len(g)
+            if g[0] in in_lines:
+                line = combine(in_lines[g[0]])
+                # a stacked pair adds characters to the plate's read, it never takes any away
+                if len(line[0]) >= max(len(t) for t, _c in combined):
+                    combined.append(line)
+            text, conf = pick(combined)
             floor = SHORT_MIN_CONFIDENCE if len(text) < SHORT_LEN else 0.0
             if _is_plate_length(text) and conf >= max(self.min_confidence, floor):
                 reads.append(PlateText(text, round(conf, 4), g[0]))
         return distinct(reads), alike
+
+
+    def _read_lines(self, frame: FrameReads, groups: list[list[Box]]) -> dict[Box, Reads]:
+        """The reads of the groups' plates drawn in one line (`frame.lines`, under the row's
+        plate box), each line read once a frame (`frame.line_reads`): as it is, and again from
+        shifted crops when that read is worth a second look."""
+        lines, line_reads = frame.lines, frame.line_reads
+        fresh = [g[0] for g in groups if g[0] in lines and g[0] not in line_reads]
+        fresh = list(dict.fromkeys(fresh))
+        if fresh:
+            images = [lines[b] for b in fresh]
+            firsts = self._looks([(im, (0, 0, im.shape[1], im.shape[0])) for im in images], (AS_IS,))
+            for b, im, first in zip(fresh, images, firsts, strict=True):
+                line_reads[b] = first
+                if self.second_look and _worth_second_look(*first[0]):
+                    line_reads[b] = first + self._looks([(im, (0, 0, im.shape[1], im.shape[0]))], VARIANTS)[0]
+        return {g[0]: line_reads[g[0]] for g in groups if g[0] in line_reads}
 
 
 def _read_alike(boxes: list[Box], firsts: list[tuple[str, float]]) -> set[str]:

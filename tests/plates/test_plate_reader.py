@@ -12,7 +12,7 @@ from edge.models.plate_reader import (
     PlateReader,
 )
 from edge.models.plate_reader.locate import Box
-from edge.models.plate_reader.reader import LONGER_SHARE, _overlap, distinct, has_number
+from edge.models.plate_reader.reader import LONGER_SHARE, FrameReads, _overlap, distinct, has_number
 from edge.models.plate_reader.vote import PlateText
 from edge.sim.plate_render import label_of, render_scene
 
@@ -195,10 +195,10 @@ def test_a_state_name_alone_is_no_plate_number_and_sends_the_reader_to_the_rows(
             self.first, self.calls = first, 0
 
         def _read_groups(
-            self, grey: np.ndarray, groups: list[list[Box]], done: dict | None = None
+            self, frame: FrameReads, groups: list[list[Box]]
         ) -> tuple[list[PlateText], set[str]]:
             self.calls += 1
-            return (self.first, set()) if self.calls == 1 else super()._read_groups(grey, groups, done)
+            return (self.first, set()) if self.calls == 1 else super()._read_groups(frame, groups)
 
     img, _box = render_scene(np.random.default_rng(104), "7KXR529")
     got = EdgesFindOnly([state]).read(img)
@@ -287,12 +287,11 @@ def test_a_box_found_twice_is_read_once_and_reads_the_same() -> None:
     # a box an earlier call for the frame read (the edge search's, then the detector's) is not
     # read again: its reads are taken from `done`
     reader.crops = 0
-    grey = np.ascontiguousarray(img[:, :, 1])
-    done: dict = {}
-    first = reader._read_groups(grey, [[box]], done)
-    assert reader.crops > 0 and box in done
+    frame = FrameReads(np.ascontiguousarray(img[:, :, 1]))
+    first = reader._read_groups(frame, [[box]])
+    assert reader.crops > 0 and box in frame.done
     reader.crops = 0
-    assert reader._read_groups(grey, [[box]], done) == first and reader.crops == 0
+    assert reader._read_groups(frame, [[box]]) == first and reader.crops == 0
     reader.crops = 0
     crop = np.ascontiguousarray(img[box[1] : box[1] + box[3], box[0] : box[0] + box[2], 1])  # grey
     assert reader.read_crops([crop, crop]) == reader.read_crops([crop]) * 2
