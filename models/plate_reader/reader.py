@@ -350,7 +350,6 @@ class PlateReader:
                 reads.append(PlateText(text, round(conf, 4), g[0]))
         return distinct(reads), alike
 
-
     def _read_lines(self, frame: FrameReads, groups: list[list[Box]]) -> dict[Box, Reads]:
         """The reads of the groups' plates drawn in one line (`frame.lines`, under the row's
         plate box), each line read once a frame (`frame.line_reads`): as it is, and again from
