@@ -355,15 +355,14 @@ class PlateReader:
         plate box), each line read once a frame (`frame.line_reads`): as it is, and again from
         shifted crops when that read is worth a second look."""
         lines, line_reads = frame.lines, frame.line_reads
-        fresh = [g[0] for g in groups if g[0] in lines and g[0] not in line_reads]
-        fresh = list(dict.fromkeys(fresh))
-        if fresh:
-            images = [lines[b] for b in fresh]
-            firsts = self._looks([(im, (0, 0, im.shape[1], im.shape[0])) for im in images], (AS_IS,))
-            for b, im, first in zip(fresh, images, firsts, strict=True):
-                line_reads[b] = first
-                if self.second_look and _worth_second_look(*first[0]):
-                    line_reads[b] = first + self._looks([(im, (0, 0, im.shape[1], im.shape[0]))], VARIANTS)[0]
+        fresh = list(dict.fromkeys(g[0] for g in groups if g[0] in lines and g[0] not in line_reads))
+        whole = {b: (lines[b], (0, 0, lines[b].shape[1], lines[b].shape[0])) for b in fresh}
+        for b, first in zip(fresh, self._looks([whole[b] for b in fresh], (AS_IS,)), strict=True):
+            line_reads[b] = first
+        if self.second_look:
+            again = [b for b in fresh if _worth_second_look(*line_reads[b][0])]
+            for b, extra in zip(again, self._looks([whole[b] for b in again], VARIANTS), strict=True):
+                line_reads[b] = line_reads[b] + extra
         return {g[0]: line_reads[g[0]] for g in groups if g[0] in line_reads}
 
 

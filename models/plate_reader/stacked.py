@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from edge.models.plate_reader.locate import Box, Row
+from edge.models.plate_reader.locate import REFINE_MARGIN, Box, Row
 
 Grey = npt.NDArray[Any]
 
@@ -24,8 +24,6 @@ Grey = npt.NDArray[Any]
 MAX_GAP = 1.0
 # the pair reaches this close (share of the row's height) to the row's top and bottom
 SPAN_SLACK = 0.2
-# the margins around the line, as shares of its width and height (the refinement's)
-MARGIN = (0.15, 0.45)
 
 
 def stacked_pair(row: Row) -> tuple[Box, Box] | None:
@@ -75,5 +73,5 @@ def in_line(grey: Grey, row: Row, pair: tuple[Box, Box]) -> Grey:
     background = int(np.median(main))
     gap = np.full((rh, max(1, rh // 5)), background, np.uint8)
     line = np.hstack([pieces[0], gap, pieces[1], gap, main])
-    mx, my = round(MARGIN[0] * line.shape[1]), round(MARGIN[1] * rh)
+    mx, my = round(REFINE_MARGIN[0] * line.shape[1]), round(REFINE_MARGIN[1] * rh)
     return cv2.copyMakeBorder(line, my, my, mx, mx, cv2.BORDER_CONSTANT, value=background)
