@@ -33,6 +33,7 @@ from edge.drivers.camera.aim import GOOD_PLATE_WIDTH
 from edge.drivers.camera.vehicles import distance
 from edge.models.plate_reader import PlateReader, PlateText
 from edge.models.plate_reader import reader as reader_module
+from edge.models.plates.cpu import cpu_flags, cpu_name, read_cpuinfo
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import label_of, random_plate_text, render_scene
 
@@ -61,16 +62,8 @@ def _cpu() -> str:
     """The CPU the speed figures were measured on: its name, and whether it has VNNI (int8
     dot products in one instruction; without it the int8 OCR costs 2 to 3 times as much a
     crop, MODEL_CARD.md)."""
-    name, flags = "unknown CPU", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() == "model name":
-                name = value.strip()
-            elif key.strip() == "flags":
-                flags = set(value.split())
-    except OSError:
-        pass
+    cpuinfo = read_cpuinfo()
+    name, flags = cpu_name(cpuinfo), cpu_flags(cpuinfo)
     isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
     vnni = "with VNNI" if flags & {"avx512_vnni", "avx_vnni"} else "without VNNI"
     return f"{name} ({isa}, {vnni})"

@@ -21,6 +21,7 @@ from torch import nn
 from edge.models.plate_reader.detect import PlateDetector
 from edge.models.plate_reader.locate import candidates, character_rows, refine
 from edge.models.plate_reader.reader import AS_IS, INPUT_H, INPUT_W, VARIANTS, _crop_variant
+from edge.models.plates.cpu import cpu_flags, read_cpuinfo
 from edge.models.plates.onnx_export import save_onnx, write_record
 from edge.sim import plate_render, plate_scene
 from edge.sim.plate_render import ALPHABET, label_of, random_plate_text, render_scene
@@ -333,20 +334,7 @@ BF16_FLAGS = frozenset({"avx512_bf16", "amx_bf16", "bf16"})
 def native_bf16(cpuinfo: str) -> bool:
     """Whether the CPU described by `cpuinfo` (the text of /proc/cpuinfo) computes bfloat16
     itself; an empty text (no /proc/cpuinfo) is given the benefit of the doubt."""
-    flags = {
-        f
-        for line in cpuinfo.splitlines()
-        if line.startswith(("flags", "Features"))
-        for f in line.split(":", 1)[1].split()
-    }
-    return not cpuinfo or bool(flags & BF16_FLAGS)
-
-
-def _cpuinfo() -> str:
-    try:
-        return Path("/proc/cpuinfo").read_text()
-    except OSError:
-        return ""
+    return not cpuinfo or bool(cpu_flags(cpuinfo) & BF16_FLAGS)
 
 
 def main() -> None:
@@ -443,7 +431,7 @@ def main() -> None:
         "--data", nargs="*", default=[], help=".npz files from --render-only to train on"
     )
     args = ap.parse_args()
-    if args.bf16 and not native_bf16(_cpuinfo()):
+    if args.bf16 and not native_bf16(read_cpuinfo()):
         raise SystemExit(
             "--bf16: this CPU has no native bfloat16 (AVX-512 BF16, AMX or Arm BF16), torch would"
             " emulate it about 12 times slower than float32 (BF16_FLAGS): leave --bf16 out here"

@@ -87,7 +87,7 @@ def test_bf16_is_refused_before_any_work_on_a_cpu_without_it(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """The script stops at once with a message that says why, rather than train 12 times slower."""
-    monkeypatch.setattr(train_ocr, "_cpuinfo", lambda: "flags\t\t: fpu avx2\n")
+    monkeypatch.setattr(train_ocr, "read_cpuinfo", lambda: "flags\t\t: fpu avx2\n")
     out = tmp_path / "crops.npz"
     monkeypatch.setattr("sys.argv", ["train_ocr.py", "--bf16", "--samples", "8", "--render-only", str(out)])
     with pytest.raises(SystemExit, match="no native bfloat16"):
