@@ -17,7 +17,20 @@ from typing import ClassVar
 from edge.config import DeviceConfig
 from edge.counters import Counters
 from edge.errors import LaneEdgeError
-from edge.events import DeviceState, DeviceStateChanged, Event
+from edge.events import (
+    BadRead,
+    DeviceState,
+    DeviceStateChanged,
+    DocumentScanned,
+    Event,
+    LineRead,
+    PlateRead,
+    TagSighting,
+)
+
+# The events that are a device's reads, whatever the driver: what `lanectl status` counts in
+# its "reads" column (each driver's own counters name their units: frames, reports, lines).
+READS = (LineRead, TagSighting, PlateRead, DocumentScanned)
 
 
 @dataclass(slots=True)
@@ -29,6 +42,8 @@ class DeviceHealth:
     last_error_code: str | None = None
     last_error: str | None = None
     last_read: float | None = None
+    reads: int = 0  # typed reads handed to the lane (`READS`)
+    bad_reads: int = 0  # input that could not be read: BadRead events, frames skipped as corrupt
     restarts: int = 0
     failures: int = 0
 
@@ -48,7 +63,16 @@ class DriverContext:
 
     def emit(self, event: Event) -> None:
         self.health.last_read = event.ts
+        if isinstance(event, BadRead):
+            self.health.bad_reads += 1
+        elif isinstance(event, READS):
+            self.health.reads += 1
         self._emit(event)
+
+    def count_bad(self, n: int = 1) -> None:
+        """Count `n` inputs that could not be read and raise no `BadRead` (a camera's corrupt
+        frames: one event each would flood the store at 30 frames a second)."""
+        self.health.bad_reads += n
 
     def set_state(self, state: DeviceState, error: BaseException | None = None) -> None:
         code = msg = None

@@ -93,6 +93,12 @@ def render(status: Mapping[str, Any]) -> str:
     for name, d in status.get("devices", {}).items():
         m.add("device_failures", "counter", "Driver failures", d.get("failures"), {"device": name})
     for name, d in status.get("devices", {}).items():
+        m.add("device_reads", "counter", "Typed reads the device gave the lane (lines, tags, plates, "
+              "documents)", d.get("reads"), {"device": name})
+    for name, d in status.get("devices", {}).items():
+        m.add("device_bad_reads", "counter", "Device input that could not be read (typed errors, "
+              "corrupt frames)", d.get("bad_reads"), {"device": name})
+    for name, d in status.get("devices", {}).items():
         m.add("device_last_read_timestamp_seconds", "gauge", "Wall-clock time of the last read",
               d.get("last_read"), {"device": name})
     for name, d in status.get("devices", {}).items():

@@ -224,4 +224,6 @@ class CameraDriver(Driver):
             delta = value - self._synced.get(name, 0)
             if delta:
                 self.ctx.counters.inc(name, delta)
+                if name == "corrupt":
+                    self.ctx.count_bad(delta)
                 self._synced[name] = value

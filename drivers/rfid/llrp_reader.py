@@ -150,6 +150,7 @@ class LlrpRfidReader(Driver):
                 self.ctx.set_state(DeviceState.DISCONNECTED, err)
                 if isinstance(err, LlrpError):
                     self.ctx.counters.inc("bad_frames")
+                    self.ctx.count_bad()
             finally:
                 await self._close(writer)
             if self.stopping:

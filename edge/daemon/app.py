@@ -166,7 +166,8 @@ class App:
             dev = next(d for d in self.cfg.devices if d.name == name)
             devices[name] = {
                 "kind": dev.kind, "driver": dev.driver, "state": str(h.state), "since": h.since,
-                "last_read": h.last_read, "last_error_code": h.last_error_code,
+                "last_read": h.last_read, "reads": h.reads, "bad_reads": h.bad_reads,
+                "last_error_code": h.last_error_code,
                 "last_error": h.last_error, "restarts": h.restarts, "failures": h.failures,
                 "counters": sup.ctx.counters.snapshot(),
             }

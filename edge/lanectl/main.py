@@ -95,10 +95,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     for name, d in st["devices"].items():
         state = d["state"]
         colour = "green" if state == "open" else "red" if state in ("failed", "failing") else "yellow"
-        c = d["counters"]
         rows.append([name, f"{d['kind']}/{d['driver']}", paint(state, colour),
                      ago(now - d["last_read"]) if d["last_read"] else "never",
-                     c.get("reads", 0), c.get("bad_frames", 0), d["failures"],
+                     d.get("reads", 0), d.get("bad_reads", 0), d["failures"],
                      d["last_error_code"] or ""])
     print(table(rows, ["device", "driver", "state", "last read", "reads", "bad", "failures",
                        "last error"]))

@@ -26,7 +26,9 @@ def running(tmp_path: Path, daemon_factory):
 
 
 def test_status_devices_outbox_metrics(running, lanectl) -> None:
-    _d, cfg, _pty = running
+    d, cfg, pty = running
+    pty.write(b"one\r\ntwo\r\n\xff\xfe\r\n")  # two lines and one the device garbled
+    d.wait_for(lambda s: s["devices"]["aux"]["bad_reads"] == 1, what="the garbled line")
     code, st = jrun(lanectl, "-c", str(cfg), "status", "--json")
     assert code == 0, st["attention"]
     assert st["running"] is True
@@ -35,8 +37,11 @@ def test_status_devices_outbox_metrics(running, lanectl) -> None:
     assert v["roster"] == "none"  # no reference data yet
     assert st["disk"]["free_bytes"] > 0 and st["disk"]["store_bytes"] > 0
     assert st["components"]["ops"]["config_hash"] == v["config"]
+    assert (st["devices"]["aux"]["reads"], st["devices"]["aux"]["bad_reads"]) == (2, 1)
     code, out, _ = lanectl("-c", str(cfg), "status")
     assert code == 0 and "versions  software" in out and "disk " in out
+    (row,) = [line.split() for line in out.splitlines() if line.startswith("aux ")]
+    assert row[-3:] == ["2", "1", "0"]  # reads, bad, failures (no last error)
 
     code, ob = jrun(lanectl, "-c", str(cfg), "outbox", "--json")
     assert code == 0 and ob["running"] is True
@@ -45,6 +50,8 @@ def test_status_devices_outbox_metrics(running, lanectl) -> None:
     code, text, _ = lanectl("-c", str(cfg), "metrics")
     assert code == 0
     assert 'lane_edge_device_state{device="aux",state="open"} 1' in text
+    assert 'lane_edge_device_reads_total{device="aux"} 2' in text
+    assert 'lane_edge_device_bad_reads_total{device="aux"} 1' in text
     assert "lane_edge_outbox_backlog" in text
     assert 'lane_edge_outbox_drain_per_minute{window="15m"}' in text
     # the config changed on disk -> status asks for attention (exit 1)

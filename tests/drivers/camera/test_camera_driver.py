@@ -97,6 +97,7 @@ async def test_one_plate_read_per_vehicle_with_crop() -> None:
     assert states[0] == DeviceState.OPEN
     c = ctx.counters.snapshot()
     assert c["vehicles"] == 3 and c["frames_read"] > 20 and c["plate_reads"] >= 3 * 3
+    assert ctx.health.reads == 3 and ctx.health.bad_reads == 0  # lanectl status: one read a vehicle
     # every sampled frame was read, dropped for a newer one, or still waiting at the stop
     assert c["sampled"] - c.get("dropped", 0) - c["frames_read"] in (0, 1)
 
@@ -133,6 +134,32 @@ async def test_camera_that_vanishes_is_reported_and_recovered(camera_server) -> 
     assert gone[0].error_code == "camera.lost"
     assert ctx.counters.get("reopens") == 1 and ctx.counters.get("disconnects") == 1
     assert ctx.health.state == DeviceState.OPEN
+
+
+async def test_corrupt_frames_are_the_camera_s_bad_reads(camera_server) -> None:
+    """`lanectl status` shows a camera's corrupt frames in its "bad" column, as the serial
+    devices' unreadable lines: skipped, counted, no BadRead event each."""
+    srv = camera_server(lambda t: gray(0, 320, 240), fps=20.0)
+    events: list[Event] = []
+    ctx = DriverContext("cam1", events.append)
+    driver = fake_driver(_device(url=srv.url), ctx)
+    task = asyncio.create_task(driver.run())
+    try:
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if ctx.health.state == DeviceState.OPEN and ctx.counters.get("frames") >= 3:
+                break
+        srv.inject_corrupt(3)
+        srv.inject_truncated(2)
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if ctx.health.bad_reads >= 5:
+                break
+    finally:
+        driver.request_stop()
+        await asyncio.wait_for(task, 5.0)
+    assert ctx.health.bad_reads == ctx.counters.get("corrupt") == 5
+    assert ctx.health.reads == 0 and not _plates(events)  # an empty lane: nothing read
 
 
 async def test_video_file_source_ends_cleanly(tmp_path: Path) -> None:

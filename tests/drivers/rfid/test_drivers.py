@@ -41,6 +41,7 @@ def test_serial_driver_splits_chunks_and_counts_bad_lines() -> None:
     assert bad.code == "rfid.line.fields"
     assert drv.ctx.counters.get("reports") == 2
     assert drv.ctx.counters.get("bad_frames") == 1
+    assert (drv.ctx.health.reads, drv.ctx.health.bad_reads) == (2, 1)  # lanectl status's columns
 
 
 def test_serial_driver_over_long_line_and_arrival_time_option() -> None:
