@@ -1,6 +1,7 @@
 """`lanectl plate read IMAGE... [--json]`: read licence plates in image files.
 
-`main(argv)` takes the arguments after `lanectl plate`, e.g. `["read", "car.jpg", "--json"]`.
+`main(argv)` takes the arguments after `lanectl plate read`, as lanectl hands them over (e.g.
+`["car.jpg", "--json"]`; a leading `read` is ok, as `python -m edge.plate_cli read ...`).
 With `--json`, one object per image and line:
 `{"image": ..., "plates": [{"text": ..., "confidence": ..., "box": [x, y, w, h]}]}`
 (an unreadable image gives `{"image": ..., "plates": [], "error": {"code": ..., ...}}`).
@@ -23,14 +24,13 @@ EXIT_OK, EXIT_IMAGE, EXIT_SETUP = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lanectl plate", description="Licence-plate tools.")
-    sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("read", help="read the plates in image files", description=__doc__)
-    r.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
-    r.add_argument("--json", action="store_true", help="one JSON object per image and line")
-    r.add_argument("--model", default=None, help="OCR model (.onnx); default: the shipped one")
-    r.add_argument("--detector", default=None, help="plate detector (.onnx); default: the shipped one")
-    r.add_argument("--min-confidence", type=float, default=0.5, help="drop reads below this (0..1)")
+    p = argparse.ArgumentParser(prog="lanectl plate read",
+                                description="Read the licence plates in image files.")
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
+    p.add_argument("--json", action="store_true", help="one JSON object per image and line")
+    p.add_argument("--model", default=None, help="OCR model (.onnx); default: the shipped one")
+    p.add_argument("--detector", default=None, help="plate detector (.onnx); default: the shipped one")
+    p.add_argument("--min-confidence", type=float, default=0.5, help="drop reads below this (0..1)")
     return p
 
 
@@ -51,7 +51,9 @@ def _read_one(reader: PlateReader, path: str) -> list[PlateText]:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point for `lanectl plate ...`; returns the exit status."""
+    """Entry point for `lanectl plate read` (the arguments after those words); the exit status."""
+    if argv[:1] == ["read"]:
+        argv = argv[1:]
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # argparse exits on --help and on usage errors

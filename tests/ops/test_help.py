@@ -7,7 +7,9 @@ import pytest
 COMMANDS = [["tail"], ["outbox"], ["sync", "now"], ["lane", "open"], ["lane", "close"],
             ["lane", "mode"], ["lane", "show"], ["occupants"], ["arrive"], ["reload"], ["metrics"],
             ["diag", "serial"], ["diag", "camera"], ["diag", "rfid"], ["model", "info"], ["model", "verify"],
-            ["data", "info"], ["audit", "export"], ["purge"], ["support-bundle"]]
+            ["data", "info"], ["audit", "export"], ["purge"], ["support-bundle"],
+            # delegated to the module of their capability (lanectl.main.DELEGATED)
+            ["mrz", "parse"], ["plate", "read"], ["audit", "verify"], ["score"]]
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=" ".join)

@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
+from edge.lanectl.main import main as lanectl
 from edge.plate_cli import main
 from edge.sim.plate_render import render_scene
 
@@ -33,6 +34,19 @@ def test_json_lines_one_per_image(
     assert 0.5 <= plate["confidence"] <= 1.0
     assert len(plate["box"]) == 4
     assert lines[1]["plates"] == []
+
+
+def test_through_lanectl_as_the_technician_types_it(
+    images: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`lanectl plate read IMAGE --json`: lanectl hands over the words after `plate read` (the
+    module's tests above call it directly, and this way was broken from 1e26856 on unseen)."""
+    car, _empty = images
+    assert lanectl(["plate", "read", str(car), "--json"]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert [p["text"] for p in json.loads(line)["plates"]] == ["ABC1234"]
+    assert lanectl(["plate", "read", "--help"]) == 0
+    assert "lanectl plate read" in capsys.readouterr().out
 
 
 def test_text_output(images: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
