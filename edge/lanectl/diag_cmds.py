@@ -24,7 +24,7 @@ from edge.lanectl.render import paint, table
 if TYPE_CHECKING:
     from edge.drivers.camera.aim import AimReport
     from edge.drivers.camera.frames import Image
-    from edge.drivers.camera.options import CameraOptions
+    from edge.drivers.camera.options import CameraOptions, Source
 
 COMMON_BAUDS = (9600, 115200, 19200, 38400, 57600, 4800)
 EXIT_OK, EXIT_PROBLEM = 0, 1
@@ -108,17 +108,32 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
     import cv2
     import numpy as np
 
+    from edge.drivers.camera.capture import open_source
+    from edge.drivers.camera.errors import CameraError
     from edge.drivers.camera.frames import fit_width
+    from edge.errors import LaneEdgeError
 
-    opts = _camera_options(args) if args.plates else None
-    source: Any = int(args.url) if args.url.isdigit() else args.url
-    cap = cv2.VideoCapture(source)
+    def cannot_open(code: str, why: str) -> int:
+        msg = f"cannot open {args.url}: {why} [{code}]"
+        if args.json:
+            print_json({"url": args.url, "opened": False, "code": code, "error": msg})
+        else:
+            print(msg)
+        return EXIT_PROBLEM
+
+    try:
+        opts, source = _camera(args)
+    except LaneEdgeError as err:  # the configured camera's options are wrong
+        return cannot_open(err.code, err.message)
+    except ValueError as err:  # not a camera source (an unknown URL scheme)
+        return cannot_open("camera.source_invalid", str(err))
+    try:
+        cap = open_source(source, opts)  # as the daemon opens it: timeouts, credentials
+    except CameraError as err:
+        return cannot_open(err.code, f"{err.message}; {_OPEN_HINTS[source.kind]}")
+    plates_opts = opts if args.plates else None
     kept: list[Image] = []  # frames for the plate reader, at its width
     try:
-        if not cap.isOpened():
-            msg = f"cannot open {args.url}: check the URL, credentials and network"
-            print_json({"url": args.url, "opened": False, "error": msg}) if args.json else print(msg)
-            return EXIT_PROBLEM
         t0 = time.monotonic()
         first = None
         n = 0
@@ -128,8 +143,8 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
                 break
             if first is None:
                 first = frame
-            if opts is not None:
-                kept.append(fit_width(np.asarray(frame, np.uint8), opts.max_width))
+            if plates_opts is not None:
+                kept.append(fit_width(np.asarray(frame, np.uint8), plates_opts.max_width))
             n += 1
         elapsed = time.monotonic() - t0
         reported = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
@@ -144,10 +159,10 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
     out: dict[str, Any] = {"url": args.url, "opened": True, "width": w, "height": h, "fps_reported": reported,
                            "fps_measured": round(n / elapsed, 1) if elapsed > 0 else None, "frames": n}
     report = None
-    if opts is not None:
+    if plates_opts is not None:
         # a camera sampled at 0 hands the reader every frame it sends
-        rate = opts.sample_fps or reported or out["fps_measured"] or 0.0
-        report, shown, drawn = _read_plates(kept, w, dataclasses.replace(opts, sample_fps=rate))
+        rate = plates_opts.sample_fps or reported or out["fps_measured"] or 0.0
+        report, shown, drawn = _read_plates(kept, w, dataclasses.replace(plates_opts, sample_fps=rate))
         saved = bool(cv2.imwrite(str(out_path), shown))
         out["frame_saved_reads"] = drawn  # what is drawn on it, in its pixels
     else:
@@ -165,16 +180,29 @@ def cmd_diag_camera(args: argparse.Namespace) -> int:
     return EXIT_OK if saved and (report is None or report.ok) else EXIT_PROBLEM
 
 
-def _camera_options(args: argparse.Namespace) -> CameraOptions:
-    """The options of the configured camera whose url or path `args.url` is, else the defaults:
-    the frames are read as the daemon would read them."""
-    from edge.drivers.camera.options import CameraOptions, load_options
+# What to check when a camera does not open, by the kind of source.
+_OPEN_HINTS = {
+    "network": "check the URL, the credentials (the camera's password_file) and the network",
+    "device": "check the camera is plugged in (ls /dev/video*) and not held by the daemon",
+    "file": "check the path and that the file is a video OpenCV reads",
+}
+
+
+def _camera(args: argparse.Namespace) -> tuple[CameraOptions, Source]:
+    """The camera as the daemon would open and read it: the configured camera whose name, url
+    or path `args.url` is (its source, options, credentials), else `args.url` with the default
+    options (a URL when it has a scheme, else a device index, /dev path or file)."""
+    from edge.drivers.camera.options import CameraOptions, load_options, resolve_source
 
     dev = _configured(args, args.url)
-    opts = load_options(dev)[0] if dev else CameraOptions()  # checked as the daemon checks them
+    if dev is not None and dev.kind == "camera":
+        opts, source = load_options(dev)  # checked as the daemon checks them
+    else:
+        opts = CameraOptions()
+        source = resolve_source(None, args.url) if "://" in args.url else resolve_source(args.url, None)
     if args.sample_fps is not None:
         opts = dataclasses.replace(opts, sample_fps=args.sample_fps)
-    return opts
+    return opts, source
 
 
 def _read_plates(frames: list[Image], source_width: int, opts: CameraOptions
@@ -284,15 +312,16 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_diag_serial)
     c = ds.add_parser("camera", help="open a camera, report resolution and fps, save one frame")
-    c.add_argument("url", help="rtsp://..., a video file, or a device index such as 0")
+    c.add_argument("url", help="rtsp://..., http://..., a video file, a device index such as 0, or a "
+                               "configured camera's name (opened with its options and credentials)")
     c.add_argument("--frames", type=int, default=30,
                    help="frames to read for the fps figure (with --plates each is kept for the reader: "
                         "about 2.8 MB a 1280x720 frame)")
     c.add_argument("--out", help="where to save the frame (default: ./lanectl-frame-TIME.jpg)")
     c.add_argument("--plates", action="store_true",
                    help="read plates in the frames as the daemon would (with the configured camera's "
-                        "options when URL is its url or path): plates, their width, the reader's speed, "
-                        "what to change; the saved frame shows the reads")
+                        "options when URL is its name, url or path): plates, their width, the reader's "
+                        "speed, what to change; the saved frame shows the reads")
     c.add_argument("--sample-fps", type=float, help="with --plates: frames a second the reader must keep up "
                                                     "with (default: the camera's sample_fps)")
     c.add_argument("--json", action="store_true")

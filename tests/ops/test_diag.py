@@ -170,3 +170,27 @@ def test_diag_camera_plates_takes_the_configured_cameras_options(tmp_path: Path,
                      "--json")
     assert res["plates"]["plates"][0]["text"] == "KXT4821"  # the same frames, whole
     assert res["plates"]["sample_fps"] == 10.0  # the default
+
+
+def test_diag_camera_opens_a_configured_camera_as_the_daemon_does(tmp_path: Path, lanectl) -> None:
+    """Named as in the config, with its credentials: a camera behind HTTP Basic auth opens with
+    the configured password_file (its bare URL is refused), and each failure says what to check."""
+    from edge.sim.camera_server import MjpegCameraServer
+
+    secret = tmp_path / "cam-password"
+    secret.write_text("s3cret\n")
+    grey = np.full((240, 320, 3), 60, np.uint8)
+    with MjpegCameraServer(lambda t: grey, fps=20.0, auth=("lane", "s3cret")) as cam:
+        camera = (f'\n[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\nurl = "{cam.url}"\n'
+                  f'[devices.options]\nusername = "lane"\npassword_file = "{secret}"\n')
+        cfg = lane_config(tmp_path, camera)
+        code, res = jrun(lanectl, "-c", str(cfg), "diag", "camera", "cam", "--frames", "5",
+                         "--out", str(tmp_path / "f.jpg"), "--json")
+        assert code == 0 and (res["width"], res["height"], res["frames"]) == (320, 240, 5), res
+        code, res = jrun(lanectl, "diag", "camera", cam.url, "--frames", "5", "--json")
+        assert code == 1 and res["code"] == "camera.open_failed" and "credentials" in res["error"]
+        assert cam.auth_failures >= 1
+    code, res = jrun(lanectl, "diag", "camera", str(tmp_path / "missing.avi"), "--json")
+    assert code == 1 and res["code"] == "camera.open_failed" and "video file not found" in res["error"]
+    code, out, _err = lanectl("diag", "camera", "gopher://camera/1")
+    assert code == 1 and "unsupported camera URL scheme" in out and "[camera.source_invalid]" in out
