@@ -2,7 +2,8 @@
 
 Names, document numbers and birth dates never leave the daemon through `tail` unless the
 technician passed `--show-personal` (which the daemon audits). Masking is a whitelist for
-documents (only shape and validity), a prefix for plates, and the log redaction filter for
+documents (only shape and validity), a prefix for plates (a PlateRead's text, and each plate in
+a crossing's snapshot), and the log redaction filter for
 free text (MRZ-like runs and long digit runs), so a generic line device that carries MRZ text
 is masked too.
 """
@@ -21,6 +22,9 @@ PERSONAL_KEYS = frozenset({
     "birth_date", "date_of_birth", "dob", "personal_number", "optional_data", "raw_lines",
     "mrz", "mrz_lines", "lines", "crop_jpeg", "crop_jpeg_b64", "image",
 })
+# Keys whose value is a plate read or a list of them (a crossing's snapshot, a booth view): their
+# "text" is masked as a PlateRead's is, wherever the event carries it.
+PLATE_KEYS = frozenset({"plate", "plates"})
 # What may be shown of a scanned document without --show-personal.
 SAFE_DOCUMENT_KEYS = ("format", "document_type", "valid", "expired", "errors", "warnings")
 MASK = "***"
@@ -39,11 +43,15 @@ def _plain(value: Any, show_personal: bool, key: str = "") -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): _plain(v, show_personal, str(k)) for k, v in value.items()}
+        plate = not show_personal and key in PLATE_KEYS
+        return {str(k): mask_plate(v) if plate and k == "text" and isinstance(v, str)
+                else _plain(v, show_personal, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v, show_personal, key) for v in value]
     if isinstance(value, str):
-        return value if show_personal else redact(value)
+        if show_personal:
+            return value
+        return mask_plate(value) if key in PLATE_KEYS else redact(value)
     if value is None or isinstance(value, bool | int | float):
         return value
     return _plain(str(value), show_personal, key)

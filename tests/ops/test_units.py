@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from edge.config import RetentionConfig, load_config
 from edge.events import DocumentScanned, LineRead, PlateRead, TagSighting
+from edge.lane.crossing import CrossingState, CrossingUpdated
 from edge.lanectl.bundle import redact_config
 from edge.lanectl.files_cmds import parse_since
 from edge.lanectl.frames_view import frames, visible
@@ -90,10 +91,15 @@ def test_event_view_masks_personal_data_unless_asked() -> None:
               LineRead(ts=1.0, device="aux", text=MRZ_LINES[1]),
               PlateRead(ts=1.0, device="cam", text="ABCD123", confidence=0.9, box=(1, 2, 3, 4),
                         crop_jpeg=b"\xff\xd8"),
-              TagSighting(ts=1.0, device="rfid", epc="E280", antenna=1, rssi=-50.0)]
+              TagSighting(ts=1.0, device="rfid", epc="E280", antenna=1, rssi=-50.0),
+              # a crossing carries its plates in its snapshot (and a plate object in a view)
+              CrossingUpdated(ts=1.0, crossing_id="L01-1", lane="L01", state=CrossingState.AT_BOOTH,
+                              step="plate", snapshot={
+                                  "plates": [{"text": "ABCD123", "confidence": 0.9, "device": "cam"}],
+                                  "plate": {"text": "ABCD123"}, "cards": [{"epc": "E280"}]})]
     masked = json.dumps([event_view(e) for e in events])
     assert not [s for s in PERSONAL_STRINGS if s in masked]
-    assert "ABCD123" not in masked and '"text": "A***"' in masked
+    assert "ABCD123" not in masked and masked.count('"text": "A***"') == 3
     assert '"format": "TD3"' in masked and '"valid": true' in masked and '"epc": "E280"' in masked
     shown = json.dumps([event_view(e, show_personal=True) for e in events])
     assert all(s in shown for s in ("ERIKSSON", "L898902C3", "ABCD123"))
