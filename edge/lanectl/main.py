@@ -141,7 +141,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
         print(json.dumps(devices))
         return 0
     for name, d in devices.items():
-        print(f"{name}: {d['kind']}/{d['driver']} {d['state']}")
+        print(f"{name}: {d['kind']}/{d['driver']} {d['state']}  reads {d.get('reads', 0)}  "
+              f"bad {d.get('bad_reads', 0)}")
         for k, v in sorted(d["counters"].items()):
             print(f"    {k:<20} {v}")
         if d["last_error"]:

@@ -42,6 +42,8 @@ def test_status_devices_outbox_metrics(running, lanectl) -> None:
     assert code == 0 and "versions  software" in out and "disk " in out
     (row,) = [line.split() for line in out.splitlines() if line.startswith("aux ")]
     assert row[-3:] == ["2", "1", "0"]  # reads, bad, failures (no last error)
+    code, out, _ = lanectl("-c", str(cfg), "devices")
+    assert code == 0 and out.startswith("aux: line/serial open  reads 2  bad 1\n")
 
     code, ob = jrun(lanectl, "-c", str(cfg), "outbox", "--json")
     assert code == 0 and ob["running"] is True
