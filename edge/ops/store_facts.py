@@ -34,7 +34,8 @@ def _models_dir() -> Path:
 
 MODELS_DIR = _models_dir()
 _CARD_SHA = re.compile(r"sha256\W+([0-9a-f]{64})")
-_CARD_TITLE = re.compile(r"^#\s*Model card:\s*(.+)$", re.M)
+# A card's title: "# Model card: lane risk model ..." or "# plate_ocr.onnx — licence-plate ..."
+_CARD_TITLE = re.compile(r"^#\s*(?:Model card:\s*)?(.+)$", re.M)
 
 
 def _ro(path: str | Path) -> sqlite3.Connection:
@@ -114,13 +115,24 @@ def refdata_info(path: str | Path) -> dict[str, Any]:
     return out
 
 
+def _card_of(path: Path) -> Path | None:
+    """A shipped model's card: the card in its folder whose title names the file (a folder may
+    hold several: DETECTOR_CARD.md for plate_detector.onnx), else the folder's MODEL_CARD.md."""
+    for card in sorted(path.parent.glob("*CARD*.md")):
+        title = _CARD_TITLE.search(card.read_text(encoding="utf-8", errors="replace"))
+        if title and path.name in title.group(1):
+            return card
+    default = path.parent / "MODEL_CARD.md"
+    return default if default.exists() else None
+
+
 def model_files(root: Path = MODELS_DIR) -> list[dict[str, Any]]:
-    """Every shipped .onnx with its sha256 and what its model card expects."""
+    """Every shipped .onnx with its sha256, its card's title and the sha256 the card gives it."""
     out = []
     for path in sorted(root.rglob("*.onnx")):
-        card = path.parent / "MODEL_CARD.md"
+        card = _card_of(path)
         expected = title = None
-        if card.exists():
+        if card is not None:
             text = card.read_text(encoding="utf-8", errors="replace")
             for line in text.splitlines():
                 if path.name in line and (m := _CARD_SHA.search(line)):
@@ -128,7 +140,7 @@ def model_files(root: Path = MODELS_DIR) -> list[dict[str, Any]]:
             if expected is None and (m := _CARD_SHA.search(text)):
                 expected = m.group(1)
             if t := _CARD_TITLE.search(text):
-                title = t.group(1).strip().replace("`", "")
+                title = f"{card.name}: " + t.group(1).strip().replace("`", "")
         actual = file_sha256(path)
         out.append({"name": str(path.relative_to(root)), "path": str(path), "size": path.stat().st_size,
                     "sha256": actual, "card": title, "card_sha256": expected,

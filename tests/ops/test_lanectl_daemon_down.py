@@ -84,6 +84,10 @@ def test_model_info_and_verify(lanectl) -> None:
     assert code == 0 and res["ok"] is True
     risk = next(m for m in res["models"] if m["name"].endswith("risk.onnx"))
     assert risk["matches_card"] is True and risk["load"] == "ok"
+    # every shipped model has its card, found by its title where a folder holds two cards
+    assert all(m["card"] and m["matches_card"] is True for m in res["models"]), res["models"]
+    det = next(m for m in res["models"] if m["name"].endswith("plate_detector.onnx"))
+    assert det["card"].startswith("DETECTOR_CARD.md: plate_detector.onnx")
     code, out, _ = lanectl("model", "info")
     assert code == 0 and "matches" in out
 
