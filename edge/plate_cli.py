@@ -1,7 +1,5 @@
 """`lanectl plate read IMAGE... [--json]`: read licence plates in image files.
 
-`main(argv)` takes the arguments after `lanectl plate read`, as lanectl hands them over (e.g.
-`["car.jpg", "--json"]`; a leading `read` is ok, as `python -m edge.plate_cli read ...`).
 With `--json`, one object per image and line:
 `{"image": ..., "plates": [{"text": ..., "confidence": ..., "box": [x, y, w, h]}]}`
 (an unreadable image gives `{"image": ..., "plates": [], "error": {"code": ..., ...}}`).
@@ -24,8 +22,7 @@ EXIT_OK, EXIT_IMAGE, EXIT_SETUP = 0, 1, 2
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="lanectl plate read",
-                                description="Read the licence plates in image files.")
+    p = argparse.ArgumentParser(prog="lanectl plate read", description=__doc__)
     p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
     p.add_argument("--json", action="store_true", help="one JSON object per image and line")
     p.add_argument("--model", default=None, help="OCR model (.onnx); default: the shipped one")
@@ -51,7 +48,9 @@ def _read_one(reader: PlateReader, path: str) -> list[PlateText]:
 
 
 def main(argv: list[str]) -> int:
-    """Entry point for `lanectl plate read` (the arguments after those words); the exit status."""
+    """Entry point for `lanectl plate read`: `argv` holds the words after those, as lanectl hands
+    them over (`["car.jpg", "--json"]`; a leading `read` is ok, as in `python -m edge.plate_cli
+    read car.jpg`). Returns the exit status."""
     if argv[:1] == ["read"]:
         argv = argv[1:]
     try:

@@ -3,9 +3,8 @@
 Names, document numbers and birth dates never leave the daemon through `tail` unless the
 technician passed `--show-personal` (which the daemon audits). Masking is a whitelist for
 documents (only shape and validity), a prefix for plates (a PlateRead's text, and each plate in
-a crossing's snapshot), and the log redaction filter for
-free text (MRZ-like runs and long digit runs), so a generic line device that carries MRZ text
-is masked too.
+a crossing's snapshot), and the log redaction filter for free text (MRZ-like runs and long
+digit runs), so a generic line device that carries MRZ text is masked too.
 """
 
 from __future__ import annotations
