@@ -69,7 +69,7 @@ SIDE_LOGO_SHARE = 0.5
 # At 0 no random number is drawn for it, so other sets stay exactly as they were.
 GLYPH_JITTER = 0.0
 # Share of plates drawn in a stroke face whose characters take the other shapes real plates give
-# them (`plate_fonts.stroke.ALTERNATES`: a 1 with a short flag, a narrow W, a round-backed D).
+# them (`plate_fonts.stroke.ALTERNATES`: a 1 with a short flag or none, a narrow W, a round-backed D).
 # 0 here (held-out sets, simulator; no random number drawn); the training script sets it.
 ALT_GLYPH_SHARE = 0.0
 _PATTERNS = PATTERNS  # shared with the reader's decoder

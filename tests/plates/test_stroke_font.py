@@ -54,13 +54,19 @@ def test_a_varied_face_draws_real_plates_other_shapes_and_leaves_the_face_alone(
 
 
 def test_alternate_look_alikes_still_differ() -> None:
-    """A short-flag 1 is not a plain-bar I, a narrow W not an M, whatever the picks."""
+    """A narrow W is not an M, a round D not an O, whatever the picks; a 1 is not a plain-bar I
+    unless it is drawn as a bare bar, as some states draw it (then only context tells them)."""
     face = stroke_fonts()[0]
-    for seed in range(8):
+    bare = 0
+    for seed in range(12):
         v = face.varied(np.random.default_rng(seed), share=1.0)
         for a, b in ("1I", "MW", "DO", "WN"):
             diff = np.abs(_norm(v.render_text(a, 40)) - _norm(v.render_text(b, 40))).mean()
+            if a == "1" and len(v.glyphs["1"][1][0]) == 2:  # the bare bar: two points, no flag
+                bare += 1
+                continue
             assert diff > 0.06, (seed, a, b, diff)
+    assert bare  # some pick draws it
 
 
 def test_a_varied_face_keeps_the_characters_it_draws_its_own_way() -> None:
