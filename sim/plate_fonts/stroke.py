@@ -140,14 +140,14 @@ NARROW = {"PlateGothicCA": 0.86}  # glyph width factor of a face
 # Other shapes real plates give the characters the faces above draw one way, where the real
 # crops show a reader keyed on those few shapes: a 1 whose flag is a short tick (Louisiana) or
 # that is a bare bar (Connecticut, Massachusetts, New Hampshire: read as I between digits, at
-# 0.95 and more, by an OCR that never saw one: v18 in OCR_HISTORY.md), a narrow W whose middle apex reaches the
-# cap line or half-way (North Carolina, Colorado: read as M, N or H), an M whose middle vertex
-# stops high or whose legs splay, a plain-bar I, a D with a round back (read as O or 0). Only
-# the training data draws them (`plate_render.ALT_GLYPH_SHARE`): the held-out sets keep the
-# faces as they were. OCRs fine-tuned with them fixed their targets and broke as many other
-# real reads (v12, v13 in OCR_HISTORY.md: not shipped), and a wider model trained with them
-# (95 minutes on 100,000 crops, 62 on 200,000) read more real crops but the tuning scenes no
-# better (OCR_HISTORY.md); kept for a run from scratch on all kinds of data.
+# 0.95 and more, by an OCR that never saw one: v18 in OCR_HISTORY.md), a narrow W whose middle
+# apex reaches the cap line or half-way (North Carolina, Colorado: read as M, N or H), an M
+# whose middle vertex stops high or whose legs splay, a plain-bar I, a D with a round back
+# (read as O or 0). Only the training data draws them (`plate_render.ALT_GLYPH_SHARE`): the
+# held-out sets keep the faces as they were. OCRs fine-tuned with them fixed their targets and
+# broke as many other real reads (v12, v13, v18 in OCR_HISTORY.md: not shipped), and a wider
+# model trained with them (95 minutes on 100,000 crops, 62 on 200,000) read more real crops but
+# the tuning scenes no better (OCR_HISTORY.md); kept for a run from scratch on all kinds of data.
 ALTERNATES: dict[str, list[Glyph]] = {
     "1": [(0.3, [[(0.1, 0.1), (0.6, 0.0), (0.6, 1.0)]]),
           (0.26, [[(0.2, 0.06), (0.6, 0.0), (0.6, 1.0)]]),
