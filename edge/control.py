@@ -94,8 +94,12 @@ def request(path: str | Path, cmd: str, timeout: float = 5.0, **args: Any) -> An
     try:
         try:
             sock.connect(str(path))
-        except (FileNotFoundError, ConnectionRefusedError) as err:
+        except FileNotFoundError as err:
             raise DaemonNotRunning(f"lane-edge is not running (no control socket at {path})",
+                                   socket=str(path)) from err
+        except ConnectionRefusedError as err:  # the file is left, nobody listens on it
+            raise DaemonNotRunning(f"lane-edge is not running (nothing answers on {path}: the "
+                                   "daemon stopped without removing it, or crashed)",
                                    socket=str(path)) from err
         sock.sendall(json.dumps({"cmd": cmd, **args}).encode() + b"\n")
         buf = b""

@@ -75,7 +75,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             print(json.dumps({"running": False, "error": err.to_dict(), **facts, "outbox": ob},
                              default=str))
         else:
-            print(paint("lane-edge is NOT running", "red"), f"({err.message})")
+            print(paint(err.message, "red"))
             print("Try: systemctl status lane-edge; journalctl -u lane-edge -n 50")
             _print_facts(facts)
             if ob and "error" not in ob:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import socket
 import sqlite3
 import tarfile
 from pathlib import Path
 
 import pytest
 
+from edge.control import DaemonNotRunning, request
 from edge.decision.refdata import Change, RefData
 from tests.conftest import lane_config
 from tests.ops.conftest import jrun, seed_personal
@@ -28,7 +30,20 @@ def test_status_is_2_with_versions_disk_and_outbox_from_files(cfg: Path, lanectl
     assert st["versions"]["software"] and st["disk"]["store_bytes"] > 0
     assert st["outbox"]["confirmed"] == 3
     code, out, _ = lanectl("-c", str(cfg), "status")
-    assert code == 2 and "NOT running" in out and "versions" in out
+    assert code == 2 and "lane-edge is not running (no control socket at" in out and "versions" in out
+    assert out.count("not running") == 1  # said once
+
+
+def test_a_control_socket_left_behind_is_told_from_a_missing_one(tmp_path: Path) -> None:
+    """A daemon killed with -9 leaves its socket file: nothing answers on it."""
+    path = tmp_path / "control.sock"
+    with pytest.raises(DaemonNotRunning, match="no control socket"):
+        request(path, "status")
+    left = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    left.bind(str(path))
+    left.close()  # the file stays, nobody listens
+    with pytest.raises(DaemonNotRunning, match=r"nothing answers on .*crashed"):
+        request(path, "status")
 
 
 def test_live_commands_say_the_daemon_is_down(cfg: Path, lanectl) -> None:
