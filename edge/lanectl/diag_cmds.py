@@ -195,6 +195,9 @@ def _camera(args: argparse.Namespace) -> tuple[CameraOptions, Source]:
     from edge.drivers.camera.options import CameraOptions, load_options, resolve_source
 
     dev = _configured(args, args.url)
+    bare_name = not any(c in args.url for c in "/.:") and not args.url.isdigit()
+    if dev is None and bare_name and not Path(args.url).exists():
+        load_cfg(args)  # a name can only be a configured camera's: say why the config has none
     if dev is not None and dev.kind == "camera":
         opts, source = load_options(dev)  # checked as the daemon checks them
     else:

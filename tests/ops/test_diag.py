@@ -194,3 +194,12 @@ def test_diag_camera_opens_a_configured_camera_as_the_daemon_does(tmp_path: Path
     assert code == 1 and res["code"] == "camera.open_failed" and "video file not found" in res["error"]
     code, out, _err = lanectl("diag", "camera", "gopher://camera/1")
     assert code == 1 and "unsupported camera URL scheme" in out and "[camera.source_invalid]" in out
+
+
+def test_diag_camera_by_name_in_a_broken_config_says_what_is_wrong(tmp_path: Path, lanectl) -> None:
+    """A camera's name only means something in the config: when the config does not load, the
+    technician is told its problems, not that a file named so is missing."""
+    camera = ('\n[[devices]]\nname = "cam"\nkind = "camera"\ndriver = "opencv"\nurl = "ftp://cam/1"\n')
+    cfg = lane_config(tmp_path, camera)
+    code, res = jrun(lanectl, "-c", str(cfg), "diag", "camera", "cam", "--json")
+    assert code == 1 and res["code"] == "config.invalid" and "unsupported camera URL scheme" in res["error"]
