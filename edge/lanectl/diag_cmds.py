@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib
-import statistics
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from edge.config import DeviceConfig, parse_options
 from edge.lanectl.common import load_cfg, print_json, progress
+from edge.lanectl.diag_common import EXIT_OK, EXIT_PROBLEM, WrongDevice, configured, read_port
+from edge.lanectl.diag_rfid import add_parser as add_rfid_parser
 from edge.lanectl.frames_view import FRAMINGS, best_framing, frames, printable_ratio, visible
 from edge.lanectl.render import paint, table
 
@@ -27,37 +26,13 @@ if TYPE_CHECKING:
     from edge.drivers.camera.options import CameraOptions, Source
 
 COMMON_BAUDS = (9600, 115200, 19200, 38400, 57600, 4800)
-EXIT_OK, EXIT_PROBLEM = 0, 1
-
-
-def _configured(args: argparse.Namespace, path: str) -> DeviceConfig | None:
-    try:
-        cfg = load_cfg(args)
-    except Exception:  # noqa: BLE001 - diag works without a valid config
-        return None
-    if cfg is None:
-        return None
-    return next((d for d in cfg.devices if path in (d.path, d.url) or d.name == path), None)
-
-
-def _read(path: str, baud: int, seconds: float, *, until: bytes | None = None) -> bytes:
-    import serial
-
-    port = serial.serial_for_url(path, baudrate=baud, timeout=0.05)
-    buf = bytearray()
-    try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            buf += port.read(4096)
-            if until is not None and until in buf:
-                break
-    finally:
-        port.close()
-    return bytes(buf)
 
 
 def cmd_diag_serial(args: argparse.Namespace) -> int:
-    dev = _configured(args, args.path)
+    dev = configured(args, args.path, "serial device", "mrz_scanner", "line", "rfid", "sign")
+    if dev is not None and not dev.path:  # an LLRP reader: on the network, not a serial port
+        raise WrongDevice(f"{dev.name} has no serial port (it is at {dev.url}): "
+                          f"try lanectl diag rfid {dev.name}", device=dev.name, kind=dev.kind)
     path = dev.path if dev is not None and dev.path else args.path
     bauds = [args.baud] if args.baud else []
     if dev is not None:
@@ -72,7 +47,7 @@ def cmd_diag_serial(args: argparse.Namespace) -> int:
         if not args.json:
             progress(i, len(bauds), f"listening at {baud} baud for {args.seconds:g}s")
         try:
-            data = _read(path, baud, args.seconds)
+            data = read_port(path, baud, args.seconds)
         except Exception as err:  # noqa: BLE001 - pyserial raises many types; say which
             tries.append({"baud": baud, "error": f"{type(err).__name__}: {err}"})
             break
@@ -194,7 +169,7 @@ def _camera(args: argparse.Namespace) -> tuple[CameraOptions, Source]:
     options (a URL when it has a scheme, else a device index, /dev path or file)."""
     from edge.drivers.camera.options import CameraOptions, load_options, resolve_source
 
-    dev = _configured(args, args.url)
+    dev = configured(args, args.url, "camera", "camera")
     bare_name = not any(c in args.url for c in "/.:") and not args.url.isdigit()
     if dev is None and bare_name and not Path(args.url).exists():
         load_cfg(args)  # a name can only be a configured camera's: say why the config has none
@@ -247,61 +222,6 @@ def _print_aim(report: AimReport) -> None:
         print(paint("plates read, wide enough, and the box keeps up", "green"))
 
 
-def _tag_parser(dev: DeviceConfig | None, profile: str | None) -> Any:
-    """The RFID helper's line parser when installed (configured options first), else None."""
-    try:
-        mod = importlib.import_module("edge.drivers.rfid.line_profiles")
-    except ImportError:
-        return None
-    options = dict(dev.options) if dev is not None else {}
-    if profile:
-        options["profile"] = profile
-    opts = parse_options(mod.SerialReaderOptions, options, "diag.rfid")
-    return mod.TagLineParser(opts)
-
-
-def cmd_diag_rfid(args: argparse.Namespace) -> int:
-    dev = _configured(args, args.path)
-    path = dev.path if dev is not None and dev.path else args.path
-    baud = args.baud or (dev.baud if dev is not None else 115200)
-    parser = _tag_parser(dev, args.profile)
-    if not args.json:
-        progress(1, 1, f"listening at {baud} baud for {args.seconds:g}s")
-    data = _read(path, baud, args.seconds)
-    lines = [ln.decode("ascii", "replace").strip() for ln in data.replace(b"\r", b"\n").split(b"\n")]
-    lines = [ln for ln in lines if ln]
-    tags: dict[str, list[tuple[int, float]]] = {}
-    bad: list[str] = []
-    for ln in lines:
-        if parser is None:
-            continue
-        try:
-            tag = parser.parse(ln)
-        except Exception:  # noqa: BLE001 - the parser's own error type; counted as a bad line
-            bad.append(ln)
-            continue
-        tags.setdefault(tag.epc, []).append((tag.antenna, tag.rssi))
-    rows: list[dict[str, Any]] = [{"epc": epc, "reads": len(s), "antennas": sorted({a for a, _ in s}),
-             "rssi_min": min(r for _, r in s), "rssi_avg": round(statistics.fmean(r for _, r in s), 1),
-             "rssi_max": max(r for _, r in s)} for epc, s in sorted(tags.items())]
-    out: dict[str, Any] = {"path": path, "baud": baud, "lines": len(lines), "parser": parser is not None,
-           "tags": rows, "bad_lines": [visible(b.encode()) for b in bad[:20]],
-           "raw": [] if parser is not None else [visible(ln.encode()) for ln in lines[:50]]}
-    if args.json:
-        print_json(out)
-    elif parser is None:
-        print("no RFID line parser in this build: raw lines follow")
-        for ln in out["raw"]:
-            print(f"  {ln}")
-    else:
-        print(table([[r["epc"], r["reads"], ",".join(map(str, r["antennas"])), r["rssi_min"],
-                      r["rssi_avg"], r["rssi_max"]] for r in rows],
-                    ["epc", "reads", "antennas", "rssi min", "avg", "max"]))
-        print(f"{len(lines)} line(s), {len(bad)} not understood"
-              + (f"; first: {out['bad_lines'][0]}" if bad else ""))
-    return EXIT_OK if lines else EXIT_PROBLEM
-
-
 def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     d = sub.add_parser("diag", help="look at a device directly (stop the daemon first)")
     ds = d.add_subparsers(dest="diag_command", required=True)
@@ -329,11 +249,4 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
                                                     "with (default: the camera's sample_fps)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_diag_camera)
-    r = ds.add_parser("rfid", help="card sightings of a serial reader with RSSI, per card")
-    r.add_argument("path", help="port path, pyserial URL, or a configured device name")
-    r.add_argument("--baud", type=int, help="baud rate (default: configured, else 115200)")
-    r.add_argument("--profile", choices=["csv", "kv", "regex"], help="line profile (default: configured)")
-    r.add_argument("--seconds", type=float, default=5.0, help="listening time")
-    r.add_argument("--json", action="store_true")
-    r.set_defaults(func=cmd_diag_rfid)
-
+    add_rfid_parser(ds)

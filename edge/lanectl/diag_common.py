@@ -1,0 +1,63 @@
+"""What the `lanectl diag` commands share: finding the configured device a technician names,
+and reading a serial port for a while."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from edge.config import DeviceConfig
+from edge.errors import LaneEdgeError
+from edge.lanectl.common import load_cfg
+
+EXIT_OK, EXIT_PROBLEM = 0, 1
+
+# Which diag command looks at a device of each kind.
+DIAG_FOR_KIND = {"camera": "camera", "rfid": "rfid", "mrz_scanner": "serial", "line": "serial",
+                 "sign": "serial"}
+
+
+class WrongDevice(LaneEdgeError):
+    """The name given is a configured device of another kind than the command looks at."""
+
+    code = "diag.wrong_device"
+
+
+def configured(args: argparse.Namespace, name: str, what: str, *kinds: str) -> DeviceConfig | None:
+    """The configured device whose name, path or url is `name`, if the config loads; None when
+    there is none (the command then takes `name` as a port, file or URL).
+
+    Raises `WrongDevice` when it is a device of another kind than `kinds` (a `what`, in the
+    message): `diag camera rfid1` would otherwise look for a video file named rfid1.
+    """
+    try:
+        cfg = load_cfg(args)
+    except Exception:  # noqa: BLE001 - diag works without a valid config
+        return None
+    if cfg is None:
+        return None
+    dev = next((d for d in cfg.devices if name in (d.path, d.url) or d.name == name), None)
+    if dev is not None and dev.kind not in kinds:
+        which = "a configured" if name == dev.name else f"the address of {dev.name!r}, a configured"
+        cmd = DIAG_FOR_KIND.get(dev.kind)
+        also = f": try lanectl diag {cmd} {dev.name}" if cmd else ""
+        raise WrongDevice(f"{name} is {which} {dev.kind} device (driver {dev.driver}), not a {what}{also}",
+                          device=dev.name, kind=dev.kind)
+    return dev
+
+
+def read_port(path: str, baud: int, seconds: float, *, until: bytes | None = None) -> bytes:
+    """Whatever the serial port sends in `seconds` (pyserial's exceptions pass through)."""
+    import serial
+
+    port = serial.serial_for_url(path, baudrate=baud, timeout=0.05)
+    buf = bytearray()
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            buf += port.read(4096)
+            if until is not None and until in buf:
+                break
+    finally:
+        port.close()
+    return bytes(buf)
