@@ -151,6 +151,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
+    args.file = args.file or args.config  # a technician checks the installed config by default
     problems = read_problems(args.file)
     errors = [p for p in problems if p.severity == "error"]
     if args.json:
@@ -207,8 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     cfg = sub.add_parser("config", help="check or describe a configuration file")
     csub = cfg.add_subparsers(dest="config_command", required=True)
-    c = csub.add_parser("check", help="validate FILE; print every problem; exit 2 if invalid")
-    c.add_argument("file")
+    c = csub.add_parser("check", help="validate FILE (default: the lane's config, -c); print every problem; "
+                                      "exit 2 if invalid")
+    c.add_argument("file", nargs="?", help="config file to check (default: the one lanectl uses, -c)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_config_check)
     c = csub.add_parser("schema", help="every setting with its type and meaning")

@@ -28,6 +28,16 @@ def test_example_config_is_valid() -> None:
     assert lanectl("config", "check", str(EXAMPLE)).returncode == 0
 
 
+def test_config_check_without_a_file_checks_the_lanes_config(tmp_path: Path) -> None:
+    """`lanectl -c FILE config check` (or $LANE_EDGE_CONFIG) checks the config lanectl uses: it
+    used to stop at 'the following arguments are required: file'."""
+    assert lanectl("-c", str(EXAMPLE), "config", "check").returncode == 0
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[lane\n")
+    r = lanectl("-c", str(broken), "config", "check")
+    assert r.returncode == 2 and f"{broken}: " in r.stdout and "not valid TOML" in r.stdout
+
+
 def test_config_check_names_every_problem_and_exits_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(
