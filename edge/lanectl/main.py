@@ -21,6 +21,7 @@ from edge.config import load_config, read_problems, schema_rows
 from edge.control import DaemonNotRunning, request
 from edge.errors import LaneEdgeError
 from edge.lanectl.render import ago, paint, size, table
+from edge.lanectl.status_view import component_attention, component_lines
 
 DEFAULT_CONFIG = "/etc/lane-edge/lane.toml"
 
@@ -105,8 +106,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     age = ob.get("oldest_unconfirmed_age_s")
     print(f"store {size(st['store']['size_bytes'])}  outbox backlog {ob.get('backlog', '?')}"
           + (f" (oldest {age:.0f}s)" if age is not None else ""))
-    for comp, info in st.get("components", {}).items():
-        print(f"{comp}: {json.dumps(info, default=str)}")
+    for line in component_lines(st.get("components", {}), now):
+        print(line)
     for p in problems:
         print(paint(f"attention: {p}", "yellow"))
     return EXIT_DEGRADED if problems else EXIT_OK
@@ -128,7 +129,7 @@ def attention(st: dict[str, Any]) -> list[str]:
     on_disk = (st.get("versions") or {}).get("config")
     if loaded and on_disk and loaded != on_disk:
         out.append("the config file changed since the daemon loaded it (lanectl reload)")
-    return out
+    return out + component_attention(st.get("components", {}), time.time())
 
 
 def cmd_devices(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ def test_status_devices_outbox_metrics(running, lanectl) -> None:
     assert (st["devices"]["aux"]["reads"], st["devices"]["aux"]["bad_reads"]) == (2, 1)
     code, out, _ = lanectl("-c", str(cfg), "status")
     assert code == 0 and "versions  software" in out and "disk " in out
+    assert "\nops    retention: 0 run(s)" in out and '{"' not in out  # components in words, not JSON
     (row,) = [line.split() for line in out.splitlines() if line.startswith("aux ")]
     assert row[-3:] == ["2", "1", "0"]  # reads, bad, failures (no last error)
     code, out, _ = lanectl("-c", str(cfg), "devices")
