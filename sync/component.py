@@ -127,6 +127,26 @@ class SyncComponent:
         else:
             raise ValueError("unknown command")
 
+    # ------------------------------------------------------------------ technician
+    async def sync_now(self, wait_s: float = 10.0) -> dict[str, Any]:
+        """`lanectl sync now`: reconnect at once if the link waits out a backoff, send again
+        everything headquarters has not confirmed, and wait up to `wait_s` for it to be."""
+        assert self.link is not None and self.uplink is not None
+        before = self.uplink.backlog()
+        retried = self.link.retry_now()
+        self.uplink.rewind("sync now")
+        loop = asyncio.get_running_loop()
+        t0 = loop.time()
+        after = before
+        while loop.time() - t0 < wait_s:
+            await asyncio.sleep(0.1)
+            after = self.uplink.backlog()
+            if self.link.connected.is_set() and not unconfirmed(after):
+                break
+        return {"link": self.link.status(), "retried_connection": retried,
+                "unconfirmed_before": unconfirmed(before), "unconfirmed_after": unconfirmed(after),
+                "waited_s": round(loop.time() - t0, 1)}
+
     # ------------------------------------------------------------------ periodic
     async def _health_loop(self, topics: LaneTopics) -> None:
         assert self.link is not None
@@ -154,3 +174,7 @@ class SyncComponent:
                 "last_ack_hw": up["confirmed_hw"], "last_ack_at": up["last_ack_at"], "uplink": up,
                 "downlink": self.downlink.status()}
 
+
+def unconfirmed(backlog: dict[str, int]) -> int:
+    """Outbox rows headquarters has not confirmed yet (pending or sent)."""
+    return sum(n for state, n in backlog.items() if state != "confirmed")

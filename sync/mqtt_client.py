@@ -70,6 +70,7 @@ class MqttLink:
         self._client: paho.Client | None = None
         self._pending: dict[int, Callable[[BaseException | None], None]] = {}
         self._lost = asyncio.Event()
+        self._retry = asyncio.Event()
         self._connack: asyncio.Future[ReasonCode] | None = None
         self._suback: dict[int, asyncio.Future[None]] = {}
         self._task: asyncio.Task[None] | None = None
@@ -104,6 +105,19 @@ class MqttLink:
                 await self._task
         self._teardown(client, "stopped")
         self.state = "stopped"
+
+    def retry_now(self) -> bool:
+        """Cut a reconnect wait short (a technician's `lanectl sync now`); False when the link
+        is not waiting (connected, or already trying)."""
+        if self.state != "backoff":
+            return False
+        self._retry.set()
+        return True
+
+    async def _backoff(self, delay: float) -> None:
+        self._retry.clear()
+        with contextlib.suppress(TimeoutError):
+            await wait_for(self._retry.wait(), delay)
 
     async def wait_connected(self, timeout: float | None = None) -> None:  # noqa: ASYNC109
         await wait_for(self.connected.wait(), timeout)
@@ -176,7 +190,7 @@ class MqttLink:
                                 self.s.host, self.s.port, self.last_error)
                 attempt += 1
                 self.state = "backoff"
-                await asyncio.sleep(delay)
+                await self._backoff(delay)
                 continue
             attempt = 0
             self.connects += 1
@@ -190,7 +204,7 @@ class MqttLink:
             if not self._stopping:
                 log.warning("MQTT connection lost: %s", self.last_error)
                 self.state = "backoff"
-                await asyncio.sleep(backoff_delay(0, self.s.backoff_min_s, self.s.backoff_max_s, self.rng))
+                await self._backoff(backoff_delay(0, self.s.backoff_min_s, self.s.backoff_max_s, self.rng))
 
     def _new_client(self) -> paho.Client:
         v5 = self.s.protocol == "5"

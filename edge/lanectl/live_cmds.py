@@ -104,10 +104,29 @@ def _daemon_only(args: argparse.Namespace, cmd: str, what: str, **kw: Any) -> tu
 
 
 def cmd_sync_now(args: argparse.Namespace) -> int:
-    code, result = _daemon_only(args, "sync", "sync now", action="now")
-    if code == EXIT_OK:
-        print_json(result) if args.json else print(f"sync: {json.dumps(result, default=str)}")
-    return code
+    """Reconnect and send now; exit 0 when headquarters has confirmed everything, 1 otherwise."""
+    wait_s = max(0.0, args.wait - 2.0)  # the daemon answers before lanectl stops waiting
+    code, result = _daemon_only(args, "sync", "sync now", action="now", wait_s=wait_s)
+    if code != EXIT_OK:
+        return code
+    done = isinstance(result, dict) and result.get("unconfirmed_after") == 0 \
+        and result.get("link", {}).get("state") == "connected"
+    if args.json:
+        print_json(result)
+    elif isinstance(result, dict) and "link" in result:
+        link = result["link"]
+        where = f"{link['host']}:{link['port']}"
+        if link["state"] == "connected":
+            again = " (reconnected now)" if result["retried_connection"] else ""
+            print(f"sync: connected to {where}{again}")
+        else:
+            print(paint(f"sync: NOT connected to {where} ({link['state']}; last error: "
+                        f"{link.get('last_error') or '-'})", "red"))
+        print(f"outbox: {result['unconfirmed_before']} unconfirmed before, {result['unconfirmed_after']} "
+              f"after {result['waited_s']:g}s")
+    else:
+        print(f"sync: {json.dumps(result, default=str)}")
+    return EXIT_OK if done else EXIT_ATTENTION
 
 
 def cmd_lane(args: argparse.Namespace) -> int:
@@ -186,9 +205,10 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
     s = sub.add_parser("sync", help="sync with headquarters")
     ss = s.add_subparsers(dest="sync_command", required=True)
-    n = ss.add_parser("now", help="drain the outbox and fetch downlink updates now")
+    n = ss.add_parser("now", help="reconnect to headquarters' broker now (not after the backoff) and send "
+                                  "everything not yet confirmed; exit 0 once all is confirmed")
     n.add_argument("--json", action="store_true")
-    n.add_argument("--wait", type=float, default=30.0, help="seconds to wait for the daemon")
+    n.add_argument("--wait", type=float, default=15.0, help="seconds to wait for the confirmations")
     n.set_defaults(func=cmd_sync_now)
 
     s = sub.add_parser("lane", help="open or close the lane, or change its kind")

@@ -196,7 +196,7 @@ def register_ops(app: Any, config_path: str | Path | None = None) -> OpsComponen
         if fn is None:
             raise ControlError("this daemon has no sync component (mqtt disabled or not built)",
                                code="control.unsupported")
-        result = fn()
+        result = fn(wait_s=min(max(float(req.get("wait_s", 10.0)), 0.0), 60.0))
         if asyncio.iscoroutine(result):
             result = await result
         return result if result is not None else {"requested": True}
