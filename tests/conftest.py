@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from edge.control import ControlError, request
+from edge.sync.brokers import BrokerProcess, mosquitto
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -112,3 +117,30 @@ def daemon_factory() -> Iterator:
     yield start
     for d in started:
         d.kill()
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[BrokerProcess]:
+    """A mosquitto of the test's own on a free loopback port."""
+    b = mosquitto(tmp_path / "mosq")
+    b.start()
+    yield b
+    b.stop()
+
+
+@contextmanager
+def on_own_loop(start: Callable[[], Coroutine[Any, Any, object]],
+                stop: Callable[[], Coroutine[Any, Any, object]]) -> Iterator[None]:
+    """Serve an asyncio simulator (a reader, headquarters) from an event loop in a thread, for
+    tests that drive the lane through a blocking client (lanectl in-process)."""
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(start())
+    t = threading.Thread(target=loop.run_forever, daemon=True)
+    t.start()
+    try:
+        yield
+    finally:
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        t.join(5)
+        loop.close()

@@ -3,8 +3,6 @@ to the wrong diag command."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +10,7 @@ import pytest
 
 from edge.sim.llrp_reader import LlrpReaderSim
 from edge.sim.rfid_traffic import TrafficPlan, make_traffic
-from tests.conftest import lane_config
+from tests.conftest import lane_config, on_own_loop
 from tests.ops.conftest import jrun
 
 DEVICES = ('\n[[devices]]\nname = "cam1"\nkind = "camera"\ndriver = "opencv"\nurl = "http://127.0.0.1:9/v"\n'
@@ -22,16 +20,9 @@ DEVICES = ('\n[[devices]]\nname = "cam1"\nkind = "camera"\ndriver = "opencv"\nur
 @pytest.fixture
 def llrp_reader() -> Iterator[LlrpReaderSim]:
     """The simulated LLRP reader on a loopback port, served by its own event loop."""
-    loop = asyncio.new_event_loop()
     sim = LlrpReaderSim(make_traffic(TrafficPlan(vehicles=3, seed=5)), speed=5.0, live_clock=True)
-    loop.run_until_complete(sim.start())
-    t = threading.Thread(target=loop.run_forever, daemon=True)
-    t.start()
-    yield sim
-    asyncio.run_coroutine_threadsafe(sim.stop(), loop).result(5)
-    loop.call_soon_threadsafe(loop.stop)
-    t.join(5)
-    loop.close()
+    with on_own_loop(sim.start, sim.stop):
+        yield sim
 
 
 def test_diag_rfid_reads_an_llrp_reader_as_the_daemon_does(llrp_reader: LlrpReaderSim, lanectl) -> None:

@@ -2,41 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from edge.sim.headquarters import Headquarters
-from edge.sync.brokers import BrokerProcess, mosquitto
-from tests.conftest import lane_config
+from edge.sync.brokers import BrokerProcess
+from tests.conftest import lane_config, on_own_loop
 from tests.ops.conftest import hook_env, jrun, seed_personal
-
-
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[BrokerProcess]:
-    b = mosquitto(tmp_path / "mosq")
-    b.start()
-    yield b
-    b.stop()
 
 
 @pytest.fixture
 def headquarters(broker: BrokerProcess) -> Iterator[Headquarters]:
     """The simulated headquarters (it acknowledges what it stores), on its own event loop."""
-    loop = asyncio.new_event_loop()
     hq = Headquarters("127.0.0.1", broker.port)
-    loop.run_until_complete(hq.start())
-    t = threading.Thread(target=loop.run_forever, daemon=True)
-    t.start()
-    yield hq
-    asyncio.run_coroutine_threadsafe(hq.stop(), loop).result(10)
-    loop.call_soon_threadsafe(loop.stop)
-    t.join(5)
-    loop.close()
+    with on_own_loop(hq.start, hq.stop):
+        yield hq
 
 
 def test_sync_now_sends_the_outbox_and_says_it_is_confirmed(

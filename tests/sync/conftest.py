@@ -16,14 +16,6 @@ from edge.sync.brokers import BrokerPki, BrokerProcess, make_pki, mosquitto, nat
 sys.path.insert(0, str(Path(__file__).parent))  # the sync tests' helpers (sync_harness)
 
 
-@pytest.fixture
-def broker(tmp_path: Path) -> Iterator[BrokerProcess]:
-    b = mosquitto(tmp_path / "mosq")
-    b.start()
-    yield b
-    b.stop()
-
-
 @pytest.fixture(scope="session")
 def pki(tmp_path_factory: pytest.TempPathFactory) -> BrokerPki:
     return make_pki(tmp_path_factory.mktemp("pki"))
