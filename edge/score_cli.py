@@ -140,7 +140,8 @@ def audit_verify_main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(
         prog="lanectl audit verify", description="Check the audit log's hash chain."
     )
-    p.add_argument("--store", type=Path, required=True, help="SQLite file holding the audit table")
+    p.add_argument("--store", type=Path, required=True,
+                   help="SQLite file holding the audit table (lanectl gives the config's store by default)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--head", help="expected head SEQ:HASH (as last reported to headquarters)")
     args = p.parse_args(argv)

@@ -244,6 +244,26 @@ def add_ops_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser],
     bundle.add_parsers(sub)
 
 
+# Delegated commands that read the store: given the config's store unless --store is given.
+NEEDS_STORE = {("audit", "verify")}
+
+
+def _with_store(head: list[str], rest: list[str]) -> list[str]:
+    """`rest` with `--store` set to the store of the config lanectl uses (-c in `head`, else
+    $LANE_EDGE_CONFIG or the default), as every other command that reads the store does; `rest`
+    as it is when it names a store, asks for help, or no config loads."""
+    if any(a in ("-h", "--help", "--store") or a.startswith("--store=") for a in rest):
+        return rest
+    g = argparse.ArgumentParser(add_help=False)
+    g.add_argument("--config", "-c", default=os.environ.get("LANE_EDGE_CONFIG", DEFAULT_CONFIG))
+    known, _ = g.parse_known_args(head)
+    try:
+        cfg = load_config(known.config)
+    except LaneEdgeError:
+        return rest  # the command then says --store is needed
+    return [*rest, "--store", cfg.store.path]
+
+
 def _split_delegated(argv: list[str]) -> tuple[str, list[str], str] | None:
     """(target, its own argv, group) when argv names a delegated command.
 
@@ -258,7 +278,10 @@ def _split_delegated(argv: list[str]) -> tuple[str, list[str], str] | None:
     group = argv[i]
     name = argv[i + 1] if i + 1 < len(argv) else ""
     if (group, name) in DELEGATED:
-        return DELEGATED[(group, name)][0], argv[i + 2:], group
+        rest = argv[i + 2:]
+        if (group, name) in NEEDS_STORE:
+            rest = _with_store(argv[:i], rest)
+        return DELEGATED[(group, name)][0], rest, group
     if (group, "") in DELEGATED:
         return DELEGATED[(group, "")][0], argv[i + 1:], group
     return None

@@ -73,6 +73,9 @@ def test_outbox_purge_and_audit_export_work_on_the_file(cfg: Path, lanectl, tmp_
     assert out == "" or all(json.loads(x)["kind"] == "purge" for x in out.splitlines())
     # the chain stays valid (the audit verify command of the decision layer agrees)
     assert lanectl("-c", str(cfg), "audit", "verify", "--store", str(tmp_path / "lane.sqlite"))[0] == 0
+    # without --store: the config's store, as every other command that reads it
+    code, out, _ = lanectl("-c", str(cfg), "audit", "verify")
+    assert code == 0 and out.startswith("audit chain OK: 1 entries"), out
 
 
 def test_data_info_reads_the_reference_data(cfg: Path, lanectl, tmp_path: Path) -> None:
