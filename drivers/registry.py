@@ -80,7 +80,7 @@ def check_device(dev: DeviceConfig, key: str) -> list[ConfigProblem]:
     elif entry.needs == "path_or_url" and not (dev.path or dev.url):
         problems.append(ConfigProblem(f"{key}.path", "missing; give a path or a url",
                                       "config.missing"))
-    if dev.path and dev.path.startswith("/dev/") and not _exists(dev.path):
+    if dev.enabled and dev.path and dev.path.startswith("/dev/") and not _exists(dev.path):
         problems.append(ConfigProblem(f"{key}.path", f"{dev.path} does not exist now "
                                       "(fine for a hot-plug device that is unplugged)",
                                       "config.path_absent", "warning"))

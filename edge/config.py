@@ -330,7 +330,24 @@ def _semantic_checks(cfg: Config) -> list[ConfigProblem]:
         problems.append(ConfigProblem("booth.token_file",
                                       "required when booth.bind is not a loopback address",
                                       "config.missing"))
-    return problems
+    return problems + _absent_files(cfg)
+
+
+def _absent_files(cfg: Config) -> list[ConfigProblem]:
+    """Warnings for the secret and certificate files the config names that do not exist (yet):
+    the daemon would start and then fail to connect, long after the installer left."""
+    mqtt = getattr(cfg, "mqtt", None)
+    tls = getattr(mqtt, "tls", None)
+    files: list[tuple[str, object]] = [("booth.token_file", getattr(cfg.booth, "token_file", None))]
+    if getattr(mqtt, "enabled", False):
+        files.append(("mqtt.password_file", getattr(mqtt, "password_file", None)))
+        files += [(f"mqtt.tls.{k}", getattr(tls, k, None)) for k in ("ca_file", "cert_file", "key_file")]
+    for i, dev in enumerate(cfg.devices or ()):
+        if dev is not None and dev.enabled and isinstance(dev.options, Mapping):
+            files += [(f"devices[{i}].options.{k}", v) for k, v in dev.options.items() if k.endswith("_file")]
+    return [ConfigProblem(key, f"{path} does not exist (yet): create it before starting the daemon",
+                          "config.file_absent", "warning")
+            for key, path in files if isinstance(path, str) and path and not Path(path).exists()]
 
 
 def load_config(path: str | Path) -> Config:

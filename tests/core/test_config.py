@@ -24,7 +24,12 @@ def lanectl(*args: str) -> subprocess.CompletedProcess[str]:
 def test_example_config_is_valid() -> None:
     cfg = load_config(EXAMPLE)
     assert cfg.lane.kind is LaneKind.NEXUS
-    assert cfg.devices[0].options["max_line"] == 512
+    # a whole NEXUS lane, as an installer starts from: scanner, card reader, camera, sign
+    devices = {d.name: (d.kind, d.driver, d.enabled) for d in cfg.devices}
+    assert devices["mrz1"] == ("mrz_scanner", "serial", True)
+    assert devices["rfid1"] == ("rfid", "llrp", True)
+    assert devices["cam1"] == ("camera", "opencv", True)
+    assert devices["sign1"] == ("sign", "serial", False)
     assert lanectl("config", "check", str(EXAMPLE)).returncode == 0
 
 
@@ -134,3 +139,24 @@ def test_line_splitter_never_emits_part_of_an_overlong_line() -> None:
         assert all(len(ln) <= 16 for ln in got)
 
     check()
+
+
+def test_config_check_warns_of_absent_secret_files_and_skips_idle_devices(tmp_path: Path) -> None:
+    """A password or certificate file that is not there yet is a warning naming its key (the
+    daemon would start, then fail to connect); a disabled device's port is not looked for."""
+    secret = tmp_path / "mqtt-password"
+    secret.write_text("pw\n")
+    cfg = tmp_path / "lane.toml"
+    cfg.write_text(
+        '[lane]\nport = "P"\nid = "L1"\nkind = "nexus"\n[store]\npath = "/tmp/x.sqlite"\n'
+        f'[mqtt]\nenabled = true\nhost = "hq"\npassword_file = "{secret}"\n'
+        f'[mqtt.tls]\nca_file = "{tmp_path / "ca.pem"}"\n'
+        '[[devices]]\nname = "cam1"\nkind = "camera"\ndriver = "opencv"\nurl = "rtsp://cam/1"\n'
+        f'[devices.options]\npassword_file = "{tmp_path / "cam-password"}"\n'
+        '[[devices]]\nname = "sign1"\nkind = "sign"\ndriver = "serial"\npath = "/dev/lane/nope"\n'
+        "enabled = false\n")
+    result = lanectl("config", "check", str(cfg))
+    assert result.returncode == 0, result.stdout
+    warned = {line.split(": ")[2] for line in result.stdout.splitlines() if ": warning: " in line}
+    assert warned == {"mqtt.tls.ca_file", "devices[0].options.password_file"}, result.stdout
+    assert "config.file_absent" in result.stdout
