@@ -105,9 +105,8 @@ async def _watch(dev: DeviceConfig, seconds: float) -> dict[str, Any]:
     h = ctx.health
     error = h.last_error.removeprefix(f"[{h.last_error_code}] ") if h.last_error else None
     return {
-        "address": f"{driver.host}:{driver.port}", "configured": dev.name if dev.name != "diag" else None,
-        "connected": opened, "error_code": None if opened else h.last_error_code,
-        "error": None if opened else error,
+        "address": f"{driver.host}:{driver.port}", "connected": opened,
+        "error_code": None if opened else h.last_error_code, "error": None if opened else error,
         "reader": None if caps is None else {"manufacturer": caps.manufacturer, "model": caps.model,
                                              "firmware": caps.firmware, "antennas": caps.max_antennas},
         "tags": tag_rows(tags),
@@ -119,11 +118,12 @@ async def _watch(dev: DeviceConfig, seconds: float) -> dict[str, Any]:
 
 
 def _diag_llrp(args: argparse.Namespace, dev: DeviceConfig | None) -> int:
-    if dev is None:
+    configured = dev.name if dev is not None else None
+    if dev is None:  # an address given on the command line: the driver's default options
         dev = DeviceConfig(name="diag", kind="rfid", driver="llrp", url=args.path)
     if not args.json:
         progress(1, 1, f"reading {dev.url or dev.path} over LLRP for {args.seconds:g}s")
-    out = asyncio.run(watch_llrp(dev, args.seconds))
+    out = {"configured": configured, **asyncio.run(watch_llrp(dev, args.seconds))}
     if not out["connected"]:
         out["hint"] = LLRP_HINTS.get(out["error_code"] or "", "see the daemon's log for this reader")
     if args.json:
