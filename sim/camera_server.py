@@ -17,6 +17,7 @@ import base64
 import contextlib
 import logging
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -242,23 +243,10 @@ class MjpegCameraServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m edge.sim.camera_server`: serve a demo schedule until Ctrl-C."""
-    import argparse
+    """`python -m edge.sim.camera_server`: the same as `lane-sim camera`."""
+    from edge.sim.cli import main as lane_sim
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    ap.add_argument("--port", type=int, default=8554)
-    ap.add_argument("--fps", type=float, default=10.0)
-    ap.add_argument("--plates", default="ABC1234,7XYZ123,KDR2231,B52FJK",
-                    help="comma-separated plates; one vehicle every 8 s, night every other")
-    args = ap.parse_args(argv)
-    plates = [p for p in args.plates.split(",") if p]
-    schedule = [(1.0 + 8.0 * i, p, i % 2 == 1) for i, p in enumerate(plates)]
-    with MjpegCameraServer(schedule, port=args.port, fps=args.fps) as cam:
-        print(f"camera: {cam.url}  (Ctrl-C stops)")
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(1.0)
-    return 0
+    return lane_sim(["camera", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

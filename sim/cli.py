@@ -122,6 +122,54 @@ def cmd_line(args: argparse.Namespace) -> int:
     return 0
 
 
+def camera_schedule(plates: str, gap_s: float, night: str) -> list[tuple[float, str, bool]]:
+    """(start time, plate, at night) of each vehicle: one every `gap_s`, night as asked
+    ("none", "all", or every other vehicle)."""
+    texts = [p.strip().upper() for p in plates.split(",") if p.strip()]
+    if not texts:
+        raise SystemExit("lane-sim camera: --plates names no plate")
+    def dark(i: int) -> bool:
+        return night == "all" or (night == "alternate" and i % 2 == 1)
+
+    return [(1.0 + gap_s * i, text, dark(i)) for i, text in enumerate(texts)]
+
+
+def cmd_camera(args: argparse.Namespace) -> int:
+    """A plate camera for trying a lane box's configuration without one: MJPEG over HTTP (with
+    Basic auth when asked, as cameras do), or the same traffic written to a video file."""
+    from edge.sim.camera_server import MjpegCameraServer
+    from edge.sim.camera_video import CameraScene, write_video
+
+    schedule = camera_schedule(args.plates, args.gap, args.night)
+    if args.video:
+        n = write_video(args.video, schedule, fps=args.fps, seed=args.seed)
+        plates = ", ".join(p for _t, p, _n in schedule)
+        print(f"lane-sim: {args.video}: {n} frames at {args.fps:g} fps, plates {plates}")
+        return 0
+    scene = CameraScene(schedule, args.seed)
+    period = scene.duration
+    auth = None
+    if args.user:
+        if not args.password_file:
+            raise SystemExit("lane-sim camera: --user needs --password-file")
+        auth = (args.user, Path(args.password_file).read_text(encoding="utf-8").strip())
+    cam = MjpegCameraServer(lambda t: scene.frame_at(t % period)[0], host=args.host, port=args.port,
+                            fps=args.fps, auth=auth)
+    try:
+        cam.start()
+    except OSError as err:
+        print(f"lane-sim camera: cannot listen on {args.host}:{args.port}: {err}", file=sys.stderr)
+        return 1
+    print(f"lane-sim: camera {cam.url} ({args.fps:g} fps, {len(schedule)} vehicles every "
+          f"{period:.0f} s{', Basic auth' if auth else ''}); Ctrl-C stops", flush=True)
+    try:
+        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+    finally:
+        cam.stop()
+    print(f"lane-sim: camera stopped after {cam.frames} frames")
+    return 0
+
+
 def _scenario(args: argparse.Namespace) -> Scenario:
     sc = load_scenario(args.scenario)
     return with_overrides(sc, seed=args.seed, speed=args.speed, lanes=args.lanes,
@@ -226,12 +274,26 @@ def build_parser() -> argparse.ArgumentParser:
     ln.add_argument("--baud", type=int, default=9600)
     ln.add_argument("--rate", type=float, default=2.0)
     ln.set_defaults(func=cmd_line)
+    cam = sub.add_parser("camera", help="a plate camera: MJPEG over HTTP on loopback, or --video FILE")
+    cam.add_argument("--host", default="127.0.0.1")
+    cam.add_argument("--port", type=int, default=8554)
+    cam.add_argument("--fps", type=float, default=10.0)
+    cam.add_argument("--plates", default="ABC1234,7XYZ123,KDR2231,B52FJK",
+                     help="comma-separated plates, one vehicle each (the traffic repeats)")
+    cam.add_argument("--gap", type=float, default=8.0, help="seconds between vehicles")
+    cam.add_argument("--night", choices=["none", "alternate", "all"], default="alternate",
+                     help="which vehicles pass at night")
+    cam.add_argument("--seed", type=int, default=0, help="the scenes' look (vehicle, light, angle)")
+    cam.add_argument("--user", help="require HTTP Basic auth with this user (as IP cameras do)")
+    cam.add_argument("--password-file", help="with --user: file holding the password")
+    cam.add_argument("--video", help="write the traffic once to this MJPG .avi instead of serving it")
+    cam.set_defaults(func=cmd_camera)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command == "line":  # sigwait needs the signals blocked
+    if args.command in ("line", "camera"):  # sigwait needs the signals blocked
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     rc: int = args.func(args)
     return rc

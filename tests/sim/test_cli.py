@@ -36,9 +36,68 @@ def test_scenarios_are_listed_with_what_they_exercise(capsys: pytest.CaptureFixt
     assert out.count("    - ") >= 10
 
 
-@pytest.mark.parametrize("command", ["run", "config", "demo", "scenarios"])
+@pytest.mark.parametrize("command", ["run", "config", "demo", "scenarios", "camera"])
 def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         build_parser().parse_args([command, "--help"])
     assert exc.value.code == 0
     assert "usage: lane-sim" in capsys.readouterr().out
+
+
+def test_camera_writes_the_traffic_to_a_video_the_reader_reads(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """`lane-sim camera --video`: a file to try `lanectl diag camera FILE --plates` or a
+    camera configured with a path, without a camera."""
+    import cv2
+
+    from edge.models.plate_reader.reader import PlateReader
+
+    video = tmp_path / "lane.avi"
+    assert main(["camera", "--video", str(video), "--plates", "kxt4821", "--gap", "3",
+                 "--night", "none"]) == 0
+    assert f"{video}: 60 frames at 10 fps, plates KXT4821" in capsys.readouterr().out
+    cap = cv2.VideoCapture(str(video))
+    frames = []
+    ok, frame = cap.read()
+    while ok:
+        frames.append(frame)
+        ok, frame = cap.read()
+    cap.release()
+    assert len(frames) == 60 and frames[0].shape == (720, 1280, 3)
+    reader = PlateReader()
+    assert any(p.text == "KXT4821" for f in frames[10:50:3] for p in reader.read(f))
+
+
+def test_camera_serves_mjpeg_with_basic_auth_until_interrupted(tmp_path: Path) -> None:
+    """Served as an IP camera would be: refused without the password, read with it, and stopped
+    cleanly by Ctrl-C."""
+    import signal
+    import subprocess
+    import sys
+    import urllib.error
+    import urllib.request
+
+    from edge.sync.brokers import free_port
+
+    secret = tmp_path / "pw"
+    secret.write_text("s3cret\n")
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "edge.sim.camera_server", "--port", str(port),
+                             "--user", "lane", "--password-file", str(secret)],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = f"http://127.0.0.1:{port}/stream.mjpg"
+        assert line.startswith(f"lane-sim: camera {url}") and "Basic auth" in line, line
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(url, timeout=5)
+        assert refused.value.code == 401
+        req = urllib.request.Request(url, headers={"Authorization": "Basic bGFuZTpzM2NyZXQ="})
+        with urllib.request.urlopen(req, timeout=5) as resp:
+            assert resp.headers["Content-Type"].startswith("multipart/x-mixed-replace")
+            assert b"\xff\xd8" in resp.read(200_000)  # a JPEG's start
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=10)
+    assert proc.returncode == 0 and "camera stopped after" in out
