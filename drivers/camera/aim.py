@@ -46,6 +46,7 @@ class AimReport:
     reader_fps: float  # frames a second this box reads (1000 / reader_ms)
     sample_fps: float  # frames a second the camera hands the reader
     advice: list[str] = field(default_factory=list)
+    roi: list[int] | None = None  # a roi that holds where the plates passed (`suggest_roi`), if worth it
 
     @property
     def ok(self) -> bool:
@@ -106,3 +107,35 @@ def advice(report: AimReport) -> list[str]:
             "frames will be dropped (counted); lower sample_fps, set a roi, or set detect = false"
         )
     return out
+
+
+# A roi is suggested only when it leaves out this much of the frame or more: below, searching
+# the whole frame costs little more.
+ROI_MIN_SAVING = 0.4
+
+
+def suggest_roi(reads: Sequence[Sequence[PlateText]], frame: tuple[int, int], scale: float = 1.0,
+                min_frames: int = 3) -> tuple[int, int, int, int] | None:
+    """The part of the frame where the plates passed, as a camera's `roi` ([x, y, w, h] in
+    source pixels): the boxes of every plate read in `min_frames` frames or more (a vehicle's,
+    not a one-frame misread), widened by half a plate each side and a plate's height above and
+    below, within the frame (`frame`: width, height of the frames read, which are the source's
+    scaled down by `scale`). None when no plate was seen often enough or the region would leave
+    out less than `ROI_MIN_SAVING` of the frame."""
+    counts: dict[str, int] = {}
+    for f in reads:
+        for r in {r.text for r in f}:
+            counts[r] = counts.get(r, 0) + 1
+    boxes = [r.box for f in reads for r in f if counts[r.text] >= min_frames]
+    if not boxes:
+        return None
+    fw, fh = frame
+    pw = statistics.median(b[2] for b in boxes)
+    ph = statistics.median(b[3] for b in boxes)
+    x0 = max(0, min(b[0] for b in boxes) - pw / 2)
+    y0 = max(0, min(b[1] for b in boxes) - ph)
+    x1 = min(fw, max(b[0] + b[2] for b in boxes) + pw / 2)
+    y1 = min(fh, max(b[1] + b[3] for b in boxes) + ph)
+    if (x1 - x0) * (y1 - y0) > (1 - ROI_MIN_SAVING) * fw * fh:
+        return None
+    return (round(x0 * scale), round(y0 * scale), round((x1 - x0) * scale), round((y1 - y0) * scale))

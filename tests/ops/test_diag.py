@@ -128,6 +128,13 @@ def test_diag_camera_plates_reads_the_lane_as_the_daemon_would(tmp_path: Path, l
         x, y, w, _h = r["box"]
         edge = shown[y, x + 2 : x + w - 2].astype(int)
         assert ((edge[:, 1] > 200) & (edge[:, 0] < 80) & (edge[:, 2] < 80)).mean() > 0.9, r
+    # where the plate passed is offered as a roi: it holds the plate's boxes, and not the sky
+    rx, ry, rw, rh = plates["roi"]
+    for r in res["frame_saved_reads"]:
+        x, y, w, h = r["box"]
+        if r["text"] == "KXT4821":
+            assert rx <= x and ry <= y and x + w <= rx + rw and y + h <= ry + rh, (plates["roi"], r)
+    assert rw * rh <= 0.6 * 1280 * 720
     # a box that cannot keep up with the asked rate is told so
     code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--sample-fps", "100000",
                      "--out", str(out), "--json")
@@ -165,7 +172,7 @@ def test_diag_camera_plates_takes_the_configured_cameras_options(tmp_path: Path,
     code, res = jrun(lanectl, "-c", str(cfg), "diag", "camera", str(video), "--plates",
                      "--out", str(tmp_path / "f.jpg"), "--json")
     assert code == 1 and res["plates"]["plates"] == [], res
-    assert res["plates"]["sample_fps"] == 7.5
+    assert res["plates"]["sample_fps"] == 7.5 and res["plates"]["roi"] is None  # it has its own
     code, res = jrun(lanectl, "diag", "camera", str(video), "--plates", "--out", str(tmp_path / "f.jpg"),
                      "--json")
     assert res["plates"]["plates"][0]["text"] == "KXT4821"  # the same frames, whole

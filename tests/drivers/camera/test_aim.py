@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from edge.drivers.camera.aim import GOOD_PLATE_WIDTH, aim_report
+from edge.drivers.camera.aim import GOOD_PLATE_WIDTH, aim_report, suggest_roi
 from edge.models.plate_reader import PlateText
 
 
@@ -43,3 +43,21 @@ def test_a_reader_slower_than_the_sample_rate_is_reported() -> None:
         "lower sample_fps, set a roi, or set detect = false"
     ]
     assert aim_report(frames, [40.0, 40.0], sample_fps=25).ok  # just keeps up
+
+
+def test_a_roi_is_suggested_around_where_the_plates_passed() -> None:
+    """A vehicle's plate read in several frames as it moves down the left half of the frame (the
+    reader read frames scaled by half): the roi holds its path, widened by half a plate each side
+    and a plate's height above and below, in source pixels; a one-frame misread elsewhere does not
+    stretch it."""
+    path = [[PlateText("ABC123", 0.9, (100 + 10 * i, 100 + 40 * i, 80, 40))] for i in range(5)]
+    path[2].append(PlateText("XX99", 0.6, (600, 20, 60, 30)))  # once: not a vehicle's plate
+    assert suggest_roi(path, (640, 360), scale=2.0) == (120, 120, 400, 560)
+    # x 60..260, y 60..340 in the reader's pixels, doubled
+
+
+def test_no_roi_when_plates_cover_the_frame_or_none_was_seen_enough() -> None:
+    across = [[PlateText("ABC123", 0.9, (40 * i, 30 * i, 120, 60))] for i in range(10)]
+    assert suggest_roi(across, (640, 360)) is None  # the region would leave out too little
+    once = [[PlateText("ABC123", 0.9, (100, 100, 80, 40))], [], []]
+    assert suggest_roi(once, (640, 360)) is None
