@@ -62,11 +62,14 @@ class DriverContext:
         self.inbox: asyncio.Queue[Event] = asyncio.Queue(maxsize=64)
 
     def emit(self, event: Event) -> None:
-        self.health.last_read = event.ts
+        # "last read" is the device's last input, read or not: not its other news (an antenna
+        # unplugged, a sign's acknowledgement), which would make a silent reader look alive
         if isinstance(event, BadRead):
             self.health.bad_reads += 1
+            self.health.last_read = event.ts
         elif isinstance(event, READS):
             self.health.reads += 1
+            self.health.last_read = event.ts
         self._emit(event)
 
     def count_bad(self, n: int = 1) -> None:
