@@ -15,7 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from edge.lanectl.common import load_cfg, print_json, progress
-from edge.lanectl.diag_common import EXIT_OK, EXIT_PROBLEM, WrongDevice, configured, read_port
+from edge.lanectl.diag_common import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    WrongDevice,
+    configured,
+    port_open_failed,
+    read_port,
+)
 from edge.lanectl.diag_rfid import add_parser as add_rfid_parser
 from edge.lanectl.frames_view import FRAMINGS, best_framing, frames, printable_ratio, visible
 from edge.lanectl.render import paint, table
@@ -49,6 +56,8 @@ def cmd_diag_serial(args: argparse.Namespace) -> int:
         try:
             data = read_port(path, baud, args.seconds)
         except Exception as err:  # noqa: BLE001 - pyserial raises many types; say which
+            if i == 1:  # the port does not open at all: nothing was listened to
+                return port_open_failed(args, path, err, configured=dev.name if dev else None)
             tries.append({"baud": baud, "error": f"{type(err).__name__}: {err}"})
             break
         ratio = printable_ratio(data)

@@ -8,7 +8,7 @@ import time
 
 from edge.config import DeviceConfig
 from edge.errors import LaneEdgeError
-from edge.lanectl.common import load_cfg
+from edge.lanectl.common import load_cfg, print_json
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
 
@@ -61,3 +61,18 @@ def read_port(path: str, baud: int, seconds: float, *, until: bytes | None = Non
     finally:
         port.close()
     return bytes(buf)
+
+
+PORT_HINT = "check the device is plugged in (ls /dev/serial/by-id) and not held by the daemon"
+
+
+def port_open_failed(args: argparse.Namespace, path: str, err: Exception, **facts: object) -> int:
+    """Say that the serial port at `path` does not open (pyserial's error, what to check), as
+    JSON with --json; the exit status of a diag that could not look."""
+    msg = f"cannot open {path}: {type(err).__name__}: {err}"
+    if args.json:
+        print_json({"path": path, **facts, "opened": False, "code": "serial.open_failed", "error": msg,
+                    "hint": PORT_HINT})
+    else:
+        print(f"{msg} [serial.open_failed]; {PORT_HINT}")
+    return EXIT_PROBLEM

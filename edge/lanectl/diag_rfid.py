@@ -18,7 +18,7 @@ from typing import Any
 from edge.config import DeviceConfig, parse_options
 from edge.events import BadRead, Event, TagSighting
 from edge.lanectl.common import print_json, progress
-from edge.lanectl.diag_common import EXIT_OK, EXIT_PROBLEM, configured, read_port
+from edge.lanectl.diag_common import EXIT_OK, EXIT_PROBLEM, configured, port_open_failed, read_port
 from edge.lanectl.frames_view import visible
 from edge.lanectl.render import table
 
@@ -170,14 +170,7 @@ def _diag_serial(args: argparse.Namespace, dev: DeviceConfig | None) -> int:
     try:
         data = read_port(path, baud, args.seconds)
     except Exception as err:  # noqa: BLE001 - pyserial raises many types; say which
-        msg = f"cannot open {path}: {type(err).__name__}: {err}"
-        hint = "check the reader is plugged in (ls /dev/serial/by-id) and not held by the daemon"
-        if args.json:
-            print_json({"path": path, "baud": baud, "opened": False, "code": "serial.open_failed",
-                        "error": msg, "hint": hint})
-        else:
-            print(f"{msg} [serial.open_failed]; {hint}")
-        return EXIT_PROBLEM
+        return port_open_failed(args, path, err, baud=baud)
     lines = [ln.decode("ascii", "replace").strip() for ln in data.replace(b"\r", b"\n").split(b"\n")]
     lines = [ln for ln in lines if ln]
     tags: dict[str, list[tuple[int, float]]] = {}

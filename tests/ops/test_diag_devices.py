@@ -57,11 +57,15 @@ def test_diag_rfid_says_why_a_reader_cannot_be_read(lanectl) -> None:
     assert res["error_code"] == "llrp.connect" and "powered" in res["hint"]
 
 
-def test_diag_rfid_on_a_missing_serial_port_says_so(lanectl) -> None:
-    """An unplugged serial reader is an answer (exit 1, code, hint), not a traceback."""
-    code, res = jrun(lanectl, "diag", "rfid", "/dev/ttyNOPE9", "--seconds", "0.2", "--json")
+@pytest.mark.parametrize("command", ["rfid", "serial"])
+def test_diag_on_a_missing_serial_port_says_so(command: str, lanectl) -> None:
+    """An unplugged device is an answer (exit 1, code, what to check): diag rfid died with a
+    traceback, diag serial said 'no bytes received: is the device sending'."""
+    code, res = jrun(lanectl, "diag", command, "/dev/ttyNOPE9", "--seconds", "0.2", "--json")
     assert code == 1 and res["opened"] is False and res["code"] == "serial.open_failed"
     assert "/dev/ttyNOPE9" in res["error"] and "plugged in" in res["hint"]
+    code, out, _err = lanectl("diag", command, "/dev/ttyNOPE9", "--seconds", "0.2")
+    assert code == 1 and "[serial.open_failed]" in out and "no bytes received" not in out
 
 
 @pytest.mark.parametrize(("command", "name", "says"), [
