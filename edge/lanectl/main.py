@@ -21,7 +21,7 @@ from edge.config import load_config, read_problems, schema_rows
 from edge.control import DaemonNotRunning, request
 from edge.errors import LaneEdgeError
 from edge.lanectl.render import ago, paint, size, table
-from edge.lanectl.status_view import component_attention, component_lines
+from edge.lanectl.status_view import component_attention, component_lines, device_attention
 
 DEFAULT_CONFIG = "/etc/lane-edge/lane.toml"
 
@@ -129,6 +129,7 @@ def attention(st: dict[str, Any]) -> list[str]:
     on_disk = (st.get("versions") or {}).get("config")
     if loaded and on_disk and loaded != on_disk:
         out.append("the config file changed since the daemon loaded it (lanectl reload)")
+    out += device_attention(st.get("devices", {}))
     return out + component_attention(st.get("components", {}), time.time())
 
 

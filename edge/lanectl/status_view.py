@@ -110,3 +110,22 @@ def component_attention(components: dict[str, Any], now: float) -> list[str]:
     if isinstance(lane, dict) and lane.get("model_fault"):
         out.append(f"risk model fault {lane['model_fault']}: every traveller is referred")
     return out
+
+
+# A camera whose reader drops more than this share of the frames it samples cannot keep up
+# (counted over at least DROP_MIN_SAMPLED frames, so that a slow start alone does not count).
+DROP_SHARE, DROP_MIN_SAMPLED = 0.1, 100
+
+
+def device_attention(devices: dict[str, Any]) -> list[str]:
+    """What a device's counters say needs someone while its state is fine: a camera whose plate
+    reader cannot keep up with the frames it samples (frames dropped, plates read less often)."""
+    out = []
+    for name, d in devices.items():
+        c = d.get("counters") or {}
+        sampled, dropped = int(c.get("sampled", 0)), int(c.get("dropped", 0))
+        if d.get("kind") == "camera" and sampled >= DROP_MIN_SAMPLED and dropped > DROP_SHARE * sampled:
+            out.append(f"camera {name}: the plate reader dropped {dropped} of {sampled} sampled frames "
+                       f"({100 * dropped / sampled:.0f}%): this box cannot keep up; lower sample_fps or "
+                       "set a roi (lanectl diag camera NAME --plates)")
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from edge.lanectl.status_view import component_attention, component_lines
+from edge.lanectl.status_view import component_attention, component_lines, device_attention
 
 NOW = 1_800_000_000.0
 
@@ -57,3 +57,14 @@ def test_a_refused_update_is_flagged_for_a_day_unless_it_was_a_replay() -> None:
 def test_an_unknown_or_changed_component_is_shown_as_it_came() -> None:
     lines = component_lines({"plates": {"reads": 4}, "booth": {"port": 1}}, NOW)
     assert lines == ['plates {"reads": 4}', 'booth  {"port": 1}']
+
+
+def test_a_camera_whose_reader_drops_frames_is_flagged() -> None:
+    def cam(sampled: int, dropped: int) -> dict[str, Any]:
+        return {"cam1": {"kind": "camera", "state": "open",
+                         "counters": {"frames": 3 * sampled, "sampled": sampled, "dropped": dropped}}}
+    (flag,) = device_attention(cam(1000, 250))
+    assert flag.startswith("camera cam1: the plate reader dropped 250 of 1000 sampled frames (25%)")
+    assert device_attention(cam(1000, 50)) == []  # keeps up but for the odd frame
+    assert device_attention(cam(40, 30)) == []  # too early to tell
+    assert device_attention({"rfid1": {"kind": "rfid", "counters": {"sampled": 1000, "dropped": 900}}}) == []
