@@ -29,6 +29,17 @@ def _event_line(ev: dict[str, Any]) -> str:
     return f"{ts} {paint(ev.get('type', '?'), 'bold')} {ev.get('device', '')} {fields}".rstrip()
 
 
+EVENT_TYPES = ("TagSighting", "PlateRead", "DocumentScanned", "LineRead", "BadRead", "DeviceStateChanged",
+               "AntennaStateChanged", "CrossingUpdated", "SignCommand", "LaneModeChanged", "ConfigReloaded")
+
+
+def _wanted(ev: dict[str, Any], devices: list[str] | None, types: list[str] | None) -> bool:
+    """Whether an event passes `--device` and `--type` (each repeatable; types in any case)."""
+    if devices and ev.get("device") not in devices:
+        return False
+    return not types or str(ev.get("type", "")).lower() in {t.lower() for t in types}
+
+
 def cmd_tail(args: argparse.Namespace) -> int:
     cfg = load_cfg(args)
     session = uuid.uuid4().hex if args.show_personal else None
@@ -50,6 +61,8 @@ def cmd_tail(args: argparse.Namespace) -> int:
             if got.get("missed"):
                 sys.stderr.write(f"({got['missed']} event(s) missed: the feed moved on)\n")
             for ev in got["events"]:
+                if not _wanted(ev, args.device, args.type):
+                    continue
                 print_json(ev) if args.json else print(_event_line(ev))
                 shown += 1
                 if args.count and shown >= args.count:
@@ -193,7 +206,12 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     s.add_argument("--show-personal", action="store_true",
                    help="show names and document numbers (recorded in the audit log)")
     s.add_argument("--json", action="store_true", help="one JSON object per event")
-    s.add_argument("--last", type=int, default=0, help="start with the last N events")
+    s.add_argument("--device", action="append", metavar="NAME",
+                   help="only this device's events (repeatable), e.g. --device cam1")
+    s.add_argument("--type", action="append", metavar="TYPE",
+                   help=f"only events of this type (repeatable, any case): {', '.join(EVENT_TYPES)}")
+    s.add_argument("--last", type=int, default=0,
+                   help="start with the last N events (counted before --device and --type)")
     s.add_argument("--count", "-n", type=int, default=0, help="stop after N events")
     s.add_argument("--timeout", type=float, default=0, help="stop after this many seconds")
     s.set_defaults(func=cmd_tail)

@@ -146,3 +146,20 @@ def test_the_daemon_applies_retention_by_itself(tmp_path: Path, daemon_factory) 
     conn.close()
     # audited when it changed something, not on every quiet run
     assert audit == [("purge", "daemon:retention")]
+
+
+def test_tail_filters_by_device_and_type(running, lanectl) -> None:
+    """At rush hour a reader sends hundreds of sightings a second: a technician looking for the
+    camera's plates or a device's bad reads names them."""
+    d, cfg, pty = running
+    pty.write(b"one\r\n\xff\xfe\r\ntwo\r\n")
+    d.wait_for(lambda s: s["devices"]["aux"]["bad_reads"] == 1, what="the garbled line")
+    code, out, _ = lanectl("-c", str(cfg), "tail", "--json", "--last", "50", "--type", "badread",
+                           "--count", "1", "--timeout", "5")
+    events = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [(e["type"], e["device"]) for e in events] == [("BadRead", "aux")]
+    code, out, _ = lanectl("-c", str(cfg), "tail", "--json", "--last", "50", "--device", "aux",
+                           "--type", "LineRead", "--count", "2", "--timeout", "5")
+    assert [json.loads(line)["text"] for line in out.splitlines()] == ["one", "two"]
+    code, out, _ = lanectl("-c", str(cfg), "tail", "--last", "50", "--device", "cam9", "--timeout", "1")
+    assert code == 0 and out == ""
