@@ -136,17 +136,26 @@ def attention(st: dict[str, Any]) -> list[str]:
 def cmd_devices(args: argparse.Namespace) -> int:
     try:
         devices = request(_socket_path(args), "devices")
+        rates: dict[str, dict[str, float]] = {}
+        if args.rate > 0:  # counters again after a while: how fast each grows now
+            time.sleep(args.rate)
+            again = request(_socket_path(args), "devices")
+            rates = {name: {k: (v - devices[name]["counters"].get(k, 0)) / args.rate
+                            for k, v in d["counters"].items()}
+                     for name, d in again.items() if name in devices}
+            devices = again
     except DaemonNotRunning as err:
         print(err.message, file=sys.stderr)
         return EXIT_DOWN
     if args.json:
-        print(json.dumps(devices))
+        print(json.dumps({n: {**d, "rates": rates[n]} for n, d in devices.items()} if rates else devices))
         return 0
     for name, d in devices.items():
         print(f"{name}: {d['kind']}/{d['driver']} {d['state']}  reads {d.get('reads', 0)}  "
               f"bad {d.get('bad_reads', 0)}")
         for k, v in sorted(d["counters"].items()):
-            print(f"    {k:<20} {v}")
+            rate = rates.get(name, {}).get(k)
+            print(f"    {k:<20} {v}" + (f"  ({rate:.1f}/s)" if rate is not None else ""))
         if d["last_error"]:
             print(f"    last error: {d['last_error']}")
     return 0
@@ -205,6 +214,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_status)
 
     s = sub.add_parser("devices", help="each device's state and counters")
+    s.add_argument("--rate", type=float, default=0.0, metavar="SECONDS",
+                   help="look twice, SECONDS apart, and give each counter's rate (a camera's frames/s)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_devices)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -163,3 +164,29 @@ def test_tail_filters_by_device_and_type(running, lanectl) -> None:
     assert [json.loads(line)["text"] for line in out.splitlines()] == ["one", "two"]
     code, out, _ = lanectl("-c", str(cfg), "tail", "--last", "50", "--device", "cam9", "--timeout", "1")
     assert code == 0 and out == ""
+
+
+def test_devices_rate_gives_each_counters_speed_now(running, lanectl) -> None:
+    """`devices --rate 1`: counters looked at twice a second apart, each with its rate (how a
+    technician sees a camera's frames a second, or a reader that went quiet)."""
+    import threading
+
+    d, cfg, pty = running
+    stop = threading.Event()
+
+    def send() -> None:
+        while not stop.wait(0.05):
+            pty.write(b"ping\r\n")
+
+    t = threading.Thread(target=send, daemon=True)
+    t.start()
+    try:
+        d.wait_for(lambda s: s["devices"]["aux"]["reads"] >= 3, what="lines flowing")
+        code, res = jrun(lanectl, "-c", str(cfg), "devices", "--rate", "1", "--json")
+        code_text, out, _ = lanectl("-c", str(cfg), "devices", "--rate", "0.5")
+    finally:
+        stop.set()
+        t.join(2)
+    assert code == 0 and 5 <= res["aux"]["rates"]["reads"] <= 25, res["aux"]  # 20 a second sent
+    assert res["aux"]["rates"]["bytes"] == pytest.approx(6 * res["aux"]["rates"]["reads"], rel=0.3)
+    assert code_text == 0 and re.search(r"reads\s+\d+  \(\d+\.\d/s\)", out), out
