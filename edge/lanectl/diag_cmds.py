@@ -22,6 +22,7 @@ from edge.lanectl.diag_common import (
     configured,
     port_open_failed,
     read_port,
+    warn_if_daemon_has,
 )
 from edge.lanectl.diag_rfid import add_parser as add_rfid_parser
 from edge.lanectl.frames_view import FRAMINGS, best_framing, frames, printable_ratio, visible
@@ -40,6 +41,7 @@ def cmd_diag_serial(args: argparse.Namespace) -> int:
     if dev is not None and not dev.path:  # an LLRP reader: on the network, not a serial port
         raise WrongDevice(f"{dev.name} has no serial port (it is at {dev.url}): "
                           f"try lanectl diag rfid {dev.name}", device=dev.name, kind=dev.kind)
+    warn_if_daemon_has(args, dev)
     path = dev.path if dev is not None and dev.path else args.path
     bauds = [args.baud] if args.baud else []
     if dev is not None:
@@ -183,6 +185,7 @@ def _camera(args: argparse.Namespace) -> tuple[CameraOptions, Source]:
     if dev is None and bare_name and not Path(args.url).exists():
         load_cfg(args)  # a name can only be a configured camera's: say why the config has none
     if dev is not None and dev.kind == "camera":
+        warn_if_daemon_has(args, dev)
         opts, source = load_options(dev)  # checked as the daemon checks them
     else:
         opts = CameraOptions()

@@ -4,11 +4,13 @@ and reading a serial port for a while."""
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 from edge.config import DeviceConfig
 from edge.errors import LaneEdgeError
-from edge.lanectl.common import load_cfg, print_json
+from edge.lanectl.common import load_cfg, print_json, try_call
+from edge.lanectl.render import paint
 
 EXIT_OK, EXIT_PROBLEM = 0, 1
 
@@ -76,3 +78,22 @@ def port_open_failed(args: argparse.Namespace, path: str, err: Exception, **fact
     else:
         print(f"{msg} [serial.open_failed]; {PORT_HINT}")
     return EXIT_PROBLEM
+
+
+def warn_if_daemon_has(args: argparse.Namespace, dev: DeviceConfig | None) -> bool:
+    """Warn on stderr when the running daemon has `dev` open, where two users of the device
+    interfere: a serial port's bytes are split between its readers, an LLRP reader serves one
+    client, a USB camera opens once. True when it warned. A network camera serves several."""
+    if dev is None or (dev.kind == "camera" and not dev.path):
+        return False
+    try:
+        running, devices = try_call(args, load_cfg(args), "devices", timeout=2.0)
+    except Exception:  # noqa: BLE001 - no config, no daemon, another version: nothing to say
+        return False
+    if not running or not isinstance(devices, dict) or devices.get(dev.name, {}).get("state") != "open":
+        return False
+    why = {"llrp": "an LLRP reader serves one client", "opencv": "a USB camera opens once"}.get(
+        dev.driver, "the port's bytes would be split between the daemon and this command")
+    sys.stderr.write(paint(f"warning: the running daemon has {dev.name} open ({why}): stop it first "
+                           "(systemctl stop lane-edge)", "yellow") + "\n")
+    return True

@@ -18,7 +18,14 @@ from typing import Any
 from edge.config import DeviceConfig, parse_options
 from edge.events import BadRead, Event, TagSighting
 from edge.lanectl.common import print_json, progress
-from edge.lanectl.diag_common import EXIT_OK, EXIT_PROBLEM, configured, port_open_failed, read_port
+from edge.lanectl.diag_common import (
+    EXIT_OK,
+    EXIT_PROBLEM,
+    configured,
+    port_open_failed,
+    read_port,
+    warn_if_daemon_has,
+)
 from edge.lanectl.frames_view import visible
 from edge.lanectl.render import table
 
@@ -204,6 +211,7 @@ def _diag_serial(args: argparse.Namespace, dev: DeviceConfig | None) -> int:
 
 def cmd_diag_rfid(args: argparse.Namespace) -> int:
     dev = configured(args, args.path, "RFID reader", "rfid")
+    warn_if_daemon_has(args, dev)
     if is_llrp(dev, args.path):
         return _diag_llrp(args, dev)
     return _diag_serial(args, dev)

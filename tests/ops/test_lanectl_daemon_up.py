@@ -190,3 +190,13 @@ def test_devices_rate_gives_each_counters_speed_now(running, lanectl) -> None:
     assert code == 0 and 5 <= res["aux"]["rates"]["reads"] <= 25, res["aux"]  # 20 a second sent
     assert res["aux"]["rates"]["bytes"] == pytest.approx(6 * res["aux"]["rates"]["reads"], rel=0.3)
     assert code_text == 0 and re.search(r"reads\s+\d+  \(\d+\.\d/s\)", out), out
+
+
+def test_diag_on_a_device_the_daemon_has_open_warns(running, lanectl) -> None:
+    """Two readers of one serial port split its bytes: diag says the daemon holds the device
+    (it still looks: the technician may know better)."""
+    _d, cfg, pty = running
+    code, _out, err = lanectl("-c", str(cfg), "diag", "serial", "aux", "--only", "--seconds", "0.2")
+    assert "warning: the running daemon has aux open" in err and "systemctl stop lane-edge" in err
+    code, _out, err = lanectl("-c", str(cfg), "diag", "serial", pty.path, "--only", "--seconds", "0.2")
+    assert "warning: the running daemon has aux open" in err  # named by its port, the same device
