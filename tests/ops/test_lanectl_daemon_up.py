@@ -196,7 +196,7 @@ def test_diag_on_a_device_the_daemon_has_open_warns(running, lanectl) -> None:
     """Two readers of one serial port split its bytes: diag says the daemon holds the device
     (it still looks: the technician may know better)."""
     _d, cfg, pty = running
-    code, _out, err = lanectl("-c", str(cfg), "diag", "serial", "aux", "--only", "--seconds", "0.2")
+    _code, _out, err = lanectl("-c", str(cfg), "diag", "serial", "aux", "--only", "--seconds", "0.2")
     assert "warning: the running daemon has aux open" in err and "systemctl stop lane-edge" in err
-    code, _out, err = lanectl("-c", str(cfg), "diag", "serial", pty.path, "--only", "--seconds", "0.2")
+    _code, _out, err = lanectl("-c", str(cfg), "diag", "serial", pty.path, "--only", "--seconds", "0.2")
     assert "warning: the running daemon has aux open" in err  # named by its port, the same device
