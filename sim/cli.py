@@ -293,9 +293,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command in ("line", "camera"):  # sigwait needs the signals blocked
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    rc: int = args.func(args)
+    # the serving commands sigwait for Ctrl-C, which needs the signals blocked; the mask is put
+    # back afterwards, since a blocked mask outlives the command in its thread and is inherited
+    # by every process started from it (a caller's later children would ignore SIGTERM)
+    serving = args.command == "line" or (args.command == "camera" and not args.video)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM}) if serving else None
+    try:
+        rc: int = args.func(args)
+    finally:
+        if before is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, before)
     return rc
 
 

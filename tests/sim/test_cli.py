@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import tomllib
 from pathlib import Path
 
@@ -56,6 +57,9 @@ def test_camera_writes_the_traffic_to_a_video_the_reader_reads(tmp_path: Path,
     assert main(["camera", "--video", str(video), "--plates", "kxt4821", "--gap", "3",
                  "--night", "none"]) == 0
     assert f"{video}: 60 frames at 10 fps, plates KXT4821" in capsys.readouterr().out
+    # it left the caller's signals as they were: a blocked SIGTERM would be inherited by every
+    # process started afterwards (the daemons of later tests ignored it and were killed)
+    assert not {signal.SIGINT, signal.SIGTERM} & signal.pthread_sigmask(signal.SIG_BLOCK, [])
     cap = cv2.VideoCapture(str(video))
     frames = []
     ok, frame = cap.read()
@@ -71,7 +75,6 @@ def test_camera_writes_the_traffic_to_a_video_the_reader_reads(tmp_path: Path,
 def test_camera_serves_mjpeg_with_basic_auth_until_interrupted(tmp_path: Path) -> None:
     """Served as an IP camera would be: refused without the password, read with it, and stopped
     cleanly by Ctrl-C."""
-    import signal
     import subprocess
     import sys
     import urllib.error
