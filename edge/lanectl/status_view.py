@@ -82,6 +82,8 @@ def component_lines(components: dict[str, Any], now: float) -> list[str]:
         lines = lines or [json.dumps(info, default=str)]
         out.append(f"{name:<6} {lines[0]}")
         out += [f"{'':<6} {ln}" for ln in lines[1:]]
+    if "sync" not in components:  # the daemon adds it when mqtt.enabled
+        out.append("sync   off (mqtt.enabled = false): events wait in the outbox")
     return out
 
 

@@ -56,7 +56,8 @@ def test_a_refused_update_is_flagged_for_a_day_unless_it_was_a_replay() -> None:
 
 def test_an_unknown_or_changed_component_is_shown_as_it_came() -> None:
     lines = component_lines({"plates": {"reads": 4}, "booth": {"port": 1}}, NOW)
-    assert lines == ['plates {"reads": 4}', 'booth  {"port": 1}']
+    assert lines == ['plates {"reads": 4}', 'booth  {"port": 1}',
+                     "sync   off (mqtt.enabled = false): events wait in the outbox"]
 
 
 def test_a_camera_whose_reader_drops_frames_is_flagged() -> None:
