@@ -1,4 +1,5 @@
-"""`lanectl plate read IMAGE... [--json]`: read licence plates in image files.
+"""`lanectl plate read IMAGE... [--json]`: read licence plates in image files (a folder: the
+images in it, by name).
 
 With `--json`, one object per image and line:
 `{"image": ..., "plates": [{"text": ..., "confidence": ..., "box": [x, y, w, h]}]}`
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import cv2
@@ -23,7 +25,8 @@ EXIT_OK, EXIT_IMAGE, EXIT_SETUP = 0, 1, 2
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="lanectl plate read", description=__doc__)
-    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (JPEG, PNG, ...)")
+    p.add_argument("images", nargs="+", metavar="IMAGE",
+                   help="image files (JPEG, PNG, ...), or folders of them (a camera's saved frames)")
     p.add_argument("--json", action="store_true", help="one JSON object per image and line")
     p.add_argument("--model", default=None, help="OCR model (.onnx); default: the shipped one")
     p.add_argument("--detector", default=None, help="plate detector (.onnx); default: the shipped one")
@@ -37,6 +40,21 @@ def _out(line: str) -> None:
 
 def _plate_json(p: PlateText) -> dict[str, Any]:
     return {"text": p.text, "confidence": p.confidence, "box": list(p.box)}
+
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff")
+
+
+def _images(paths: list[str]) -> list[str]:
+    """The paths, each folder replaced by the images in it (sorted by name; not recursive)."""
+    out: list[str] = []
+    for path in paths:
+        p = Path(path)
+        if p.is_dir():
+            out += sorted(str(f) for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file())
+        else:
+            out.append(path)
+    return out
 
 
 def _read_one(reader: PlateReader, path: str) -> list[PlateText]:
@@ -63,7 +81,7 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"lanectl plate: {err}\n")
         return EXIT_SETUP
     status = EXIT_OK
-    for path in args.images:
+    for path in _images(args.images):
         try:
             plates = _read_one(reader, path)
         except PlateError as err:

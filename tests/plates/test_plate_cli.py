@@ -49,6 +49,19 @@ def test_through_lanectl_as_the_technician_types_it(
     assert "lanectl plate read" in capsys.readouterr().out
 
 
+def test_a_folder_is_read_image_by_image(
+    images: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A camera's saved frames are a folder: its images in name order, other files left out (it
+    was 'image cannot be read', exit 1)."""
+    car, empty = images
+    (car.parent / "notes.txt").write_text("not an image")
+    assert main(["read", str(car.parent), "--json"]) == 0
+    lines = [json.loads(s) for s in capsys.readouterr().out.splitlines()]
+    assert [o["image"] for o in lines] == [str(car), str(empty)]
+    assert [p["text"] for p in lines[0]["plates"]] == ["ABC1234"]
+
+
 def test_text_output(images: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
     car, empty = images
     assert main(["read", str(car), str(empty)]) == 0
