@@ -139,7 +139,7 @@ class SyncComponent:
         t0 = loop.time()
         after = before
         while loop.time() - t0 < wait_s:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(0.25)  # the backlog is a query on the store: not too often
             after = self.uplink.backlog()
             if self.link.connected.is_set() and not unconfirmed(after):
                 break

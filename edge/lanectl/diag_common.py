@@ -1,5 +1,6 @@
-"""What the `lanectl diag` commands share: finding the configured device a technician names,
-and reading a serial port for a while."""
+"""What the `lanectl diag` commands share: finding the configured device a technician names
+(and saying when it is not of the command's kind), reading a serial port for a while, saying
+that a port does not open, and warning when the running daemon has the device open."""
 
 from __future__ import annotations
 
