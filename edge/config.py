@@ -330,7 +330,26 @@ def _semantic_checks(cfg: Config) -> list[ConfigProblem]:
         problems.append(ConfigProblem("booth.token_file",
                                       "required when booth.bind is not a loopback address",
                                       "config.missing"))
-    return problems + _absent_files(cfg)
+    return problems + _absent_files(cfg) + _inline_passwords(cfg)
+
+
+def _inline_passwords(cfg: Config) -> list[ConfigProblem]:
+    """Warnings for device URLs that carry a password (rtsp://user:pw@cam): secrets belong in
+    files (`options.password_file`), not in a config that technicians read and copy around."""
+    from urllib.parse import urlsplit
+
+    out = []
+    for i, dev in enumerate(cfg.devices or ()):
+        url = getattr(dev, "url", None)
+        try:
+            secret = isinstance(url, str) and bool(urlsplit(url).password)
+        except ValueError:  # a malformed URL is the driver's to report
+            secret = False
+        if secret:
+            out.append(ConfigProblem(f"devices[{i}].url", "carries a password: put it in a file named by "
+                                     "options.password_file (and the user in options.username)",
+                                     "config.inline_secret", "warning"))
+    return out
 
 
 def _absent_files(cfg: Config) -> list[ConfigProblem]:

@@ -160,3 +160,18 @@ def test_config_check_warns_of_absent_secret_files_and_skips_idle_devices(tmp_pa
     warned = {line.split(": ")[2] for line in result.stdout.splitlines() if ": warning: " in line}
     assert warned == {"mqtt.tls.ca_file", "devices[0].options.password_file"}, result.stdout
     assert "config.file_absent" in result.stdout
+
+
+def test_config_check_warns_of_a_password_in_a_device_url(tmp_path: Path) -> None:
+    """rtsp://user:password@camera works, but puts the secret in a file technicians read and copy
+    (the support bundle redacts it; the config itself is the leak)."""
+    cfg = tmp_path / "lane.toml"
+    cfg.write_text('[lane]\nport = "P"\nid = "L1"\nkind = "nexus"\n[store]\npath = "/tmp/x.sqlite"\n'
+                   '[[devices]]\nname = "cam1"\nkind = "camera"\ndriver = "opencv"\n'
+                   'url = "rtsp://admin:hunter2@192.0.2.20/stream1"\n'
+                   '[[devices]]\nname = "cam2"\nkind = "camera"\ndriver = "opencv"\n'
+                   'url = "rtsp://admin@192.0.2.21/stream1"\n')
+    result = lanectl("config", "check", str(cfg))
+    assert result.returncode == 0, result.stdout
+    assert "devices[0].url: carries a password" in result.stdout and "[config.inline_secret]" in result.stdout
+    assert "devices[1]" not in result.stdout and "hunter2" not in result.stdout
