@@ -57,8 +57,9 @@ def read_plates(reader: PlateReaderLike, image: Image, roi: Sequence[int], scale
     x, y, w, h = (round(v / scale) for v in roi)
     part = image[y:y + h, x:x + w]
     if part.shape[0] < 16 or part.shape[1] < 16:
-        raise CameraError("options.roi lies outside the camera's frame", code="camera.roi",
-                          roi=list(roi), frame=[round(image.shape[1] * scale), round(image.shape[0] * scale)])
+        fw, fh = round(image.shape[1] * scale), round(image.shape[0] * scale)
+        raise CameraError(f"options.roi {list(roi)} lies outside the camera's {fw}x{fh} frame",
+                          code="camera.roi", roi=list(roi), frame=[fw, fh])
     return [PlateText(r.text, r.confidence, (r.box[0] + x, r.box[1] + y, r.box[2], r.box[3]))
             for r in reader.read(part)]
 

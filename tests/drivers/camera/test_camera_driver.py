@@ -209,3 +209,5 @@ async def test_roi_limits_the_search_and_a_roi_off_the_frame_is_a_clear_failure(
     with pytest.raises(CameraError) as err:
         await asyncio.wait_for(off.run(), 5.0)
     assert err.value.code == "camera.roi"
+    # the technician reads both sizes in status and diag: the roi asked for and the frame's
+    assert "[500, 500, 100, 100]" in err.value.message and "64x48 frame" in err.value.message
