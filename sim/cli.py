@@ -128,6 +128,7 @@ def camera_schedule(plates: str, gap_s: float, night: str) -> list[tuple[float, 
     texts = [p.strip().upper() for p in plates.split(",") if p.strip()]
     if not texts:
         raise SystemExit("lane-sim camera: --plates names no plate")
+
     def dark(i: int) -> bool:
         return night == "all" or (night == "alternate" and i % 2 == 1)
 
