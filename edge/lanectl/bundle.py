@@ -27,7 +27,8 @@ from typing import Any
 
 from edge.config import Config
 from edge.daemon.logs import redact
-from edge.lanectl.common import load_cfg, progress, try_call
+from edge.errors import ConfigError
+from edge.lanectl.common import load_cfg, progress, store_path, try_call
 from edge.ops.privacy import PERSONAL_KEYS
 from edge.ops.store_facts import disk_use, outbox_stats, refdata_info, refdata_path, versions
 
@@ -183,8 +184,11 @@ def device_links() -> dict[str, list[str]]:
 
 
 def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
-    cfg: Config | None = load_cfg(args)
-    store = Path(args.store) if args.store else (Path(cfg.store.path) if cfg else None)
+    cfg: Config | None = load_cfg(args, lenient=True)  # a broken config is when a bundle is asked for
+    try:
+        store: Path | None = store_path(args, cfg)
+    except ConfigError:
+        store = None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     lane = f"{cfg.lane.port}-{cfg.lane.id}" if cfg else "unknown"
     out = Path(args.out or f"lane-edge-support-{lane}-{stamp}.tar.gz")
@@ -196,6 +200,8 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
     progress(2, steps, "versions and system")
     info: dict[str, Any] = {"created": stamp, "lanectl_argv": "support-bundle",
                             "python": platform.python_version(), "platform": platform.platform()}
+    if getattr(args, "config_problem", None):
+        info["config_problem"] = args.config_problem
     if cfg is not None:
         info["versions"] = versions(cfg, args.config)
         info["disk"] = disk_use(cfg)
@@ -209,7 +215,10 @@ def build(args: argparse.Namespace) -> tuple[Path, list[str]]:
         files["config.toml"] = f"# config unreadable: {err.strerror}\n"
 
     progress(4, steps, "daemon status and counters")
-    running, status = try_call(args, cfg, "status") if (cfg or args.socket) else (False, None)
+    try:
+        running, status = try_call(args, cfg, "status")
+    except ConfigError:  # no config, no --socket: no daemon to ask
+        running, status = False, None
     files["status.json"] = {"running": running, "status": status}
 
     progress(5, steps, "store summary")

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -14,30 +15,64 @@ from edge.control import DaemonNotRunning, request
 from edge.errors import ConfigError, ControlError
 
 
-def load_cfg(args: argparse.Namespace) -> Config | None:
-    """The lane config, or None when it is missing (commands then say what they cannot do)."""
+def load_cfg(args: argparse.Namespace, *, lenient: bool = False) -> Config | None:
+    """The lane config, or None when it is missing (commands then say what they cannot do).
+
+    `lenient`, for the commands that talk to the running daemon: a config that does not load
+    (a typo while editing it) gives None and a note instead of an error, and its socket and
+    store paths are read from the file alone (`raw_paths`): the daemon runs the config it
+    loaded, and status is what a technician needs most then. The problem is kept in
+    `args.config_problem`.
+    """
     try:
         return load_config(args.config)
     except ConfigError as err:
         if err.code == "config.not_found":
             return None
-        raise
+        if not lenient:
+            raise
+        args.config_problem = err.message
+        sys.stderr.write(f"lanectl: the config {args.config} does not load ({err.message}); "
+                         "its socket and store paths read alone (lanectl config check)\n")
+        return None
+
+
+def raw_paths(config_path: str | Path) -> tuple[str | None, str | None]:
+    """(control socket, store path) read from a config file's TOML alone, without validating the
+    rest; the socket defaults as `Config.control_socket` does. (None, None) when unreadable."""
+    try:
+        data = tomllib.loads(Path(config_path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None, None
+    control, store = data.get("control"), data.get("store")
+    sock = control.get("socket") if isinstance(control, dict) else None
+    path = store.get("path") if isinstance(store, dict) else None
+    path = path if isinstance(path, str) and path else None
+    if not (isinstance(sock, str) and sock):
+        sock = str(Path(path).with_suffix(".sock")) if path else None
+    return sock, path
 
 
 def socket_path(args: argparse.Namespace, cfg: Config | None) -> str:
     if getattr(args, "socket", None):
         return str(args.socket)
-    if cfg is None:
+    if cfg is not None:
+        return cfg.control_socket
+    sock, _store = raw_paths(args.config) if getattr(args, "config_problem", None) else (None, None)
+    if sock is None:
         raise ConfigError(f"no config at {args.config} and no --socket given", code="config.not_found")
-    return cfg.control_socket
+    return sock
 
 
 def store_path(args: argparse.Namespace, cfg: Config | None) -> Path:
     if getattr(args, "store", None):
         return Path(args.store)
-    if cfg is None:
+    if cfg is not None:
+        return Path(cfg.store.path)
+    _sock, store = raw_paths(args.config) if getattr(args, "config_problem", None) else (None, None)
+    if store is None:
         raise ConfigError(f"no config at {args.config} and no --store given", code="config.not_found")
-    return Path(cfg.store.path)
+    return Path(store)
 
 
 def call(args: argparse.Namespace, cfg: Config | None, cmd: str, *, timeout: float = 5.0,

@@ -41,7 +41,7 @@ def _wanted(ev: dict[str, Any], devices: list[str] | None, types: list[str] | No
 
 
 def cmd_tail(args: argparse.Namespace) -> int:
-    cfg = load_cfg(args)
+    cfg = load_cfg(args, lenient=True)
     session = uuid.uuid4().hex if args.show_personal else None
     extra: dict[str, Any] = {"actor": actor()}
     if session:
@@ -79,7 +79,7 @@ def cmd_tail(args: argparse.Namespace) -> int:
 
 
 def cmd_outbox(args: argparse.Namespace) -> int:
-    cfg = load_cfg(args)
+    cfg = load_cfg(args, lenient=True)
     running, stats = try_call(args, cfg, "outbox")
     if not running:
         down_note("outbox figures read from the store file") if not args.json else None
@@ -102,7 +102,7 @@ def cmd_outbox(args: argparse.Namespace) -> int:
 
 
 def _daemon_only(args: argparse.Namespace, cmd: str, what: str, **kw: Any) -> tuple[int, Any]:
-    cfg = load_cfg(args)
+    cfg = load_cfg(args, lenient=True)
     try:
         return EXIT_OK, call(args, cfg, cmd, actor=actor(), timeout=args.wait, **kw)
     except DaemonNotRunning:

@@ -20,6 +20,7 @@ import edge
 from edge.config import load_config, read_problems, schema_rows
 from edge.control import DaemonNotRunning, request
 from edge.errors import LaneEdgeError
+from edge.lanectl.common import load_cfg, socket_path
 from edge.lanectl.render import ago, paint, size, table
 from edge.lanectl.status_view import component_attention, component_lines, device_attention
 
@@ -38,10 +39,7 @@ EXIT_OK, EXIT_DEGRADED, EXIT_DOWN = 0, 1, 2
 
 
 def _socket_path(args: argparse.Namespace) -> str:
-    if getattr(args, "socket", None):
-        return str(args.socket)
-    cfg = load_config(args.config)
-    return cfg.control_socket
+    return socket_path(args, load_cfg(args, lenient=True))
 
 
 def _local_facts(args: argparse.Namespace) -> dict[str, Any]:
@@ -83,6 +81,8 @@ def cmd_status(args: argparse.Namespace) -> int:
                 print(f"outbox (from the store file): backlog {ob['backlog']}")
         return EXIT_DOWN
     st.update(facts)
+    if getattr(args, "config_problem", None):
+        st["config_problem"] = args.config_problem
     problems = attention(st)
     if args.json:
         print(json.dumps({"running": True, "attention": problems, **st}, default=str))
@@ -122,6 +122,9 @@ def attention(st: dict[str, Any]) -> list[str]:
     age = st.get("outbox", {}).get("oldest_unconfirmed_age_s")
     if age is not None and age > 3600:
         out.append(f"outbox has events unconfirmed for {age / 3600:.1f} h")
+    if st.get("config_problem"):
+        out.append(f"the config file does not load ({st['config_problem']}): the daemon runs the one it "
+                   "loaded; lanectl config check")
     disk = st.get("disk") or {}
     if disk.get("used_pct") is not None and disk["used_pct"] > 95:
         out.append(f"disk {disk['path']} is {disk['used_pct']}% full")

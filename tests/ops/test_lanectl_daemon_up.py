@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -200,3 +201,25 @@ def test_diag_on_a_device_the_daemon_has_open_warns(running, lanectl) -> None:
     assert "warning: the running daemon has aux open" in err and "systemctl stop lane-edge" in err
     _code, _out, err = lanectl("-c", str(cfg), "diag", "serial", pty.path, "--only", "--seconds", "0.2")
     assert "warning: the running daemon has aux open" in err  # named by its port, the same device
+
+
+def test_a_typo_in_the_config_does_not_hide_the_running_daemon(running, lanectl, tmp_path: Path) -> None:
+    """A technician editing lane.toml leaves a typo: status, devices and the support bundle still
+    reach the daemon (which runs the config it loaded) and say that the file does not load; they
+    answered only 'config.invalid', exit 2, when status was needed most."""
+    _d, cfg, _pty = running
+    cfg.write_text(cfg.read_text().replace("[booth]\n", '[booth]\ncolour = "blue"\n'))
+    code, st = jrun(lanectl, "-c", str(cfg), "status", "--json")
+    assert code == 1 and st["running"] is True and st["devices"]["aux"]["state"] == "open"
+    assert any("config file does not load" in a and "booth.colour" in a for a in st["attention"])
+    code, out, err = lanectl("-c", str(cfg), "devices")
+    assert code == 0 and out.startswith("aux: line/serial open") and "does not load" in err
+    bundle = tmp_path / "b.tar.gz"
+    code, _out, _err = lanectl("-c", str(cfg), "support-bundle", "--out", str(bundle))
+    assert code == 0
+    with tarfile.open(bundle) as tar:
+        status = json.load(tar.extractfile("support/status.json"))  # type: ignore[arg-type]
+        info = json.load(tar.extractfile("support/versions.json"))  # type: ignore[arg-type]
+    assert status["running"] is True and "booth.colour" in info["config_problem"]
+    code, _out, err = lanectl("-c", str(cfg), "reload")  # the daemon refuses it, saying why
+    assert code == 1 and "booth.colour" in err
