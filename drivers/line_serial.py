@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from edge.config import DeviceConfig, parse_options
+from edge.config import DeviceConfig, doc, parse_options
 from edge.drivers.base import DriverContext
 from edge.drivers.serial_driver import SerialDriver
 from edge.events import BadRead, LineRead
@@ -18,8 +18,10 @@ TERMINATORS = {"lf": b"\n", "cr": b"\r", "crlf": b"\r\n"}
 
 @dataclass(frozen=True, slots=True)
 class LineOptions:
-    max_line: int = 512
-    encoding: str = "ascii"
+    """`options` table of a `line`/`serial` device."""
+
+    max_line: int = doc("Longest accepted line in bytes (longer ones are cut and counted)", 512)
+    encoding: str = doc("Text encoding of the lines", "ascii")
 
 
 class LineSplitter:

@@ -20,31 +20,38 @@ class DriverEntry:
     target: str  # "edge.drivers.module:Class"
     needs: Literal["path", "url", "path_or_url", "nothing"]
     summary: str
+    options: str = ""  # "edge.drivers.module:Class" of its `options` table, for the schema
 
 
 REGISTRY: dict[tuple[str, str], DriverEntry] = {
     ("line", "serial"): DriverEntry(
-        "edge.drivers.line_serial:LineSerialDriver", "path", "any device printing one read per line"
+        "edge.drivers.line_serial:LineSerialDriver", "path", "any device printing one read per line",
+        "edge.drivers.line_serial:LineOptions",
     ),
     ("mrz_scanner", "serial"): DriverEntry(
         "edge.drivers.mrz_scanner.driver:MrzScannerDriver", "path",
         "serial MRZ passport/ID scanner (framing: cr, lf, crlf, stx_etx, desko, 3m)",
+        "edge.drivers.mrz_scanner.driver:MrzScannerOptions",
     ),
     ("sign", "serial"): DriverEntry(
         "edge.drivers.signs.driver:SignDriver", "path",
         "lane-use sign / signal head (text protocol in drivers/signs/README.md)",
+        "edge.drivers.signs.driver:SignOptions",
     ),
     ("rfid", "serial"): DriverEntry(
         "edge.drivers.rfid.serial_reader:SerialRfidReader", "path",
         "UHF reader printing one tag report per line (csv, key=value or regex profile)",
+        "edge.drivers.rfid.line_profiles:SerialReaderOptions",
     ),
     ("rfid", "llrp"): DriverEntry(
         "edge.drivers.rfid.llrp_reader:LlrpRfidReader", "path_or_url",
         "EPCglobal LLRP reader over TCP (llrp://host:5084)",
+        "edge.drivers.rfid.llrp_reader:LlrpReaderOptions",
     ),
     ("camera", "opencv"): DriverEntry(
         "edge.drivers.camera.driver:CameraDriver", "path_or_url",
         "licence-plate camera: V4L2 device, RTSP/HTTP MJPEG stream or video file (OpenCV)",
+        "edge.drivers.camera.options:CameraOptions",
     ),
 }
 
@@ -53,6 +60,16 @@ def load_class(entry: DriverEntry) -> type[Driver]:
     module, _, name = entry.target.partition(":")
     cls = getattr(importlib.import_module(module), name)
     assert isinstance(cls, type) and issubclass(cls, Driver)
+    return cls
+
+
+def options_class(entry: DriverEntry) -> type | None:
+    """The dataclass of a driver's `options` table (imported on demand), or None."""
+    if not entry.options:
+        return None
+    module, _, name = entry.options.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    assert isinstance(cls, type)
     return cls
 
 

@@ -12,7 +12,7 @@ import contextlib
 from dataclasses import dataclass
 from typing import ClassVar
 
-from edge.config import DeviceConfig, parse_options
+from edge.config import DeviceConfig, doc, parse_options
 from edge.drivers.base import DriverContext
 from edge.drivers.line_serial import LineSplitter
 from edge.drivers.serial_driver import SerialDriver
@@ -27,9 +27,11 @@ class SignNotAnswering(DeviceError):
 
 @dataclass(frozen=True, slots=True)
 class SignOptions:
-    ack_timeout_s: float = 1.0
-    misses_before_down: int = 2
-    ping_every_s: float = 10.0
+    """`options` table of a `sign`/`serial` device."""
+
+    ack_timeout_s: float = doc("Seconds to wait for a command's acknowledgement", 1.0)
+    misses_before_down: int = doc("Unacknowledged commands before the sign counts as down", 2)
+    ping_every_s: float = doc("Ask an idle sign whether it is there this often", 10.0)
 
 
 class SignDriver(SerialDriver):

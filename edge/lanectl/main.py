@@ -182,7 +182,14 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_config_schema(args: argparse.Namespace) -> int:
+    from edge.drivers.registry import REGISTRY, options_class
+
     rows = schema_rows()
+    for (kind, driver), entry in REGISTRY.items():  # each driver's `options` table
+        cls = options_class(entry)
+        if cls is not None:
+            rows += [(key, tp, f"({kind}/{driver}) {text}")
+                     for key, tp, text in schema_rows(cls, "devices[].options")]
     if args.json:
         print(json.dumps([{"key": k, "type": t, "doc": d} for k, t, d in rows]))
     else:

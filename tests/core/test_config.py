@@ -175,3 +175,21 @@ def test_config_check_warns_of_a_password_in_a_device_url(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stdout
     assert "devices[0].url: carries a password" in result.stdout and "[config.inline_secret]" in result.stdout
     assert "devices[1]" not in result.stdout and "hunter2" not in result.stdout
+
+
+def test_config_schema_lists_every_drivers_options() -> None:
+    """`lanectl config schema` is where an installer looks up a camera's or reader's options (the
+    example config says "Every key"): it listed devices[].options as one opaque table."""
+    import json
+
+    from edge.drivers.registry import REGISTRY
+
+    result = lanectl("config", "schema", "--json")
+    rows = json.loads(result.stdout)
+    option_rows = [r for r in rows if r["key"].startswith("devices[].options.")]
+    options = {(r["doc"].split(") ", 1)[0].lstrip("("), r["key"]) for r in option_rows}
+    assert {kind_driver for kind_driver, _key in options} == {f"{k}/{d}" for k, d in REGISTRY}
+    assert ("camera/opencv", "devices[].options.sample_fps") in options
+    assert ("camera/opencv", "devices[].options.roi[]") in options
+    assert ("rfid/llrp", "devices[].options.antennas[]") in options
+    assert all(r["doc"].split(") ", 1)[1] for r in option_rows)
