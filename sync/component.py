@@ -164,6 +164,10 @@ class SyncComponent:
                                                 "datasets": self.downlink.status()["applied"],
                                                 "model": lane.get("model")},
                 "mode": self.app.mode, "devices": {n: d["state"] for n, d in st["devices"].items()},
+                # what each device reads, so that headquarters sees a camera or reader gone quiet
+                # while "open" (counts and times only: nothing personal)
+                "device_reads": {n: {"reads": d.get("reads", 0), "bad_reads": d.get("bad_reads", 0),
+                                     "last_read": d.get("last_read")} for n, d in st["devices"].items()},
                 "counters": st["events"], "backlog": self.uplink.backlog(), "uplink": self.uplink.status()}
 
     def status(self) -> dict[str, Any]:

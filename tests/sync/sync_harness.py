@@ -43,7 +43,8 @@ class FakeApp:
         self.started = time.time()
 
     def status(self, *, with_outbox: bool = True) -> dict[str, Any]:
-        return {"devices": {"mrz": {"state": "open"}}, "events": {"LineRead": 3}}
+        return {"devices": {"mrz": {"state": "open", "reads": 3, "bad_reads": 1, "last_read": 12.5}},
+                "events": {"LineRead": 3}}
 
 
 class Lane:

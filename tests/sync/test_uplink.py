@@ -48,6 +48,7 @@ async def test_every_event_arrives_once_in_order_and_is_confirmed(
         assert led.state.get("state") == "online" and led.state.get("lane_edge")
         await until(lambda: bool(led.health), 5, "a health report")
         assert led.health["devices"] == {"mrz": "open"}
+        assert led.health["device_reads"] == {"mrz": {"reads": 3, "bad_reads": 1, "last_read": 12.5}}
         st = lane.sync.status()
         assert st["link"]["state"] == "connected" and st["last_ack_hw"] == 2000
     finally:
