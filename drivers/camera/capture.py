@@ -81,8 +81,18 @@ class CaptureStats:
             return dict(self._c)
 
 
+def quiet_opencv() -> None:
+    """OpenCV's own warnings ('[ WARN:0@0.02] global cap.cpp:475 open VIDEOIO(V4L2): backend is
+    generally available but can't be used...') to errors only, unless the operator set
+    OPENCV_LOG_LEVEL: the driver reports every failure itself, with a code, and those lines only
+    clutter lanectl's output and the journal."""
+    if "OPENCV_LOG_LEVEL" not in os.environ:
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+
+
 def open_source(source: Source, opts: CameraOptions) -> VideoSource:
     """Open a `cv2.VideoCapture` for the source with timeouts; raises CameraOpenFailed."""
+    quiet_opencv()
     if source.kind == "file" and not Path(str(source.target)).is_file():
         raise CameraOpenFailed("video file not found", source=source.label)
     if source.kind == "device":

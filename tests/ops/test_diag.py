@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -210,3 +211,17 @@ def test_diag_camera_by_name_in_a_broken_config_says_what_is_wrong(tmp_path: Pat
     cfg = lane_config(tmp_path, camera)
     code, res = jrun(lanectl, "-c", str(cfg), "diag", "camera", "cam", "--json")
     assert code == 1 and res["code"] == "config.invalid" and "unsupported camera URL scheme" in res["error"]
+
+
+def test_diag_camera_says_its_own_words_without_opencvs_warnings() -> None:
+    """OpenCV prints '[ WARN:0@0.02] global cap.cpp:... backend is generally available but can't
+    be used...' on the process's stderr when a device does not open: the driver's own message
+    (with its code) is the one a technician needs, so OpenCV is kept to errors."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OPENCV_LOG_LEVEL"}
+    res = subprocess.run([sys.executable, "-m", "edge.lanectl.main", "diag", "camera", "99"],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert res.returncode == 1 and "[camera.open_failed]" in res.stdout
+    assert "WARN" not in res.stderr, res.stderr
