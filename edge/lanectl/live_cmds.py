@@ -20,12 +20,31 @@ from edge.ops.store_facts import outbox_stats
 EXIT_OK, EXIT_ATTENTION, EXIT_DOWN = 0, 1, 2
 
 
+def _crossing_summary(snap: dict[str, Any]) -> str:
+    """A crossing's snapshot in one short line for people (`--json` keeps all of it): what it
+    holds and where it stands, plates as masked by the daemon."""
+    plates = ",".join(f"{p.get('text')}({float(p.get('confidence') or 0):.2f})"
+                      for p in snap.get("plates") or [])
+    rec = (snap.get("recommendation") or {}).get("action")
+    dec = (snap.get("decision") or {}).get("outcome")
+    parts = [f"cards={snap.get('card_count', len(snap.get('cards') or []))}",
+             f"documents={snap.get('document_count', len(snap.get('documents') or []))}",
+             f"plates={plates or '-'}"]
+    parts += [f"recommended={rec}"] if rec else []
+    parts += [f"decided={dec}"] if dec else []
+    parts += [f"closed={snap['closed_reason']}"] if snap.get("closed_reason") else []
+    return " ".join(parts)
+
+
 def _event_line(ev: dict[str, Any]) -> str:
     t = float(ev.get("ts", 0))
     ts = time.strftime("%H:%M:%S", time.gmtime(t)) + f".{int(t * 1000) % 1000:03d}"
     rest = {k: v for k, v in ev.items() if k not in ("seq", "ts", "type", "device")}
+    snap = rest.pop("snapshot", None)
     fields = " ".join(f"{k}={json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v}"
                       for k, v in rest.items())
+    if isinstance(snap, dict):  # a crossing: its gist, not 3 kB of JSON
+        fields += " " + _crossing_summary(snap)
     return f"{ts} {paint(ev.get('type', '?'), 'bold')} {ev.get('device', '')} {fields}".rstrip()
 
 
