@@ -58,10 +58,18 @@ def socket_path(args: argparse.Namespace, cfg: Config | None) -> str:
         return str(args.socket)
     if cfg is not None:
         return cfg.control_socket
-    sock, _store = raw_paths(args.config) if getattr(args, "config_problem", None) else (None, None)
+    problem = getattr(args, "config_problem", None)
+    sock, _store = raw_paths(args.config) if problem else (None, None)
     if sock is None:
-        raise ConfigError(f"no config at {args.config} and no --socket given", code="config.not_found")
+        raise _no_path(args, "--socket", problem)
     return sock
+
+
+def _no_path(args: argparse.Namespace, option: str, problem: str | None) -> ConfigError:
+    if problem:  # the file is there but not even its paths can be read (not TOML at all)
+        return ConfigError(f"the config {args.config} does not load ({problem}): pass {option}",
+                           code="config.invalid")
+    return ConfigError(f"no config at {args.config} and no {option} given", code="config.not_found")
 
 
 def store_path(args: argparse.Namespace, cfg: Config | None) -> Path:
@@ -69,9 +77,10 @@ def store_path(args: argparse.Namespace, cfg: Config | None) -> Path:
         return Path(args.store)
     if cfg is not None:
         return Path(cfg.store.path)
-    _sock, store = raw_paths(args.config) if getattr(args, "config_problem", None) else (None, None)
+    problem = getattr(args, "config_problem", None)
+    _sock, store = raw_paths(args.config) if problem else (None, None)
     if store is None:
-        raise ConfigError(f"no config at {args.config} and no --store given", code="config.not_found")
+        raise _no_path(args, "--store", problem)
     return Path(store)
 
 

@@ -125,3 +125,13 @@ def test_support_bundle_without_daemon_has_config_without_secrets(cfg: Path, lan
     assert 'password_file = "/etc/lane-edge/mqtt.pw"' in conf  # a path, not a secret
     assert status["running"] is False
     assert store["summary"]["rows"]["reads"] == 3 and "payload" not in json.dumps(store)
+
+
+def test_a_config_that_is_not_toml_says_so_not_that_it_is_missing(tmp_path: Path, lanectl) -> None:
+    """Commands that talk to the daemon read a broken config's socket path alone; when even that
+    cannot be read, they say the file does not load (not 'no config at ...')."""
+    broken = tmp_path / "lane.toml"
+    broken.write_text("[lane\n")
+    code, _out, err = lanectl("-c", str(broken), "status")
+    assert code == 2 and "[config.invalid]" in err and "not valid TOML" in err and "pass --socket" in err
+    assert "no config at" not in err
