@@ -22,7 +22,7 @@ def load_cfg(args: argparse.Namespace, *, lenient: bool = False) -> Config | Non
     (a typo while editing it) gives None and a note instead of an error, and its socket and
     store paths are read from the file alone (`raw_paths`): the daemon runs the config it
     loaded, and status is what a technician needs most then. The problem is kept in
-    `args.config_problem`.
+    `args.config_problem`, the paths in `args.config_paths`.
     """
     try:
         return load_config(args.config)
@@ -32,6 +32,7 @@ def load_cfg(args: argparse.Namespace, *, lenient: bool = False) -> Config | Non
         if not lenient:
             raise
         args.config_problem = err.message
+        args.config_paths = raw_paths(args.config)  # read once, for socket_path and store_path
         sys.stderr.write(f"lanectl: the config {args.config} does not load ({err.message}); "
                          "its socket and store paths read alone (lanectl config check)\n")
         return None
@@ -58,14 +59,14 @@ def socket_path(args: argparse.Namespace, cfg: Config | None) -> str:
         return str(args.socket)
     if cfg is not None:
         return cfg.control_socket
-    problem = getattr(args, "config_problem", None)
-    sock, _store = raw_paths(args.config) if problem else (None, None)
+    sock, _store = getattr(args, "config_paths", (None, None))
     if sock is None:
-        raise _no_path(args, "--socket", problem)
-    return sock
+        raise _no_path(args, "--socket")
+    return str(sock)
 
 
-def _no_path(args: argparse.Namespace, option: str, problem: str | None) -> ConfigError:
+def _no_path(args: argparse.Namespace, option: str) -> ConfigError:
+    problem = getattr(args, "config_problem", None)
     if problem:  # the file is there but not even its paths can be read (not TOML at all)
         return ConfigError(f"the config {args.config} does not load ({problem}): pass {option}",
                            code="config.invalid")
@@ -77,10 +78,9 @@ def store_path(args: argparse.Namespace, cfg: Config | None) -> Path:
         return Path(args.store)
     if cfg is not None:
         return Path(cfg.store.path)
-    problem = getattr(args, "config_problem", None)
-    _sock, store = raw_paths(args.config) if problem else (None, None)
+    _sock, store = getattr(args, "config_paths", (None, None))
     if store is None:
-        raise _no_path(args, "--store", problem)
+        raise _no_path(args, "--store")
     return Path(store)
 
 

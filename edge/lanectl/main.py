@@ -26,6 +26,11 @@ from edge.lanectl.status_view import component_attention, component_lines, devic
 
 DEFAULT_CONFIG = "/etc/lane-edge/lane.toml"
 
+
+def default_config() -> str:
+    """The config lanectl uses when -c is not given: $LANE_EDGE_CONFIG, else DEFAULT_CONFIG."""
+    return os.environ.get("LANE_EDGE_CONFIG", DEFAULT_CONFIG)
+
 # Commands implemented next to the capability they serve; wired here by name so that lanectl
 # starts fast and a missing optional part says so instead of crashing.
 DELEGATED: dict[tuple[str, str], tuple[str, str]] = {
@@ -138,11 +143,12 @@ def attention(st: dict[str, Any]) -> list[str]:
 
 def cmd_devices(args: argparse.Namespace) -> int:
     try:
-        devices = request(_socket_path(args), "devices")
+        sock = _socket_path(args)
+        devices = request(sock, "devices")
         rates: dict[str, dict[str, float]] = {}
         if args.rate > 0:  # counters again after a while: how fast each grows now
             time.sleep(args.rate)
-            again = request(_socket_path(args), "devices")
+            again = request(sock, "devices")
             rates = {name: {k: (v - devices[name]["counters"].get(k, 0)) / args.rate
                             for k, v in d["counters"].items()}
                      for name, d in again.items() if name in devices}
@@ -214,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         "usage error.",
     )
     p.add_argument("--version", action="version", version=f"lanectl {edge.__version__}")
-    p.add_argument("--config", "-c", default=os.environ.get("LANE_EDGE_CONFIG", DEFAULT_CONFIG),
+    p.add_argument("--config", "-c", default=default_config(),
                    help=f"lane config file (default: $LANE_EDGE_CONFIG or {DEFAULT_CONFIG})")
     p.add_argument("--socket", help="control socket of the daemon (default: from the config)")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -277,7 +283,7 @@ def _with_store(head: list[str], rest: list[str]) -> list[str]:
     if any(a in ("-h", "--help", "--store") or a.startswith("--store=") for a in rest):
         return rest
     g = argparse.ArgumentParser(add_help=False)
-    g.add_argument("--config", "-c", default=os.environ.get("LANE_EDGE_CONFIG", DEFAULT_CONFIG))
+    g.add_argument("--config", "-c", default=default_config())
     known, _ = g.parse_known_args(head)
     try:
         cfg = load_config(known.config)
