@@ -37,11 +37,11 @@ COMMON_BAUDS = (9600, 115200, 19200, 38400, 57600, 4800)
 
 
 def cmd_diag_serial(args: argparse.Namespace) -> int:
-    dev = configured(args, args.path, "serial device", "mrz_scanner", "line", "rfid", "sign")
+    cfg, dev = configured(args, args.path, "serial device", "mrz_scanner", "line", "rfid", "sign")
     if dev is not None and not dev.path:  # an LLRP reader: on the network, not a serial port
         raise WrongDevice(f"{dev.name} has no serial port (it is at {dev.url}): "
                           f"try lanectl diag rfid {dev.name}", device=dev.name, kind=dev.kind)
-    warn_if_daemon_has(args, dev)
+    warn_if_daemon_has(args, cfg, dev)
     path = dev.path if dev is not None and dev.path else args.path
     bauds = [args.baud] if args.baud else []
     if dev is not None:
@@ -180,12 +180,12 @@ def _camera(args: argparse.Namespace) -> tuple[CameraOptions, Source]:
     options (a URL when it has a scheme, else a device index, /dev path or file)."""
     from edge.drivers.camera.options import CameraOptions, load_options, resolve_source
 
-    dev = configured(args, args.url, "camera", "camera")
+    cfg, dev = configured(args, args.url, "camera", "camera")
     bare_name = not any(c in args.url for c in "/.:") and not args.url.isdigit()
     if dev is None and bare_name and not Path(args.url).exists():
         load_cfg(args)  # a name can only be a configured camera's: say why the config has none
     if dev is not None and dev.kind == "camera":
-        warn_if_daemon_has(args, dev)
+        warn_if_daemon_has(args, cfg, dev)
         opts, source = load_options(dev)  # checked as the daemon checks them
     else:
         opts = CameraOptions()

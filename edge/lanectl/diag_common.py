@@ -8,7 +8,7 @@ import argparse
 import sys
 import time
 
-from edge.config import DeviceConfig
+from edge.config import Config, DeviceConfig
 from edge.errors import LaneEdgeError
 from edge.lanectl.common import load_cfg, print_json, try_call
 from edge.lanectl.render import paint
@@ -26,9 +26,10 @@ class WrongDevice(LaneEdgeError):
     code = "diag.wrong_device"
 
 
-def configured(args: argparse.Namespace, name: str, what: str, *kinds: str) -> DeviceConfig | None:
-    """The configured device whose name, path or url is `name`, if the config loads; None when
-    there is none (the command then takes `name` as a port, file or URL).
+def configured(args: argparse.Namespace, name: str, what: str,
+               *kinds: str) -> tuple[Config | None, DeviceConfig | None]:
+    """The lane config, if it loads, and its device whose name, path or url is `name`; the
+    device is None when there is none (the command then takes `name` as a port, file or URL).
 
     Raises `WrongDevice` when it is a device of another kind than `kinds` (a `what`, in the
     message): `diag camera rfid1` would otherwise look for a video file named rfid1.
@@ -36,9 +37,9 @@ def configured(args: argparse.Namespace, name: str, what: str, *kinds: str) -> D
     try:
         cfg = load_cfg(args)
     except Exception:  # noqa: BLE001 - diag works without a valid config
-        return None
+        return None, None
     if cfg is None:
-        return None
+        return None, None
     dev = next((d for d in cfg.devices if name in (d.path, d.url) or d.name == name), None)
     if dev is not None and dev.kind not in kinds:
         which = "a configured" if name == dev.name else f"the address of {dev.name!r}, a configured"
@@ -46,10 +47,10 @@ def configured(args: argparse.Namespace, name: str, what: str, *kinds: str) -> D
         also = f": try lanectl diag {cmd} {dev.name}" if cmd else ""
         raise WrongDevice(f"{name} is {which} {dev.kind} device (driver {dev.driver}), not a {what}{also}",
                           device=dev.name, kind=dev.kind)
-    return dev
+    return cfg, dev
 
 
-def read_port(path: str, baud: int, seconds: float, *, until: bytes | None = None) -> bytes:
+def read_port(path: str, baud: int, seconds: float) -> bytes:
     """Whatever the serial port sends in `seconds` (pyserial's exceptions pass through)."""
     import serial
 
@@ -59,8 +60,6 @@ def read_port(path: str, baud: int, seconds: float, *, until: bytes | None = Non
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             buf += port.read(4096)
-            if until is not None and until in buf:
-                break
     finally:
         port.close()
     return bytes(buf)
@@ -81,20 +80,19 @@ def port_open_failed(args: argparse.Namespace, path: str, err: Exception, **fact
     return EXIT_PROBLEM
 
 
-def warn_if_daemon_has(args: argparse.Namespace, dev: DeviceConfig | None) -> bool:
-    """Warn on stderr when the running daemon has `dev` open, where two users of the device
-    interfere: a serial port's bytes are split between its readers, an LLRP reader serves one
-    client, a USB camera opens once. True when it warned. A network camera serves several."""
+def warn_if_daemon_has(args: argparse.Namespace, cfg: Config | None, dev: DeviceConfig | None) -> None:
+    """Warn on stderr when the running daemon (of `cfg`) has `dev` open, where two users of the
+    device interfere: a serial port's bytes are split between its readers, an LLRP reader serves
+    one client, a USB camera opens once. A network camera serves several."""
     if dev is None or (dev.kind == "camera" and not dev.path):
-        return False
+        return
     try:
-        running, devices = try_call(args, load_cfg(args), "devices", timeout=2.0)
+        running, devices = try_call(args, cfg, "devices", timeout=2.0)
     except Exception:  # noqa: BLE001 - no config, no daemon, another version: nothing to say
-        return False
+        return
     if not running or not isinstance(devices, dict) or devices.get(dev.name, {}).get("state") != "open":
-        return False
+        return
     why = {"llrp": "an LLRP reader serves one client", "opencv": "a USB camera opens once"}.get(
         dev.driver, "the port's bytes would be split between the daemon and this command")
     sys.stderr.write(paint(f"warning: the running daemon has {dev.name} open ({why}): stop it first "
                            "(systemctl stop lane-edge)", "yellow") + "\n")
-    return True

@@ -210,8 +210,8 @@ def _diag_serial(args: argparse.Namespace, dev: DeviceConfig | None) -> int:
 
 
 def cmd_diag_rfid(args: argparse.Namespace) -> int:
-    dev = configured(args, args.path, "RFID reader", "rfid")
-    warn_if_daemon_has(args, dev)
+    cfg, dev = configured(args, args.path, "RFID reader", "rfid")
+    warn_if_daemon_has(args, cfg, dev)
     if is_llrp(dev, args.path):
         return _diag_llrp(args, dev)
     return _diag_serial(args, dev)
