@@ -115,25 +115,28 @@ def refdata_info(path: str | Path) -> dict[str, Any]:
     return out
 
 
-def _card_of(path: Path) -> Path | None:
-    """A shipped model's card: the card in its folder whose title names the file (a folder may
-    hold several: DETECTOR_CARD.md for plate_detector.onnx), else the folder's MODEL_CARD.md."""
-    for card in sorted(path.parent.glob("*CARD*.md")):
-        title = _CARD_TITLE.search(card.read_text(encoding="utf-8", errors="replace"))
+def _card_of(path: Path) -> tuple[Path, str] | None:
+    """A shipped model's card and its text: the card in its folder whose title names the file (a
+    folder may hold several: DETECTOR_CARD.md for plate_detector.onnx), else the folder's
+    MODEL_CARD.md."""
+    texts = {card: card.read_text(encoding="utf-8", errors="replace")
+             for card in sorted(path.parent.glob("*CARD*.md"))}
+    for card, text in texts.items():
+        title = _CARD_TITLE.search(text)
         if title and path.name in title.group(1):
-            return card
+            return card, text
     default = path.parent / "MODEL_CARD.md"
-    return default if default.exists() else None
+    return (default, texts[default]) if default in texts else None
 
 
 def model_files(root: Path = MODELS_DIR) -> list[dict[str, Any]]:
     """Every shipped .onnx with its sha256, its card's title and the sha256 the card gives it."""
     out = []
     for path in sorted(root.rglob("*.onnx")):
-        card = _card_of(path)
+        found = _card_of(path)
         expected = title = None
-        if card is not None:
-            text = card.read_text(encoding="utf-8", errors="replace")
+        if found is not None:
+            card, text = found
             for line in text.splitlines():
                 if path.name in line and (m := _CARD_SHA.search(line)):
                     expected = m.group(1)
