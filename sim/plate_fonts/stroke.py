@@ -143,11 +143,12 @@ NARROW = {"PlateGothicCA": 0.86}  # glyph width factor of a face
 # 0.95 and more, by an OCR that never saw one: v18 in OCR_HISTORY.md), a narrow W whose middle
 # apex reaches the cap line or half-way (North Carolina, Colorado: read as M, N or H), an M
 # whose middle vertex stops high or whose legs splay, a plain-bar I, a D with a round back
-# (read as O or 0). Only the training data draws them (`plate_render.ALT_GLYPH_SHARE`): the
-# held-out sets keep the faces as they were. OCRs fine-tuned with them fixed their targets and
-# broke as many other real reads (v12, v13, v18 in OCR_HISTORY.md: not shipped), and a wider
-# model trained with them (95 minutes on 100,000 crops, 62 on 200,000) read more real crops but
-# the tuning scenes no better (OCR_HISTORY.md); kept for a run from scratch on all kinds of data.
+# (read as O or 0), a 9 whose tail is straight, slanted or upright (Illinois, New York: read
+# as 7 by v19, which saw only the faces' curved 9). Only the training data draws them
+# (`plate_render.ALT_GLYPH_SHARE`): the held-out sets keep the faces as they were. OCRs
+# fine-tuned with them fixed their targets and broke as many other real reads (v12, v13, v18
+# in OCR_HISTORY.md: not shipped); models trained with them from scratch read more real crops
+# (v15, v16, v19 in OCR_HISTORY.md) but, so far, not more real scenes.
 ALTERNATES: dict[str, list[Glyph]] = {
     "1": [(0.3, [[(0.1, 0.1), (0.6, 0.0), (0.6, 1.0)]]),
           (0.26, [[(0.2, 0.06), (0.6, 0.0), (0.6, 1.0)]]),
@@ -157,6 +158,8 @@ ALTERNATES: dict[str, list[Glyph]] = {
           (0.6, [[(0.0, 0.0), (0.25, 1.0), (0.5, 0.45), (0.75, 1.0), (1.0, 0.0)]])],
     "M": [(0.6, [[(0.0, 1.0), (0.0, 0.0), (0.5, 0.5), (1.0, 0.0), (1.0, 1.0)]]),
           (0.66, [[(0.0, 1.0), (0.12, 0.0), (0.5, 0.72), (0.88, 0.0), (1.0, 1.0)]])],
+    "9": [(0.54, [_rrect(0.0, 0.0, 1.0, 0.56, 0.6), [(1.0, 0.3), (0.42, 1.0)]]),  # Illinois
+          (0.54, [_rrect(0.0, 0.0, 1.0, 0.56, 0.6), [(1.0, 0.28), (1.0, 1.0)]])],
     "D": [(0.58, [[(0.0, 0.0), (0.0, 1.0)],
                   _chaikin([(0.0, 0.0), (0.45, 0.0), (1.0, 0.3), (1.0, 0.7), (0.45, 1.0),
                             (0.0, 1.0)], 3)])],

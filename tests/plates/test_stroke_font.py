@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from edge.sim.plate_fonts import stroke_fonts
+from edge.sim.plate_fonts.stroke import StrokeFont
 from edge.sim.plate_render import ALPHABET, fonts
 
 
@@ -54,19 +55,35 @@ def test_a_varied_face_draws_real_plates_other_shapes_and_leaves_the_face_alone(
 
 
 def test_alternate_look_alikes_still_differ() -> None:
-    """A narrow W is not an M, a round D not an O, whatever the picks; a 1 is not a plain-bar I
-    unless it is drawn as a bare bar, as some states draw it (then only context tells them)."""
+    """A narrow W is not an M, a round D not an O, a straight-tailed 9 not a 7, whatever the
+    picks; a 1 is not a plain-bar I unless it is drawn as a bare bar, as some states draw it
+    (then only context tells them)."""
     face = stroke_fonts()[0]
     bare = 0
     for seed in range(12):
         v = face.varied(np.random.default_rng(seed), share=1.0)
-        for a, b in ("1I", "MW", "DO", "WN"):
+        for a, b in ("1I", "MW", "DO", "WN", "97"):
             diff = np.abs(_norm(v.render_text(a, 40)) - _norm(v.render_text(b, 40))).mean()
             if a == "1" and len(v.glyphs["1"][1][0]) == 2:  # the bare bar: two points, no flag
                 bare += 1
                 continue
             assert diff > 0.06, (seed, a, b, diff)
     assert bare  # some pick draws it
+
+
+def test_a_varied_face_draws_some_nines_with_a_straight_tail() -> None:
+    """Real plates' 9s often end in a straight stroke, slanted or upright (Illinois, New York),
+    which an OCR that only saw the faces' curved 9 read as 7 (v19 in OCR_HISTORY.md): the
+    training alternates draw both; the face's own 9 is never a straight tail."""
+    face = stroke_fonts()[0]
+
+    def tails(font: StrokeFont) -> set[tuple[tuple[float, float], ...]]:
+        return {tuple(p) for p in font.glyphs["9"][1] if len(p) == 2}  # a straight stroke
+
+    assert not tails(face)
+    seen = set().union(*(tails(face.varied(np.random.default_rng(s), share=1.0)) for s in range(12)))
+    slants = {abs(p[0][0] - p[1][0]) > 0.3 for p in seen}
+    assert slants == {True, False}, seen  # a slanted tail and an upright one
 
 
 def test_a_varied_face_keeps_the_characters_it_draws_its_own_way() -> None:
