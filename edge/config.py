@@ -340,9 +340,8 @@ def _inline_passwords(cfg: Config) -> list[ConfigProblem]:
 
     out = []
     for i, dev in enumerate(cfg.devices or ()):
-        url = getattr(dev, "url", None)
         try:
-            secret = isinstance(url, str) and bool(urlsplit(url).password)
+            secret = dev.url is not None and bool(urlsplit(dev.url).password)
         except ValueError:  # a malformed URL is the driver's to report
             secret = False
         if secret:

@@ -13,6 +13,7 @@ counted and, when they persist, treated as a lost source.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import os
 import threading
@@ -81,11 +82,12 @@ class CaptureStats:
             return dict(self._c)
 
 
+@functools.cache
 def quiet_opencv() -> None:
     """OpenCV's own warnings ('[ WARN:0@0.02] global cap.cpp:475 open VIDEOIO(V4L2): backend is
     generally available but can't be used...') to errors only, unless the operator set
     OPENCV_LOG_LEVEL: the driver reports every failure itself, with a code, and those lines only
-    clutter lanectl's output and the journal."""
+    clutter lanectl's output and the journal. Once a process: the level is OpenCV's, global."""
     if "OPENCV_LOG_LEVEL" not in os.environ:
         cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
 
