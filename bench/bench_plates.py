@@ -170,6 +170,12 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
             "unit": "%",
             "note": note,
         },
+        "plates_render_faces": {
+            "value": len(plate_render.face_names()),
+            "unit": "faces",
+            "note": "the renderer's faces (they depend on the fonts installed; other faces, other"
+            " scenes from the same seeds): " + ", ".join(plate_render.face_names()),
+        },
         "plates_pipeline_fps": {
             "value": round(n / t_read, 1),
             "unit": "frames/s",

@@ -89,6 +89,14 @@ def fonts() -> list[Face]:
     return _FONTS
 
 
+def face_names() -> list[str]:
+    """The faces `fonts` draws from, in order. They depend on the machine: without Debian's
+    fonts-liberation (which chromium brings) the Liberation faces are missing and every seed,
+    the held-out and tuning ones too, renders other plates (the bench, training and the
+    quantiser record these names beside their figures)."""
+    return [f.name for f in fonts()]
+
+
 def label_of(text: str) -> str:
     """The comparison form of a plate: upper case, spaces and dashes removed."""
     return "".join(c for c in text.upper() if c in ALPHABET)

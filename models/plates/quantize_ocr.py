@@ -5,18 +5,22 @@
 `train_ocr.py` writes the float model (`plate_ocr_fp32.onnx`, kept as the master that later
 training starts from). This script runs onnxruntime's static quantisation on it: weights int8
 per output channel, activations uint8, in QDQ form (onnxruntime's recommended format), their
-ranges taken (min/max) from crops rendered from a fixed seed, so the same master always gives
-the same file. The weights use 7 of their 8 bits (`reduce_range`): x86 CPUs without VNNI
-(AVX2, AVX-512 before Cascade Lake) multiply uint8 by int8 in pairs summed into int16
-(vpmaddubsw), which saturates with full-range weights; with |w| <= 64 two products stay
-below 2**15. onnxruntime's quantisation guide advises it for those machines. On one core with
-VNNI an int8 crop reads in under half the time of a float one; without, the gain depends on
-the CPU (none on one AVX2 machine, a third on another: MODEL_CARD.md has what was
-measured). Needs the `[train]` extra.
+ranges taken (min/max) from crops rendered from a fixed seed, so the same master gives the
+same file on a machine with the same fonts and renderer (below). The weights use 7 of their 8
+bits (`reduce_range`): x86 CPUs without VNNI (AVX2, AVX-512 before Cascade Lake) multiply
+uint8 by int8 in pairs summed into int16 (vpmaddubsw), which saturates with full-range
+weights; with |w| <= 64 two products stay below 2**15. onnxruntime's quantisation guide
+advises it for those machines. On one core with VNNI an int8 crop reads in under half the time
+of a float one; without, the gain depends on the CPU (none on one AVX2 machine, a third on
+another: MODEL_CARD.md has what was measured). Needs the `[train]` extra.
 
 The calibration crops are drawn here (`calibration_crops`), by the renderer at its defaults,
 not by the training script's `make_set`: changing what training renders (options, scene
 crops from the localiser) must not change the shipped file of an unchanged master.
+They do depend on the fonts installed (`plate_render.face_names`, recorded in the JSON) and on
+the renderer's code: the shipped master quantised with today's renderer gives another file than
+the shipped one (with or without fonts-liberation, two others again), and such files read the
+tuning scenes differently by a dozen (OCR_HISTORY.md, "Quantisation moves the figures").
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from onnxruntime.quantization.shape_inference import quant_pre_process
 
 from edge.models.plate_reader.reader import INPUT_H, INPUT_W
 from edge.ops.store_facts import file_sha256
-from edge.sim.plate_render import random_plate_text
+from edge.sim.plate_render import face_names, random_plate_text
 from edge.sim.plate_scene import degrade_crop, negative_crops
 
 HERE = Path(__file__).resolve().parent
@@ -106,7 +110,8 @@ def main() -> None:
         "quantisation": (
             "static, QDQ, int8 weights per channel in 7 bits (reduce_range), uint8 activations, min/max"
         ),
-        "calibration": {"seed": args.seed, "samples": args.samples, "neg_frac": NEGATIVE_SHARE},
+        "calibration": {"seed": args.seed, "samples": args.samples, "neg_frac": NEGATIVE_SHARE,
+                        "faces": face_names()},  # the crops depend on the fonts installed
         "sha256": file_sha256(args.out),
     }
     args.out.with_suffix(".json").write_text(json.dumps(meta, indent=2) + "\n")

@@ -550,6 +550,7 @@ def main() -> None:
         "bf16": args.bf16,
         "train_seconds": round(time.time() - t_train),
         "val_crops": final,
+        "faces": plate_render.face_names(),  # the crops depend on the fonts installed
         "input": [1, H, W],
         "alphabet": ALPHABET,
         "blank": BLANK,

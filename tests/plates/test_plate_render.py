@@ -5,6 +5,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from edge.sim import plate_render
 from edge.sim.plate_fonts import find_fonts
 from edge.sim.plate_render import (
     ALPHABET,
@@ -223,3 +224,13 @@ def test_scene_plate_width_follows_its_range(monkeypatch: pytest.MonkeyPatch) ->
         assert box_a != box_b
         # the sky, drawn before the plate, is the same scene
         assert np.array_equal(img_a[:40], img_b[:40])
+
+
+def test_face_names_are_the_faces_the_renderer_draws_from(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the bench, training and the quantiser record: the same seed renders other plates
+    with other faces installed, so their figures are comparable only with the same names."""
+    names = plate_render.face_names()
+    assert names == [f.name for f in plate_render.fonts()]
+    assert names[0].startswith("PlateGothic") and not names[-1].startswith("PlateGothic")
+    monkeypatch.setattr(plate_render, "_FONTS", plate_render.fonts()[:3])
+    assert plate_render.face_names() == names[:3]
