@@ -110,17 +110,24 @@ def _read_scenes(
     return exact, chars, total_chars, t_read
 
 
-def _all_drawn(
-    reader: PlateReader, key: str, module: object, share: str, seed: int, n: int, what: str
-) -> dict[str, dict[str, float | str]]:
-    """Exact reads of n scenes from seed with the renderer's `module.share` set to 1 (every
-    scene drawn so; restored afterwards), as the figure `key`."""
+@contextmanager
+def every_scene(module: object, share: str) -> Iterator[None]:
+    """The renderer's `module.share` at 1 (every scene drawn so), restored afterwards."""
     before = getattr(module, share)
     setattr(module, share, 1.0)
     try:
-        exact, _chars, _total, _t = _read_scenes(reader, seed, n)
+        yield
     finally:
         setattr(module, share, before)
+
+
+def _all_drawn(
+    reader: PlateReader, key: str, module: object, share: str, seed: int, n: int, what: str
+) -> dict[str, dict[str, float | str]]:
+    """Exact reads of n scenes from seed with the renderer's `module.share` set to 1
+    (`every_scene`), as the figure `key`."""
+    with every_scene(module, share):
+        exact, _chars, _total, _t = _read_scenes(reader, seed, n)
     note = f"{n} scenes (seed {seed}), {what}, whole pipeline"
     return {key: {"value": round(100 * exact / n, 2), "unit": "%", "note": note}}
 
@@ -162,6 +169,7 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
     widths: list[tuple[int, bool]] = []
     exact, chars, total_chars, t_read = _read_scenes(reader, HELD_OUT_SEED, n, widths)
     nights = n // 5
+    faces = plate_render.face_names()
     note = f"{n} held-out scenes (seed {HELD_OUT_SEED}, {nights} at night), whole pipeline"
     return _by_width("plates_synthetic_exact", widths, note) | {
         "plates_synthetic_exact": {"value": round(100 * exact / n, 2), "unit": "%", "note": note},
@@ -171,10 +179,10 @@ def _synthetic(reader: PlateReader, n: int) -> dict[str, dict[str, float | str]]
             "note": note,
         },
         "plates_render_faces": {
-            "value": len(plate_render.face_names()),
+            "value": len(faces),
             "unit": "faces",
             "note": "the renderer's faces (they depend on the fonts installed; other faces, other"
-            " scenes from the same seeds): " + ", ".join(plate_render.face_names()),
+            " scenes from the same seeds): " + ", ".join(faces),
         },
         "plates_pipeline_fps": {
             "value": round(n / t_read, 1),

@@ -39,13 +39,9 @@ Miss = list[str]
 
 
 def _drawn(module: object, share: str, seed: int, n: int) -> Iterator[tuple[str, np.ndarray, tuple[int, int, int, int]]]:
-    """`bp._scenes(seed, n)` with the renderer's `module.share` at 1, restored afterwards."""
-    before = getattr(module, share)
-    setattr(module, share, 1.0)
-    try:
+    """`bp._scenes(seed, n)` with the renderer's `module.share` at 1 (`bp.every_scene`)."""
+    with bp.every_scene(module, share):
         yield from bp._scenes(seed, n)
-    finally:
-        setattr(module, share, before)
 
 
 def _scenes(reader: PlateReader, scenes: Iterator[tuple[str, np.ndarray, tuple[int, int, int, int]]],
